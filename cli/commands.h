@@ -1,0 +1,40 @@
+// The `journey` subcommands. Each returns the process exit code:
+// 0 success, 1 problems found in the input, 2 usage or I/O error.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace journey::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitProblems = 1;
+inline constexpr int kExitUsage = 2;
+
+enum class ColorMode { Auto, Always, Never };
+
+struct CheckOptions {
+  std::vector<std::string> files;
+  std::string format = "text";
+  ColorMode color = ColorMode::Auto;
+};
+int runCheck(const CheckOptions& options);
+
+struct FormatOptions {
+  std::vector<std::string> files;
+  /// Report files that are not formatted instead of rewriting them.
+  bool check = false;
+  /// Print the formatted text instead of rewriting the file.
+  bool toStdout = false;
+  ColorMode color = ColorMode::Auto;
+};
+int runFormat(const FormatOptions& options);
+
+struct DumpOptions {
+  std::string file;
+  std::string stage = "ast";
+  ColorMode color = ColorMode::Auto;
+};
+int runDump(const DumpOptions& options);
+
+}  // namespace journey::cli

@@ -1,0 +1,166 @@
+#include "compiler/diagnostics/render.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace journey {
+namespace {
+
+struct Style {
+  bool enabled;
+  std::string wrap(std::string_view text, std::string_view code) const {
+    if (!enabled) return std::string(text);
+    return fmt::format("\x1b[{}m{}\x1b[0m", code, text);
+  }
+  std::string bold(std::string_view text) const { return wrap(text, "1"); }
+  std::string severity(Severity severity) const {
+    switch (severity) {
+      case Severity::Error:
+        return wrap("error", "1;31");
+      case Severity::Warning:
+        return wrap("warning", "1;35");
+      case Severity::Note:
+        return wrap("note", "1;36");
+    }
+    return "error";
+  }
+  std::string marker(std::string_view text) const { return wrap(text, "1;32"); }
+  std::string gutter(std::string_view text) const { return wrap(text, "34"); }
+};
+
+// Tabs become spaces so that the underline lines up with the text above it.
+std::string expandTabs(std::string_view text) {
+  std::string result;
+  for (char c : text) {
+    if (c == '\t') {
+      result += "    ";
+    } else {
+      result += c;
+    }
+  }
+  return result;
+}
+
+std::size_t displayWidth(std::string_view text) {
+  std::size_t width = 0;
+  for (char c : text) {
+    if (c == '\t') {
+      width += 4;
+    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      ++width;
+    }
+  }
+  return width;
+}
+
+void renderExcerpt(std::ostream& out, const SourceFile& file, SourceRange range, const Style& style) {
+  LineColumn start = file.lineColumn(range.begin);
+  std::string_view line = file.lineText(start.line);
+  std::uint32_t lineStart = file.lineStart(start.line);
+  std::uint32_t column = range.begin - lineStart;
+  auto lineEnd = static_cast<std::uint32_t>(line.size());
+  // A range that spans lines is underlined to the end of its first line.
+  std::uint32_t endColumn = std::min(range.end > lineStart ? range.end - lineStart : column, lineEnd);
+  std::string number = std::to_string(start.line);
+  std::string pad(number.size(), ' ');
+  std::size_t before = displayWidth(line.substr(0, std::min(column, lineEnd)));
+  std::size_t width = endColumn > column ? displayWidth(line.substr(column, endColumn - column)) : 1;
+  out << style.gutter(fmt::format(" {} |", number)) << ' ' << expandTabs(line) << '\n';
+  std::string underline = "^" + std::string(width > 0 ? width - 1 : 0, '~');
+  out << style.gutter(fmt::format(" {} |", pad)) << ' ' << std::string(before, ' ')
+      << style.marker(underline) << '\n';
+}
+
+std::string locationText(const SourceManager& sources, SourceRange range) {
+  if (!range.valid()) return "journey";
+  const SourceFile& file = sources.file(range.file);
+  LineColumn position = file.lineColumn(range.begin);
+  return fmt::format("{}:{}:{}", file.path(), position.line, position.column);
+}
+
+}  // namespace
+
+void renderDiagnosticText(std::ostream& out, const SourceManager& sources,
+                          const Diagnostic& diagnostic, TextRenderOptions options) {
+  Style style{options.color};
+  out << style.bold(locationText(sources, diagnostic.range) + ":") << ' '
+      << style.severity(diagnostic.severity) << ": " << style.bold(diagnostic.message) << " ["
+      << diagnostic.code() << "]\n";
+  if (diagnostic.range.valid()) {
+    renderExcerpt(out, sources.file(diagnostic.range.file), diagnostic.range, style);
+  }
+  for (const auto& note : diagnostic.notes) out << "  = note: " << note << '\n';
+  if (!diagnostic.help.empty()) out << "  = help: " << diagnostic.help << '\n';
+  for (const auto& label : diagnostic.labels) {
+    out << style.bold(locationText(sources, label.range) + ":") << ' '
+        << style.severity(Severity::Note) << ": " << label.message << '\n';
+    if (label.range.valid()) renderExcerpt(out, sources.file(label.range.file), label.range, style);
+  }
+}
+
+void renderText(std::ostream& out, const SourceManager& sources, const DiagnosticSink& sink,
+                TextRenderOptions options) {
+  for (const Diagnostic* diagnostic : sink.sorted()) {
+    renderDiagnosticText(out, sources, *diagnostic, options);
+  }
+}
+
+std::string summaryLine(const DiagnosticSink& sink) {
+  auto plural = [](std::size_t count, std::string_view word) {
+    return fmt::format("{} {}{}", count, word, count == 1 ? "" : "s");
+  };
+  if (sink.errorCount() == 0 && sink.warningCount() == 0) return {};
+  if (sink.warningCount() == 0) return plural(sink.errorCount(), "error");
+  if (sink.errorCount() == 0) return plural(sink.warningCount(), "warning");
+  return plural(sink.errorCount(), "error") + ", " + plural(sink.warningCount(), "warning");
+}
+
+namespace {
+
+nlohmann::json rangeJson(const SourceManager& sources, SourceRange range) {
+  if (!range.valid()) return nullptr;
+  const SourceFile& file = sources.file(range.file);
+  LineColumn start = file.lineColumn(range.begin);
+  LineColumn end = file.lineColumn(range.end);
+  return {{"file", file.path()},       {"line", start.line},   {"column", start.column},
+          {"endLine", end.line},       {"endColumn", end.column}, {"offset", range.begin},
+          {"length", range.end - range.begin}};
+}
+
+}  // namespace
+
+void renderJson(std::ostream& out, const std::vector<DiagnosticSet>& sets) {
+  nlohmann::json diagnostics = nlohmann::json::array();
+  std::size_t errors = 0;
+  std::size_t warnings = 0;
+  for (const auto& set : sets) {
+  const SourceManager& sources = *set.sources;
+  errors += set.sink->errorCount();
+  warnings += set.sink->warningCount();
+  for (const Diagnostic* diagnostic : set.sink->sorted()) {
+    nlohmann::json labels = nlohmann::json::array();
+    for (const auto& label : diagnostic->labels) {
+      labels.push_back({{"location", rangeJson(sources, label.range)}, {"message", label.message}});
+    }
+    nlohmann::json entry = {{"code", diagnostic->code()},
+                            {"severity", severityName(diagnostic->severity)},
+                            {"message", diagnostic->message},
+                            {"location", rangeJson(sources, diagnostic->range)},
+                            {"labels", labels},
+                            {"notes", diagnostic->notes}};
+    if (!diagnostic->help.empty()) entry["help"] = diagnostic->help;
+    if (diagnostic->fix) {
+      entry["fix"] = {{"location", rangeJson(sources, diagnostic->fix->range)},
+                      {"replacement", diagnostic->fix->replacement}};
+    }
+    diagnostics.push_back(std::move(entry));
+  }
+  }
+  nlohmann::json document = {
+      {"version", 1}, {"diagnostics", diagnostics}, {"errors", errors}, {"warnings", warnings}};
+  out << document.dump(2) << '\n';
+}
+
+}  // namespace journey

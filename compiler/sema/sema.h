@@ -1,0 +1,72 @@
+// Semantic analysis: names, types and units, probabilities and shares, persona overrides.
+// Input: the parsed modules of one compilation (the root file and every file it `use`s).
+// Output: a CheckedJourney that later phases (checks, lowering) read, plus diagnostics.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/ast/ast.h"
+#include "compiler/diagnostics/diagnostic.h"
+
+namespace journey::sema {
+
+/// A channel: declared with `channel`, or one of the built-in channels (email, sms, ...).
+struct Channel {
+  std::string name;
+  /// Null for a built-in channel that the spec does not configure.
+  const ast::ChannelDecl* declaration = nullptr;
+};
+
+/// A persona attribute, merged across personas: the same name has one type everywhere.
+struct Attribute {
+  std::string name;
+  ast::Type type;
+  /// The persona items that define it, one per persona that has it.
+  std::vector<const ast::PersonaItem*> definitions;
+};
+
+/// The checked journey: every declaration, resolved and typed. Pointers point into the
+/// modules, which must outlive it.
+struct CheckedJourney {
+  const ast::JourneyBlock* journey = nullptr;
+  /// In declaration order (root file's `use`d files first, in `use` order).
+  std::vector<const ast::PersonaDecl*> personas;
+  std::vector<const ast::StageDecl*> stages;
+  /// Stage touchpoints and journey-level touchpoints.
+  std::vector<const ast::TouchpointDecl*> touchpoints;
+  std::vector<const ast::EventDecl*> events;
+  std::vector<const ast::RuleDecl*> rules;
+  std::vector<const ast::ValueDecl*> params;
+  std::vector<const ast::ValueDecl*> vars;
+  std::vector<Channel> channels;
+  std::vector<Attribute> attributes;
+
+  const ast::HorizonDecl* horizon = nullptr;
+  const ast::EntryDecl* entry = nullptr;
+  /// The one currency all money in the journey uses; empty when there is no money.
+  std::string currency;
+
+  /// Name lookup across all kinds of declarations (one namespace).
+  std::map<std::string, const ast::Decl*, std::less<>> declarations;
+
+  const ast::StageDecl* stage(std::string_view name) const;
+  const ast::PersonaDecl* persona(std::string_view name) const;
+};
+
+/// Analyses the modules of one compilation. `modules.front()` is the root file, which must hold
+/// the one `journey` block; the others are libraries brought in by `use`. Every problem goes to
+/// `sink`; the result is returned even when there are errors, as complete as it could be made.
+std::unique_ptr<CheckedJourney> analyze(const std::vector<ast::Module*>& modules,
+                                        DiagnosticSink& sink);
+
+/// Checks an override `--set name=value` against the param it names, folding `value` to a
+/// constant. `value` is parsed by the caller; `where` is the range to report problems at.
+/// Returns the folded value (in the param's canonical unit) or nullopt after reporting.
+std::optional<double> checkOverride(const CheckedJourney& journey, std::string_view name,
+                                    ast::Expr& value, DiagnosticSink& sink);
+
+}  // namespace journey::sema
