@@ -1,2 +1,802 @@
+// The canonical layout of `.journey` files.
+//
+// The formatter prints the AST through a small document printer (doc.h), so that one rule
+// covers every list: it goes on one line when it fits in 100 columns and otherwise puts one
+// element per line. Layout rules:
+//
+// - Two spaces per level. `use` lines first, then the items of the file.
+// - Every declaration with a `{ }` body (journey, channel, persona, stage, event, rule) prints
+//   the body one item per line; an empty body without comments prints as `{}`. Declarations
+//   without a body (`exit Lost "..."`, `channel sms`, `horizon 2y`) are one line.
+// - A touchpoint is one line with all its properties; when that exceeds 100 columns (or a
+//   comment sits between its properties) every property goes on its own line, indented.
+// - Blank lines, at the top of the file and inside a journey: two consecutive declarations are
+//   separated by one blank line when they are of different kinds (the kinds are: `use`;
+//   `journey`; settings `horizon`/`entry`; values `param`/`var`; channels; personas; stages
+//   of every kind; touchpoints; events; rules), when either of them takes several lines, or
+//   when the source had a blank line between them. Inside other bodies, a blank line in the
+//   source (one or more) is kept as one. Never a blank line after `{` or before `}`.
+// - Branch blocks: `-> { A 70%, B otherwise }` on one line when they hold only probability
+//   branches, no comments, and fit; otherwise one branch per line without commas. Blocks with
+//   `if`/`else` branches are always one branch per line.
+// - Expressions: one space around binary operators, none after `-`/`+`, `not x`, `f(a, b)`,
+//   `mean: 7d`, `discrete { "a": 70%, "b": 30% }`. Parentheses only where precedence needs
+//   them. Calls and tables break one argument or entry per line when too long; a long
+//   operator chain breaks after its operators, continuation lines indented by four.
+// - Literals keep their spelling, except that money is written `120 USD`.
+//
+// Comments: every comment is printed once, in source order. A comment on its own line stays
+// on its own line before the item that follows it (or before the `}` that closes its block).
+// A comment after an item on the same line stays at the end of that item's last line. A
+// comment inside a one-line construct (between the keywords of an item, inside an
+// expression) moves to the end of the line, after the code. A comment between the elements of
+// a list (arguments, branches, properties, operands) forces that list onto several lines so
+// that the comment can stay beside its element.
 #include "compiler/format/format.h"
-namespace journey::format { std::string formatModule(const ast::Module&, const SourceFile& file) { return file.text(); } }
+
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+#include <utility>
+
+#include "compiler/format/doc.h"
+
+namespace journey::format {
+namespace {
+
+constexpr int kWidth = 100;
+/// Block bodies, brackets and touchpoint properties.
+constexpr int kIndent = 2;
+/// Continuation lines of a broken operator chain.
+constexpr int kContinuation = 4;
+
+// Kinds of declarations for the blank-line rule.
+enum class Kind { Use, Journey, Setting, Value, Channel, Persona, Stage, Touchpoint, Event, Rule };
+
+Kind kindOf(ast::DeclKind kind) {
+  switch (kind) {
+    case ast::DeclKind::Horizon:
+    case ast::DeclKind::Entry:
+      return Kind::Setting;
+    case ast::DeclKind::Param:
+    case ast::DeclKind::Var:
+      return Kind::Value;
+    case ast::DeclKind::Channel:
+      return Kind::Channel;
+    case ast::DeclKind::Persona:
+      return Kind::Persona;
+    case ast::DeclKind::Stage:
+      return Kind::Stage;
+    case ast::DeclKind::Touchpoint:
+      return Kind::Touchpoint;
+    case ast::DeclKind::Event:
+      return Kind::Event;
+    case ast::DeclKind::Rule:
+      return Kind::Rule;
+  }
+  return Kind::Setting;
+}
+
+// Binding strength, as in the grammar: unary > * / > + - > comparisons > == != > and > or.
+constexpr int kUnaryPrecedence = 7;
+constexpr int kPrimaryPrecedence = 8;
+
+int precedence(ast::BinaryOp op) {
+  switch (op) {
+    case ast::BinaryOp::Mul:
+    case ast::BinaryOp::Div:
+      return 6;
+    case ast::BinaryOp::Add:
+    case ast::BinaryOp::Sub:
+      return 5;
+    case ast::BinaryOp::Lt:
+    case ast::BinaryOp::Le:
+    case ast::BinaryOp::Gt:
+    case ast::BinaryOp::Ge:
+      return 4;
+    case ast::BinaryOp::Eq:
+    case ast::BinaryOp::Ne:
+      return 3;
+    case ast::BinaryOp::And:
+      return 2;
+    case ast::BinaryOp::Or:
+      return 1;
+  }
+  return 0;
+}
+
+int precedence(const ast::Expr& expr) {
+  if (expr.kind == ast::ExprKind::Binary) return precedence(ast::as<ast::BinaryExpr>(expr).op);
+  if (expr.kind == ast::ExprKind::Unary) return kUnaryPrecedence;
+  return kPrimaryPrecedence;
+}
+
+// `120USD` and `120  USD` are both written `120 USD`.
+std::string moneySpelling(const ast::LiteralExpr& literal) {
+  std::string_view text = literal.text;
+  if (text.size() < 3) return literal.text;
+  std::string_view amount = text.substr(0, text.size() - 3);
+  while (!amount.empty() && (amount.back() == ' ' || amount.back() == '\t')) amount.remove_suffix(1);
+  return std::string(amount) + " " + std::string(text.substr(text.size() - 3));
+}
+
+std::string joinNames(const std::vector<ast::Identifier>& names) {
+  std::string result;
+  for (const auto& name : names) {
+    if (!result.empty()) result += ", ";
+    result += name.text;
+  }
+  return result;
+}
+
+SourceRange span(SourceRange first, SourceRange last) { return {first.file, first.begin, last.end}; }
+
+/// One element of a list: an item of a body, a branch, an argument, an operand.
+struct Element {
+  Element(SourceRange range, Doc doc, std::string separator = {}, Kind kind = Kind::Setting)
+      : range(range), doc(std::move(doc)), separator(std::move(separator)), kind(kind) {}
+
+  SourceRange range;
+  Doc doc;
+  /// Printed after the element unless it is the last one (`,`, ` and`).
+  std::string separator;
+  /// For the blank-line rule between declarations.
+  Kind kind = Kind::Setting;
+};
+
+struct ListSpec {
+  /// Block: one element per line, always (bodies, the file). Group: on one line if it fits.
+  bool block = false;
+  /// Printed before the elements, e.g. `stage Need {` or `f(`. Without it the first element
+  /// starts where the list starts (the file, an operator chain).
+  Doc open;
+  /// Printed after the elements, e.g. `}`; may be null.
+  Doc close;
+  /// Comments from here on, up to `regionEnd`, belong to the list.
+  std::uint32_t regionBegin = 0;
+  /// Where the opener ends in the source: comments before it, or after it on its line, stay
+  /// on the opener's line.
+  std::uint32_t openEnd = 0;
+  /// Where the closer starts in the source (or the last element ends, without a closer).
+  std::uint32_t regionEnd = 0;
+  int indent = kIndent;
+  /// `{ a }` rather than `(a)` when on one line.
+  bool padded = true;
+  /// Separators only when the list is on one line (branch blocks).
+  bool separatorsOnlyFlat = false;
+  bool forceBreak = false;
+  /// The blank-line rule between declarations; needs the column the elements start at.
+  bool declarationSpacing = false;
+  int column = 0;
+};
+
+class Formatter {
+ public:
+  Formatter(const ast::Module& module, const SourceFile& file)
+      : module_(module), file_(file), used_(module.comments.size(), false) {}
+
+  std::string run() {
+    std::string out = print(fileDoc(), kWidth);
+    // Comments the tree did not reach (there should be none) are kept at the end.
+    for (std::size_t i = 0; i < used_.size(); ++i) {
+      if (used_[i]) continue;
+      if (!out.empty()) out += '\n';
+      out += module_.comments[i].text;
+    }
+    if (!out.empty()) out += '\n';
+    return out;
+  }
+
+ private:
+  using Comments = std::vector<const ast::Comment*>;
+
+  // -------------------------------------------------------------------------------------------
+  // Source positions and comments
+
+  std::uint32_t lineOf(std::uint32_t offset) const { return file_.lineColumn(offset).line; }
+
+  /// The line of the last character of a range ending at `end`.
+  std::uint32_t endLine(std::uint32_t end) const { return lineOf(end > 0 ? end - 1 : 0); }
+
+  /// Whether the source has an empty line between `end` (exclusive end of one thing) and
+  /// `begin` (start of the next).
+  bool blankBetween(std::uint32_t end, std::uint32_t begin) const {
+    std::uint32_t first = endLine(end);
+    std::uint32_t last = lineOf(begin);
+    for (std::uint32_t line = first + 1; line < last; ++line) {
+      std::string_view text = file_.lineText(line);
+      bool blank = std::all_of(text.begin(), text.end(),
+                               [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+      if (blank) return true;
+    }
+    return false;
+  }
+
+  std::size_t firstCommentAtOrAfter(std::uint32_t offset) const {
+    auto it = std::lower_bound(module_.comments.begin(), module_.comments.end(), offset,
+                               [](const ast::Comment& c, std::uint32_t at) { return c.range.begin < at; });
+    return static_cast<std::size_t>(it - module_.comments.begin());
+  }
+
+  /// Takes the unprinted comments that start in [from, to).
+  Comments take(std::uint32_t from, std::uint32_t to) {
+    Comments taken;
+    for (std::size_t i = firstCommentAtOrAfter(from); i < used_.size(); ++i) {
+      const ast::Comment& comment = module_.comments[i];
+      if (comment.range.begin >= to) break;
+      if (used_[i]) continue;
+      used_[i] = true;
+      taken.push_back(&comment);
+    }
+    return taken;
+  }
+
+  /// Takes the unprinted comments that follow `from` on source line `line`, before `to`.
+  Comments takeOnLine(std::uint32_t from, std::uint32_t to, std::uint32_t line) {
+    Comments taken;
+    for (std::size_t i = firstCommentAtOrAfter(from); i < used_.size(); ++i) {
+      const ast::Comment& comment = module_.comments[i];
+      if (comment.range.begin >= to || lineOf(comment.range.begin) != line) break;
+      if (used_[i]) continue;
+      used_[i] = true;
+      taken.push_back(&comment);
+    }
+    return taken;
+  }
+
+  /// The offset just after the `bracket` that follows `from`, skipping spaces and comments.
+  std::uint32_t after(std::uint32_t from, char bracket) const {
+    const std::string& text = file_.text();
+    std::uint32_t at = from;
+    while (at < text.size()) {
+      if (std::isspace(static_cast<unsigned char>(text[at])) != 0) {
+        ++at;
+        continue;
+      }
+      std::size_t index = firstCommentAtOrAfter(at);
+      if (index < module_.comments.size() && module_.comments[index].range.begin == at) {
+        at = module_.comments[index].range.end;
+        continue;
+      }
+      return text[at] == bracket ? at + 1 : from;
+    }
+    return from;
+  }
+
+  static std::string joined(const Comments& comments) {
+    std::string text;
+    for (const auto* comment : comments) {
+      if (!text.empty()) text += ' ';
+      text += comment->text;
+    }
+    return text;
+  }
+
+  static std::uint32_t endOf(std::uint32_t end, const Comments& comments) {
+    for (const auto* comment : comments) end = std::max(end, comment->range.end);
+    return end;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lists: where every comment is placed
+
+  Doc list(const ListSpec& spec, const std::vector<Element>& elements) {
+    bool forced = spec.forceBreak;
+    std::uint32_t firstBegin = elements.empty() ? spec.regionEnd : elements.front().range.begin;
+    Comments header = take(spec.regionBegin, spec.openEnd);
+    if (spec.open) {
+      Comments onOpenerLine = takeOnLine(spec.openEnd, firstBegin, endLine(spec.openEnd));
+      forced |= !onOpenerLine.empty();
+      header.insert(header.end(), onOpenerLine.begin(), onOpenerLine.end());
+    }
+
+    // Multi-line elements, for the blank-line rule between declarations.
+    std::vector<bool> multiLine(elements.size(), false);
+    if (spec.declarationSpacing) {
+      for (std::size_t i = 0; i < elements.size(); ++i) {
+        multiLine[i] = print(elements[i].doc, kWidth, spec.column, false).find('\n') != std::string::npos;
+      }
+    }
+
+    std::vector<Doc> head;  // before the nest: an opener, or an inline first element
+    std::vector<Doc> body;  // inside the nest
+    bool empty = true;      // nothing printed after the opener yet
+    // Starts a new line for an element or an own-line comment.
+    auto startLine = [&](bool blank) {
+      std::vector<Doc>& target = spec.open || !empty ? body : head;
+      if (empty) {
+        if (spec.open) target.push_back(spec.block ? hardLine() : spec.padded ? line() : softLine());
+      } else if (spec.block) {
+        target.push_back(blank ? blankLine() : hardLine());
+      } else {
+        target.push_back(line());
+      }
+      empty = false;
+      return &target;
+    };
+
+    std::uint32_t lastEnd = spec.openEnd;
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+      const Element& element = elements[i];
+      bool spaced = spec.declarationSpacing && i > 0 &&
+                    (element.kind != elements[i - 1].kind || multiLine[i] || multiLine[i - 1]);
+      Comments leading = take(spec.regionBegin, element.range.begin);
+      forced |= !leading.empty();
+      for (const auto* comment : leading) {
+        startLine(spaced || blankBetween(lastEnd, comment->range.begin))->push_back(text(comment->text));
+        spaced = false;
+        lastEnd = comment->range.end;
+      }
+      std::vector<Doc>* target = startLine(spaced || blankBetween(lastEnd, element.range.begin));
+      target->push_back(element.doc);
+      if (i + 1 < elements.size() && !element.separator.empty()) {
+        target->push_back(spec.separatorsOnlyFlat ? ifBreak(nullptr, text(element.separator))
+                                                   : text(element.separator));
+      }
+      // Comments left inside the element, then those after it on its last line.
+      Comments trailing = take(spec.regionBegin, element.range.end);
+      std::uint32_t limit = i + 1 < elements.size() ? elements[i + 1].range.begin : spec.regionEnd;
+      Comments after = takeOnLine(element.range.end, limit, endLine(element.range.end));
+      trailing.insert(trailing.end(), after.begin(), after.end());
+      forced |= !trailing.empty();
+      if (!trailing.empty()) target->push_back(suffix(joined(trailing)));
+      lastEnd = endOf(element.range.end, trailing);
+    }
+    for (const auto* comment : take(spec.regionBegin, spec.regionEnd)) {
+      forced = true;
+      startLine(blankBetween(lastEnd, comment->range.begin))->push_back(text(comment->text));
+      lastEnd = comment->range.end;
+    }
+
+    std::vector<Doc> parts;
+    parts.push_back(spec.open);
+    if (!header.empty()) parts.push_back(suffix(joined(header)));
+    parts.push_back(concat(std::move(head)));
+    if (!body.empty()) parts.push_back(nest(spec.indent, concat(std::move(body))));
+    if (spec.close) {
+      if (!empty) parts.push_back(spec.block ? hardLine() : spec.padded ? line() : softLine());
+      parts.push_back(spec.close);
+    }
+    return group(concat(std::move(parts)), forced);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The file and declarations
+
+  Doc fileDoc() {
+    std::vector<Element> elements;
+    for (const auto& use : module_.uses) {
+      elements.push_back({use.range, text("use " + use.path.text), {}, Kind::Use});
+    }
+    for (const auto& item : module_.items) {
+      if (item.journey) {
+        elements.push_back({item.journey->range, journey(*item.journey), {}, Kind::Journey});
+      } else if (item.decl) {
+        elements.push_back({item.decl->range, declaration(*item.decl), {}, kindOf(item.decl->kind)});
+      }
+    }
+    ListSpec spec;
+    spec.block = true;
+    spec.regionEnd = static_cast<std::uint32_t>(file_.text().size());
+    spec.indent = 0;
+    spec.declarationSpacing = true;
+    spec.column = 0;
+    return list(spec, elements);
+  }
+
+  Doc journey(const ast::JourneyBlock& block) {
+    std::string head = "journey " + block.name.text;
+    std::uint32_t headEnd = block.name.range.end;
+    if (block.display) {
+      head += " " + block.display->text;
+      headEnd = block.display->range.end;
+    }
+    std::vector<Element> elements;
+    for (const auto& decl : block.decls) {
+      elements.push_back({decl->range, declaration(*decl), {}, kindOf(decl->kind)});
+    }
+    ListSpec spec = body(block.range, head, headEnd);
+    spec.declarationSpacing = true;
+    spec.column = kIndent;
+    return list(spec, elements);
+  }
+
+  /// A `{ }` body after a declaration's header.
+  ListSpec body(SourceRange range, const std::string& head, std::uint32_t headEnd) {
+    ListSpec spec;
+    spec.block = true;
+    spec.open = text(head + " {");
+    spec.close = text("}");
+    spec.regionBegin = range.begin;
+    spec.openEnd = after(headEnd, '{');
+    spec.regionEnd = range.end > range.begin ? range.end - 1 : range.end;
+    return spec;
+  }
+
+  static std::string header(const char* keyword, const ast::NamedDecl& decl) {
+    std::string head = std::string(keyword) + " " + decl.name.text;
+    if (decl.display) head += " " + decl.display->text;
+    return head;
+  }
+
+  static std::uint32_t headerEnd(const ast::NamedDecl& decl) {
+    return decl.display ? decl.display->range.end : decl.name.range.end;
+  }
+
+  Doc declaration(const ast::Decl& decl) {
+    switch (decl.kind) {
+      case ast::DeclKind::Horizon:
+        return concat({text("horizon "), expr(*ast::as<ast::HorizonDecl>(decl).value)});
+      case ast::DeclKind::Entry:
+        return concat({text("entry "), target(ast::as<ast::EntryDecl>(decl).target)});
+      case ast::DeclKind::Param:
+      case ast::DeclKind::Var: {
+        const auto& value = ast::as<ast::ValueDecl>(decl);
+        const char* keyword = decl.kind == ast::DeclKind::Param ? "param" : "var";
+        return concat({text(header(keyword, value) + " = "), expr(*value.value)});
+      }
+      case ast::DeclKind::Channel:
+        return channel(ast::as<ast::ChannelDecl>(decl));
+      case ast::DeclKind::Persona:
+        return persona(ast::as<ast::PersonaDecl>(decl));
+      case ast::DeclKind::Stage:
+        return stage(ast::as<ast::StageDecl>(decl));
+      case ast::DeclKind::Touchpoint:
+        return touchpoint(ast::as<ast::TouchpointDecl>(decl));
+      case ast::DeclKind::Event:
+        return event(ast::as<ast::EventDecl>(decl));
+      case ast::DeclKind::Rule:
+        return rule(ast::as<ast::RuleDecl>(decl));
+    }
+    return text("");
+  }
+
+  static Doc policy(const std::optional<ast::CapPolicy>& policy) {
+    if (!policy) return nullptr;
+    return text(*policy == ast::CapPolicy::Drop ? " drop" : " defer");
+  }
+
+  Doc channel(const ast::ChannelDecl& decl) {
+    std::string head = header("channel", decl);
+    if (!decl.hasBody) return text(head);
+    std::vector<Element> elements;
+    for (const auto& item : decl.items) {
+      Doc doc;
+      switch (item.kind) {
+        case ast::ChannelItemKind::Cost:
+          doc = concat({text("cost "), expr(*item.first)});
+          break;
+        case ast::ChannelItemKind::Cap:
+          doc = concat({text("cap "), expr(*item.first), text(" per "), expr(*item.second), policy(item.policy)});
+          break;
+        case ast::ChannelItemKind::Quiet:
+          doc = concat({text("quiet "), expr(*item.first), text(".."), expr(*item.second), policy(item.policy)});
+          break;
+      }
+      elements.push_back({item.range, doc});
+    }
+    return list(body(decl.range, head, headerEnd(decl)), elements);
+  }
+
+  Doc persona(const ast::PersonaDecl& decl) {
+    std::vector<Element> elements;
+    for (const auto& item : decl.items) {
+      Doc doc = item.kind == ast::PersonaItemKind::Share
+                    ? concat({text("share "), expr(*item.value)})
+                    : concat({text(item.name.text + " = "), expr(*item.value)});
+      elements.push_back({item.range, doc});
+    }
+    return list(body(decl.range, header("persona", decl), headerEnd(decl)), elements);
+  }
+
+  static Doc scope(const std::vector<ast::Identifier>& personas) {
+    if (personas.empty()) return nullptr;
+    return text("for " + joinNames(personas) + " ");
+  }
+
+  Doc stage(const ast::StageDecl& decl) {
+    const char* keyword = decl.stageKind == ast::StageKind::Goal   ? "goal"
+                          : decl.stageKind == ast::StageKind::Exit ? "exit"
+                                                                   : "stage";
+    std::string head = header(keyword, decl);
+    if (!decl.hasBody) return text(head);
+    std::vector<Element> elements;
+    for (const auto& item : decl.items) {
+      Doc doc;
+      switch (item.kind) {
+        case ast::StageItemKind::Touchpoint:
+          doc = touchpoint(*item.touchpoint);
+          break;
+        case ast::StageItemKind::After:
+          doc = concat({scope(item.personas), text("after "), expr(*item.value), text(" -> "), target(*item.target)});
+          break;
+        case ast::StageItemKind::On:
+          doc = concat({scope(item.personas), text("on " + item.event.text + " -> "), target(*item.target)});
+          break;
+        case ast::StageItemKind::Value:
+          doc = concat({text("value "), expr(*item.value)});
+          break;
+      }
+      elements.push_back({item.range, doc});
+    }
+    return list(body(decl.range, head, headerEnd(decl)), elements);
+  }
+
+  Doc touchpoint(const ast::TouchpointDecl& decl) {
+    std::vector<Element> elements;
+    for (const auto& item : decl.items) {
+      Doc doc;
+      switch (item.kind) {
+        case ast::TouchpointItemKind::Via:
+          doc = text("via " + item.name.text);
+          break;
+        case ast::TouchpointItemKind::Cost:
+          doc = concat({text("cost "), expr(*item.value)});
+          break;
+        case ast::TouchpointItemKind::Emotion:
+          doc = concat({text("emotion "), expr(*item.value)});
+          break;
+        case ast::TouchpointItemKind::Duration:
+          doc = concat({text("duration "), expr(*item.value)});
+          break;
+        case ast::TouchpointItemKind::Response:
+          doc = concat({text("response "), expr(*item.value), text(" emits " + item.name.text),
+                        item.delay ? concat({text(" delay "), expr(*item.delay)}) : nullptr});
+          break;
+      }
+      elements.push_back({item.range, doc});
+    }
+    // Properties without brackets: a list whose opener is the header and that has no closer.
+    ListSpec spec;
+    spec.open = text(header("touchpoint", decl));
+    spec.regionBegin = decl.range.begin;
+    spec.openEnd = headerEnd(decl);
+    spec.regionEnd = elements.empty() ? spec.openEnd : elements.back().range.end;
+    return list(spec, elements);
+  }
+
+  Doc event(const ast::EventDecl& decl) {
+    std::string head = header("event", decl);
+    if (!decl.hasBody) return text(head);
+    std::vector<Element> elements;
+    for (const auto& item : decl.items) {
+      Doc doc;
+      switch (item.kind) {
+        case ast::EventItemKind::In:
+          doc = text("in " + joinNames(item.names));
+          break;
+        case ast::EventItemKind::Every:
+          doc = concat({scope(item.names), text("every "), expr(*item.value)});
+          break;
+        case ast::EventItemKind::Payload:
+          doc = concat({text(item.name.text + " = "), expr(*item.value)});
+          break;
+      }
+      elements.push_back({item.range, doc});
+    }
+    return list(body(decl.range, head, headerEnd(decl)), elements);
+  }
+
+  Doc trigger(const ast::Trigger& trigger) {
+    switch (trigger.kind) {
+      case ast::TriggerKind::Enter:
+        return text("enter " + trigger.stage.text);
+      case ast::TriggerKind::Leave:
+        return text("leave " + trigger.stage.text);
+      case ast::TriggerKind::After:
+        return concat({text("after "), expr(*trigger.value)});
+      case ast::TriggerKind::Inactive:
+        return concat({text("inactive "), expr(*trigger.value)});
+      case ast::TriggerKind::Expr:
+        return expr(*trigger.value);
+    }
+    return text("");
+  }
+
+  Doc rule(const ast::RuleDecl& decl) {
+    std::vector<Element> elements;
+    for (const auto& item : decl.items) {
+      Doc doc;
+      switch (item.kind) {
+        case ast::RuleItemKind::On:
+          doc = concat({text("on "), item.trigger ? trigger(*item.trigger) : nullptr});
+          break;
+        case ast::RuleItemKind::In:
+          doc = text("in " + joinNames(item.names));
+          break;
+        case ast::RuleItemKind::For:
+          doc = text("for " + joinNames(item.names));
+          break;
+        case ast::RuleItemKind::If:
+          doc = concat({text("if "), expr(*item.value)});
+          break;
+        case ast::RuleItemKind::Priority:
+          doc = concat({text("priority "), expr(*item.value)});
+          break;
+        case ast::RuleItemKind::Cap:
+          doc = concat({text("cap "), expr(*item.value),
+                        item.second ? concat({text(" per "), expr(*item.second)}) : nullptr});
+          break;
+        case ast::RuleItemKind::Send:
+          doc = text("send " + item.name.text);
+          break;
+        case ast::RuleItemKind::Move:
+          doc = concat({text("move "), target(*item.target)});
+          break;
+        case ast::RuleItemKind::Set:
+          doc = concat({text("set " + item.name.text + " = "), expr(*item.value)});
+          break;
+        case ast::RuleItemKind::WaitFor:
+          doc = concat({text("wait for " + item.name.text),
+                        item.value ? concat({text(" within "), expr(*item.value)}) : nullptr});
+          break;
+        case ast::RuleItemKind::Wait:
+          doc = concat({text("wait "), expr(*item.value)});
+          break;
+        case ast::RuleItemKind::Stop:
+          doc = text("stop");
+          break;
+      }
+      elements.push_back({item.range, doc});
+    }
+    return list(body(decl.range, header("rule", decl), headerEnd(decl)), elements);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Targets
+
+  Doc target(const ast::Target& target) {
+    if (!target.isBlock) return text(target.stage.text);
+    bool conditional = false;
+    std::vector<Element> elements;
+    for (const auto& branch : target.branches) {
+      Doc doc;
+      switch (branch.kind) {
+        case ast::BranchKind::Chance:
+          doc = concat({text(branch.stage.text + " "), expr(*branch.value)});
+          break;
+        case ast::BranchKind::Otherwise:
+          doc = text(branch.stage.text + " otherwise");
+          break;
+        case ast::BranchKind::If:
+          conditional = true;
+          doc = concat({text("if "), expr(*branch.value), text(" -> "), this->target(*branch.target)});
+          break;
+        case ast::BranchKind::Else:
+          conditional = true;
+          doc = concat({text("else -> "), this->target(*branch.target)});
+          break;
+      }
+      elements.push_back({branch.range, doc, ","});
+    }
+    ListSpec spec;
+    spec.open = text("{");
+    spec.close = text("}");
+    spec.regionBegin = target.range.begin;
+    spec.openEnd = target.range.begin + 1;
+    spec.regionEnd = target.range.end > target.range.begin ? target.range.end - 1 : target.range.end;
+    spec.separatorsOnlyFlat = true;
+    spec.forceBreak = conditional;
+    return list(spec, elements);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Expressions
+
+  Doc expr(const ast::Expr& expr) {
+    switch (expr.kind) {
+      case ast::ExprKind::Literal: {
+        const auto& literal = ast::as<ast::LiteralExpr>(expr);
+        return text(literal.literal == ast::LiteralKind::Money ? moneySpelling(literal) : literal.text);
+      }
+      case ast::ExprKind::Name:
+        return text(ast::as<ast::NameExpr>(expr).name.text);
+      case ast::ExprKind::Member: {
+        const auto& member = ast::as<ast::MemberExpr>(expr);
+        return text(member.object.text + "." + member.member.text);
+      }
+      case ast::ExprKind::Call:
+        return call(ast::as<ast::CallExpr>(expr));
+      case ast::ExprKind::Discrete:
+        return discrete(ast::as<ast::DiscreteExpr>(expr));
+      case ast::ExprKind::Unary:
+        return unary(ast::as<ast::UnaryExpr>(expr));
+      case ast::ExprKind::Binary:
+        return binary(ast::as<ast::BinaryExpr>(expr));
+      case ast::ExprKind::Error:
+        break;
+    }
+    // Only in trees with syntax errors, which are not formatted: keep the source text.
+    return text(file_.text().substr(expr.range.begin, expr.range.end - expr.range.begin));
+  }
+
+  Doc parenthesized(const ast::Expr& operand, bool parentheses) {
+    if (!parentheses) return expr(operand);
+    return concat({text("("), expr(operand), text(")")});
+  }
+
+  Doc unary(const ast::UnaryExpr& unary) {
+    const ast::Expr& operand = *unary.operand;
+    bool parentheses = precedence(operand) < kUnaryPrecedence;
+    // `-(-x)` rather than `--x`, which reads like a typo.
+    if (unary.op != ast::UnaryOp::Not && operand.kind == ast::ExprKind::Unary &&
+        ast::as<ast::UnaryExpr>(operand).op != ast::UnaryOp::Not) {
+      parentheses = true;
+    }
+    std::string op = unary.op == ast::UnaryOp::Not ? "not " : ast::spelling(unary.op);
+    return concat({text(op), parenthesized(operand, parentheses)});
+  }
+
+  // A run of operators of one precedence (`a + b - c`) is one chain: on one line if it fits,
+  // otherwise broken after each operator. Operators associate to the left, so an operand on
+  // the right that binds as loosely needs parentheses: `a - (b - c)`.
+  Doc binary(const ast::BinaryExpr& binary) {
+    int level = precedence(binary.op);
+    std::vector<const ast::BinaryExpr*> spine;
+    const ast::Expr* leftmost = &binary;
+    while (leftmost->kind == ast::ExprKind::Binary && precedence(*leftmost) == level) {
+      spine.push_back(&ast::as<ast::BinaryExpr>(*leftmost));
+      leftmost = ast::as<ast::BinaryExpr>(*leftmost).lhs.get();
+    }
+    std::vector<Element> elements;
+    elements.push_back({leftmost->range, parenthesized(*leftmost, precedence(*leftmost) < level)});
+    for (auto it = spine.rbegin(); it != spine.rend(); ++it) {
+      elements.back().separator = std::string(" ") + ast::spelling((*it)->op);
+      const ast::Expr& right = *(*it)->rhs;
+      elements.push_back({right.range, parenthesized(right, precedence(right) <= level)});
+    }
+    ListSpec spec;
+    spec.regionBegin = elements.front().range.begin;
+    spec.openEnd = spec.regionBegin;
+    spec.regionEnd = elements.back().range.end;
+    spec.indent = kContinuation;
+    return list(spec, elements);
+  }
+
+  Doc call(const ast::CallExpr& call) {
+    std::vector<Element> elements;
+    for (const auto& argument : call.arguments) {
+      if (argument.name) {
+        elements.push_back({span(argument.name->range, argument.value->range),
+                            concat({text(argument.name->text + ": "), expr(*argument.value)}), ","});
+      } else {
+        elements.push_back({argument.value->range, expr(*argument.value), ","});
+      }
+    }
+    ListSpec spec;
+    spec.open = text(call.callee.text + "(");
+    spec.close = text(")");
+    spec.regionBegin = call.range.begin;
+    spec.openEnd = after(call.callee.range.end, '(');
+    spec.regionEnd = call.range.end > call.range.begin ? call.range.end - 1 : call.range.end;
+    spec.padded = false;
+    return list(spec, elements);
+  }
+
+  Doc discrete(const ast::DiscreteExpr& table) {
+    std::vector<Element> elements;
+    for (const auto& entry : table.entries) {
+      elements.push_back({span(entry.value->range, entry.probability->range),
+                          concat({expr(*entry.value), text(": "), expr(*entry.probability)}), ","});
+    }
+    ListSpec spec;
+    spec.open = text("discrete {");
+    spec.close = text("}");
+    spec.regionBegin = table.range.begin;
+    spec.openEnd = after(table.range.begin + static_cast<std::uint32_t>(std::string_view("discrete").size()), '{');
+    spec.regionEnd = table.range.end > table.range.begin ? table.range.end - 1 : table.range.end;
+    return list(spec, elements);
+  }
+
+  const ast::Module& module_;
+  const SourceFile& file_;
+  std::vector<bool> used_;
+};
+
+}  // namespace
+
+std::string formatModule(const ast::Module& module, const SourceFile& file) {
+  return Formatter(module, file).run();
+}
+
+}  // namespace journey::format

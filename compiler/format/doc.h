@@ -1,0 +1,300 @@
+// A small Wadler/Prettier-style document printer, used by the formatter.
+//
+// A document is a tree of text, line breaks and groups. A group prints on one line when its
+// contents fit in the remaining width, and otherwise breaks every `line` directly inside it.
+// Groups that contain a hard line break (or were built broken) always break, and so do the
+// groups around them. Suffixes are texts deferred to the end of the current output line:
+// that is where comments met in the middle of a line go.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "compiler/source/source.h"
+
+namespace journey::format {
+
+enum class DocKind {
+  Text,
+  /// A space on one line, a line break otherwise.
+  Line,
+  /// Nothing on one line, a line break otherwise.
+  SoftLine,
+  /// Always a line break.
+  HardLine,
+  /// Always a line break, after an empty line.
+  BlankLine,
+  Concat,
+  /// Its part, with line breaks indented `indent` columns more.
+  Nest,
+  Group,
+  /// parts[0] when the enclosing group breaks, parts[1] when it is on one line.
+  IfBreak,
+  /// `text` at the end of the current output line, after a space.
+  Suffix,
+};
+
+struct DocNode;
+using Doc = std::shared_ptr<const DocNode>;
+
+struct DocNode {
+  DocKind kind = DocKind::Text;
+  std::string text;
+  int indent = 0;
+  /// Group: always breaks.
+  bool broken = false;
+  /// Contains a line break that is not optional: every group around it breaks.
+  bool hard = false;
+  std::vector<Doc> parts;
+};
+
+namespace detail {
+
+inline Doc make(DocKind kind) {
+  auto node = std::make_shared<DocNode>();
+  node->kind = kind;
+  node->hard = kind == DocKind::HardLine || kind == DocKind::BlankLine;
+  return node;
+}
+
+}  // namespace detail
+
+inline Doc text(std::string text) {
+  auto node = std::make_shared<DocNode>();
+  node->kind = DocKind::Text;
+  node->text = std::move(text);
+  return node;
+}
+
+inline Doc line() { return detail::make(DocKind::Line); }
+inline Doc softLine() { return detail::make(DocKind::SoftLine); }
+inline Doc hardLine() { return detail::make(DocKind::HardLine); }
+inline Doc blankLine() { return detail::make(DocKind::BlankLine); }
+
+/// Null parts are skipped.
+inline Doc concat(std::vector<Doc> parts) {
+  auto node = std::make_shared<DocNode>();
+  node->kind = DocKind::Concat;
+  for (auto& part : parts) {
+    if (!part) continue;
+    node->hard |= part->hard;
+    node->parts.push_back(std::move(part));
+  }
+  return node;
+}
+
+inline Doc nest(int indent, Doc part) {
+  auto node = std::make_shared<DocNode>();
+  node->kind = DocKind::Nest;
+  node->indent = indent;
+  node->hard = part && part->hard;
+  if (part) node->parts.push_back(std::move(part));
+  return node;
+}
+
+inline Doc group(Doc part, bool broken = false) {
+  auto node = std::make_shared<DocNode>();
+  node->kind = DocKind::Group;
+  node->hard = broken || (part && part->hard);
+  node->broken = node->hard;
+  if (part) node->parts.push_back(std::move(part));
+  return node;
+}
+
+inline Doc ifBreak(Doc whenBroken, Doc whenFlat) {
+  auto node = std::make_shared<DocNode>();
+  node->kind = DocKind::IfBreak;
+  node->hard = (whenBroken && whenBroken->hard) || (whenFlat && whenFlat->hard);
+  node->parts.push_back(whenBroken ? std::move(whenBroken) : text(""));
+  node->parts.push_back(whenFlat ? std::move(whenFlat) : text(""));
+  return node;
+}
+
+inline Doc suffix(std::string text) {
+  auto node = std::make_shared<DocNode>();
+  node->kind = DocKind::Suffix;
+  node->text = std::move(text);
+  return node;
+}
+
+namespace detail {
+
+class Printer {
+ public:
+  Printer(int width, bool withSuffixes) : width_(width), withSuffixes_(withSuffixes) {}
+
+  std::string run(const Doc& doc, int indent) {
+    column_ = indent;
+    stack_.push_back({indent, false, doc.get()});
+    while (!stack_.empty()) {
+      Command command = stack_.back();
+      stack_.pop_back();
+      step(command);
+    }
+    flushSuffixes();
+    trimTrailingSpaces();
+    return std::move(out_);
+  }
+
+ private:
+  struct Command {
+    int indent;
+    bool flat;
+    const DocNode* node;
+  };
+
+  void step(const Command& command) {
+    const DocNode& node = *command.node;
+    switch (node.kind) {
+      case DocKind::Text:
+        write(node.text);
+        break;
+      case DocKind::Concat:
+        for (auto it = node.parts.rbegin(); it != node.parts.rend(); ++it) {
+          stack_.push_back({command.indent, command.flat, it->get()});
+        }
+        break;
+      case DocKind::Nest:
+        if (!node.parts.empty()) {
+          stack_.push_back({command.indent + node.indent, command.flat, node.parts[0].get()});
+        }
+        break;
+      case DocKind::Group: {
+        if (node.parts.empty()) break;
+        bool flat = !node.broken && (command.flat || fits(node.parts[0].get()));
+        stack_.push_back({command.indent, flat, node.parts[0].get()});
+        break;
+      }
+      case DocKind::IfBreak:
+        stack_.push_back({command.indent, command.flat, node.parts[command.flat ? 1 : 0].get()});
+        break;
+      case DocKind::Line:
+        if (command.flat) {
+          write(" ");
+        } else {
+          newline(command.indent, false);
+        }
+        break;
+      case DocKind::SoftLine:
+        if (!command.flat) newline(command.indent, false);
+        break;
+      case DocKind::HardLine:
+        newline(command.indent, false);
+        break;
+      case DocKind::BlankLine:
+        newline(command.indent, true);
+        break;
+      case DocKind::Suffix:
+        if (withSuffixes_) suffixes_.push_back(node.text);
+        break;
+    }
+  }
+
+  // Whether `node` printed on one line, followed by what is left to print up to its next
+  // possible line break, fits in the rest of the current line.
+  bool fits(const DocNode* node) const {
+    int remaining = width_ - column_;
+    std::vector<std::pair<bool, const DocNode*>> pending{{true, node}};
+    std::size_t rest = stack_.size();
+    while (remaining >= 0) {
+      if (pending.empty()) {
+        if (rest == 0) return true;
+        --rest;
+        pending.push_back({stack_[rest].flat, stack_[rest].node});
+        continue;
+      }
+      auto [flat, current] = pending.back();
+      pending.pop_back();
+      switch (current->kind) {
+        case DocKind::Text: {
+          auto newlineAt = current->text.find('\n');
+          if (newlineAt != std::string::npos) {
+            return remaining >= static_cast<int>(codePointCount(current->text.substr(0, newlineAt)));
+          }
+          remaining -= static_cast<int>(codePointCount(current->text));
+          break;
+        }
+        case DocKind::Concat:
+          for (auto it = current->parts.rbegin(); it != current->parts.rend(); ++it) {
+            pending.push_back({flat, it->get()});
+          }
+          break;
+        case DocKind::Nest:
+          if (!current->parts.empty()) pending.push_back({flat, current->parts[0].get()});
+          break;
+        case DocKind::Group:
+          if (!current->parts.empty()) {
+            pending.push_back({flat && !current->broken, current->parts[0].get()});
+          }
+          break;
+        case DocKind::IfBreak:
+          pending.push_back({flat, current->parts[flat ? 1 : 0].get()});
+          break;
+        case DocKind::Line:
+          if (!flat) return true;
+          remaining -= 1;
+          break;
+        case DocKind::SoftLine:
+          if (!flat) return true;
+          break;
+        case DocKind::HardLine:
+        case DocKind::BlankLine:
+          return true;
+        case DocKind::Suffix:
+          break;
+      }
+    }
+    return false;
+  }
+
+  void write(const std::string& text) {
+    out_ += text;
+    auto newlineAt = text.rfind('\n');
+    if (newlineAt == std::string::npos) {
+      column_ += static_cast<int>(codePointCount(text));
+    } else {
+      column_ = static_cast<int>(codePointCount(std::string_view(text).substr(newlineAt + 1)));
+    }
+  }
+
+  void flushSuffixes() {
+    for (const auto& text : suffixes_) {
+      out_ += ' ';
+      out_ += text;
+    }
+    suffixes_.clear();
+  }
+
+  void trimTrailingSpaces() {
+    while (!out_.empty() && (out_.back() == ' ' || out_.back() == '\t')) out_.pop_back();
+  }
+
+  void newline(int indent, bool blank) {
+    flushSuffixes();
+    trimTrailingSpaces();
+    out_ += blank ? "\n\n" : "\n";
+    out_.append(static_cast<std::size_t>(indent), ' ');
+    column_ = indent;
+  }
+
+  int width_;
+  bool withSuffixes_;
+  std::string out_;
+  int column_ = 0;
+  std::vector<std::string> suffixes_;
+  std::vector<Command> stack_;
+};
+
+}  // namespace detail
+
+/// Prints `doc` in `width` columns, as if it started at column `indent` after a line break
+/// indented that far. Output lines carry no trailing whitespace; suffixes left at the end are
+/// printed unless `withSuffixes` is false.
+inline std::string print(const Doc& doc, int width, int indent = 0, bool withSuffixes = true) {
+  return detail::Printer(width, withSuffixes).run(doc, indent);
+}
+
+}  // namespace journey::format
