@@ -2,8 +2,8 @@
 //
 // A document is a tree of text, line breaks and groups. A group prints on one line when its
 // contents fit in the remaining width, and otherwise breaks every `line` directly inside it.
-// Groups that contain a hard line break (or were built broken) always break, and so do the
-// groups around them. Suffixes are texts deferred to the end of the current output line:
+// Groups that contain a hard line break always break, and so do the groups around them; a
+// group built broken breaks too, but leaves the groups around it free to fit on one line. Suffixes are texts deferred to the end of the current output line:
 // that is where comments met in the middle of a line go.
 #pragma once
 
@@ -44,7 +44,7 @@ struct DocNode {
   DocKind kind = DocKind::Text;
   std::string text;
   int indent = 0;
-  /// Group: always breaks.
+  /// Group: always breaks (built so, or contains a hard line break).
   bool broken = false;
   /// Contains a line break that is not optional: every group around it breaks.
   bool hard = false;
@@ -98,8 +98,8 @@ inline Doc nest(int indent, Doc part) {
 inline Doc group(Doc part, bool broken = false) {
   auto node = std::make_shared<DocNode>();
   node->kind = DocKind::Group;
-  node->hard = broken || (part && part->hard);
-  node->broken = node->hard;
+  node->hard = part && part->hard;
+  node->broken = broken || node->hard;
   if (part) node->parts.push_back(std::move(part));
   return node;
 }

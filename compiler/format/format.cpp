@@ -165,6 +165,9 @@ struct ListSpec {
   /// Separators only when the list is on one line (branch blocks).
   bool separatorsOnlyFlat = false;
   bool forceBreak = false;
+  /// Whether comments between the elements stay there (forcing the list onto several lines).
+  /// Operator chains leave theirs to the enclosing line, which prints them at its end.
+  bool keepsComments = true;
   /// The blank-line rule between declarations; needs the column the elements start at.
   bool declarationSpacing = false;
   int column = 0;
@@ -282,6 +285,12 @@ class Formatter {
 
   Doc list(const ListSpec& spec, const std::vector<Element>& elements) {
     bool forced = spec.forceBreak;
+    auto take = [&](std::uint32_t from, std::uint32_t to) {
+      return spec.keepsComments ? this->take(from, to) : Comments{};
+    };
+    auto takeOnLine = [&](std::uint32_t from, std::uint32_t to, std::uint32_t line) {
+      return spec.keepsComments ? this->takeOnLine(from, to, line) : Comments{};
+    };
     std::uint32_t firstBegin = elements.empty() ? spec.regionEnd : elements.front().range.begin;
     Comments header = take(spec.regionBegin, spec.openEnd);
     if (spec.open) {
@@ -316,6 +325,17 @@ class Formatter {
     };
 
     std::uint32_t lastEnd = spec.openEnd;
+    // A comment on a line of its own, or after another one on the same line: `/* a */ // b`.
+    std::vector<Doc>* commentLine = nullptr;
+    auto ownLine = [&](const ast::Comment& comment, bool spaced) {
+      if (commentLine != nullptr && lineOf(comment.range.begin) == endLine(lastEnd)) {
+        commentLine->push_back(text(" " + comment.text));
+      } else {
+        commentLine = startLine(spaced || blankBetween(lastEnd, comment.range.begin));
+        commentLine->push_back(text(comment.text));
+      }
+      lastEnd = comment.range.end;
+    };
     for (std::size_t i = 0; i < elements.size(); ++i) {
       const Element& element = elements[i];
       bool spaced = spec.declarationSpacing && i > 0 &&
@@ -323,10 +343,10 @@ class Formatter {
       Comments leading = take(spec.regionBegin, element.range.begin);
       forced |= !leading.empty();
       for (const auto* comment : leading) {
-        startLine(spaced || blankBetween(lastEnd, comment->range.begin))->push_back(text(comment->text));
+        ownLine(*comment, spaced);
         spaced = false;
-        lastEnd = comment->range.end;
       }
+      commentLine = nullptr;
       std::vector<Doc>* target = startLine(spaced || blankBetween(lastEnd, element.range.begin));
       target->push_back(element.doc);
       if (i + 1 < elements.size() && !element.separator.empty()) {
@@ -344,8 +364,7 @@ class Formatter {
     }
     for (const auto* comment : take(spec.regionBegin, spec.regionEnd)) {
       forced = true;
-      startLine(blankBetween(lastEnd, comment->range.begin))->push_back(text(comment->text));
-      lastEnd = comment->range.end;
+      ownLine(*comment, false);
     }
 
     std::vector<Doc> parts;
@@ -750,6 +769,7 @@ class Formatter {
     spec.openEnd = spec.regionBegin;
     spec.regionEnd = elements.back().range.end;
     spec.indent = kContinuation;
+    spec.keepsComments = false;
     return list(spec, elements);
   }
 
