@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "compiler/ast/ast.h"
@@ -49,12 +51,25 @@ struct CheckedJourney {
   const ast::EntryDecl* entry = nullptr;
   /// The one currency all money in the journey uses; empty when there is no money.
   std::string currency;
+  /// The first money literal in `currency`, for "the journey uses `USD` from here" labels.
+  SourceRange currencyRange;
 
-  /// Name lookup across all kinds of declarations (one namespace).
+  /// Name lookup across all kinds of declarations (one namespace). Built-in channels that the
+  /// spec does not configure have no declaration and are only in `channels`.
   std::map<std::string, const ast::Decl*, std::less<>> declarations;
+
+  /// Folded values of the expressions at the top of every place that was constant: param and
+  /// var initialisers, the horizon, shares, probabilities, costs, delays, ... Durations are in
+  /// seconds, money in units of `currency`, bools 0 or 1, personas their index in `personas`.
+  /// Params fold with their declared values (before any `--set` override).
+  std::unordered_map<const ast::Expr*, double> constants;
 
   const ast::StageDecl* stage(std::string_view name) const;
   const ast::PersonaDecl* persona(std::string_view name) const;
+  const ast::ValueDecl* param(std::string_view name) const;
+  const Attribute* attribute(std::string_view name) const;
+  /// The folded value of `expr`, when it is in `constants`.
+  std::optional<double> constant(const ast::Expr* expr) const;
 };
 
 /// Analyses the modules of one compilation. `modules.front()` is the root file, which must hold
@@ -66,6 +81,7 @@ std::unique_ptr<CheckedJourney> analyze(const std::vector<ast::Module*>& modules
 /// Checks an override `--set name=value` against the param it names, folding `value` to a
 /// constant. `value` is parsed by the caller; `where` is the range to report problems at.
 /// Returns the folded value (in the param's canonical unit) or nullopt after reporting.
+/// Values without a number (a `string` param) fold to 0: read the string from `value`.
 std::optional<double> checkOverride(const CheckedJourney& journey, std::string_view name,
                                     ast::Expr& value, DiagnosticSink& sink);
 

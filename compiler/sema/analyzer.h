@@ -1,0 +1,227 @@
+// Internal to compiler/sema: the analyser that `analyze` and `checkOverride` run.
+//
+// Order of work (each step reads only what earlier steps settled):
+//   1. files: which file holds the journey, settings outside it;
+//   2. declarations: one namespace, duplicates, reserved names;
+//   3. params in dependency order (cycles reported), then vars;
+//   4. channels; persona attributes (types merged across personas), shares;
+//   5. event payload fields (their types are read as `event.field`), then the rest of events;
+//   6. journey settings, stages and touchpoints, rules; currencies; journey-wide checks.
+// Expressions are typed and folded in one bottom-up pass (expressions.cpp).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "compiler/ast/ast.h"
+#include "compiler/diagnostics/diagnostic.h"
+#include "compiler/sema/builtins.h"
+#include "compiler/sema/sema.h"
+
+namespace journey::sema {
+
+/// The kinds of things the one namespace holds.
+enum class NameKind { Param, Var, Persona, Stage, Touchpoint, Channel, Event, Rule };
+
+constexpr unsigned bit(NameKind kind) { return 1u << static_cast<unsigned>(kind); }
+inline constexpr unsigned kValueKinds = bit(NameKind::Param) | bit(NameKind::Var) | bit(NameKind::Persona);
+
+struct Symbol {
+  NameKind kind;
+  /// Null for a built-in channel that the spec does not configure.
+  const ast::Decl* decl = nullptr;
+  /// The declared name (points into the AST or at a static built-in name).
+  std::string_view name;
+  /// The name's range in its declaration; invalid for built-in channels.
+  SourceRange range;
+};
+
+/// The personas an expression is evaluated for: attributes it reads must exist in each.
+struct PersonaScope {
+  enum class Kind { None, All, Only, AllExcept };
+  Kind kind = Kind::None;
+  const std::vector<const ast::PersonaDecl*>* only = nullptr;
+  const std::unordered_set<const ast::PersonaDecl*>* except = nullptr;
+};
+
+/// What a place in the language lets an expression do.
+struct Place {
+  /// Distributions are allowed: the place samples a value.
+  bool sampling = false;
+  /// The expression runs for a customer: it may read attributes, vars, customer state and
+  /// payloads. Otherwise it must be known before the simulation starts.
+  bool customer = true;
+  /// Without `customer`: the place, for messages ("a `param` value").
+  std::string_view what;
+  /// Without `customer`: the help line for reads of customer state.
+  std::string_view constantHelp;
+  /// The event whose payload fields may be read here.
+  const ast::EventDecl* event = nullptr;
+  PersonaScope scope;
+  /// Attributes already reported missing in this item (one report per attribute and item).
+  std::unordered_set<std::string_view>* reportedAttributes = nullptr;
+};
+
+/// An expression's type and, when it is constant, its value.
+struct Folded {
+  ast::Type type;
+  bool constant = false;
+  /// Numbers, durations (seconds), money, bools (0/1), personas (index).
+  double value = 0;
+  /// String constants.
+  std::string_view text;
+
+  bool ok() const { return type.kind != ast::TypeKind::Error && type.kind != ast::TypeKind::Unknown; }
+  static Folded of(ast::TypeKind kind, bool sampled = false) {
+    Folded folded;
+    folded.type = ast::Type{kind, sampled};
+    return folded;
+  }
+  static Folded error() { return of(ast::TypeKind::Error); }
+};
+
+struct AttributeInfo {
+  /// Index into CheckedJourney::attributes.
+  std::size_t index = 0;
+  std::unordered_set<const ast::PersonaDecl*> personas;
+  /// Parallel to Attribute::definitions: the persona of each definition.
+  std::vector<const ast::PersonaDecl*> owners;
+};
+
+class Analyzer {
+ public:
+  /// `out` is null when only checking against a finished journey (overrides).
+  Analyzer(const CheckedJourney& journey, CheckedJourney* out, DiagnosticSink& sink);
+
+  void run(const std::vector<ast::Module*>& modules);
+  /// For overrides: the namespace of a finished journey.
+  void loadFinished();
+  std::optional<double> checkOverride(std::string_view name, ast::Expr& value);
+
+  // -------------------------------------------------------------------------------------------
+  // Expressions (expressions.cpp)
+
+  Folded check(ast::Expr* expr, const Place& place);
+  /// Checks `expr` against an expected type (Unknown: any) and records it in `constants` when
+  /// constant. Reports "expected `duration`, found `money`"; returns an error on mismatch.
+  Folded checkExpected(ast::Expr* expr, const Place& place, ast::TypeKind expected);
+  /// A constant that lies in [lo, hi] (either bound optional, open when `...Open`).
+  bool inRange(const Folded& value, std::optional<double> lo, bool loOpen, std::optional<double> hi,
+               bool hiOpen) const;
+
+  // -------------------------------------------------------------------------------------------
+  // Names (declarations.cpp)
+
+  const Symbol* lookup(std::string_view name) const;
+  /// Resolves a name that must be one of `kinds`; reports unknown and wrong-kind names
+  /// (`what` is e.g. "stage", "touchpoint or channel"). Empty names return null silently.
+  const Symbol* resolve(const ast::Identifier& id, unsigned kinds, std::string_view what);
+  std::string describe(const Symbol& symbol) const;
+  std::optional<std::string> suggest(std::string_view name, unsigned kinds, bool values);
+  void addDidYouMean(Diagnostic& diagnostic, const ast::Identifier& id, const std::optional<std::string>& suggestion);
+  /// "`seats` is a persona attribute" style descriptions of names outside the namespace.
+  std::optional<std::string> describeNonDeclaration(std::string_view name) const;
+
+  Diagnostic& report(DiagnosticKind kind, SourceRange range, std::string message) {
+    return sink_.report(kind, range, std::move(message));
+  }
+
+  // State -------------------------------------------------------------------------------------
+
+  const CheckedJourney& j_;
+  CheckedJourney* out_;
+  DiagnosticSink& sink_;
+
+  std::unordered_map<std::string_view, Symbol> names_;
+  std::unordered_map<std::string_view, AttributeInfo> attributes_;
+  std::unordered_map<const ast::EventDecl*, std::unordered_map<std::string_view, const ast::EventItem*>> payloads_;
+  std::unordered_map<const ast::PersonaDecl*, std::size_t> personaIndex_;
+  std::unordered_map<FileId, std::size_t> fileRank_;
+  /// Params on a dependency cycle: already reported, typed as errors.
+  std::unordered_set<const ast::ValueDecl*> cyclic_;
+  /// Values of constant `string` params, for folding `==` on strings.
+  std::unordered_map<const ast::ValueDecl*, std::string_view> paramStrings_;
+
+  struct MoneyUse {
+    std::size_t rank;
+    std::uint32_t offset;
+    SourceRange range;
+    std::string currency;
+  };
+  /// The first literal of each currency, in order of first appearance.
+  std::vector<MoneyUse> currencies_;
+  void noteMoney(const ast::LiteralExpr& literal);
+
+  /// Work spent on "did you mean": past a budget, stop suggesting (keeps huge broken inputs
+  /// linear).
+  std::size_t suggestionWork_ = 0;
+
+ private:
+  // expressions.cpp
+  Folded checkLiteral(ast::LiteralExpr& e);
+  Folded checkName(ast::NameExpr& e, const Place& place);
+  Folded checkMember(ast::MemberExpr& e, const Place& place);
+  Folded checkCall(ast::CallExpr& e, const Place& place);
+  Folded checkDiscrete(ast::DiscreteExpr& e, const Place& place);
+  Folded checkUnary(ast::UnaryExpr& e, const Place& place);
+  Folded checkBinary(ast::BinaryExpr& e, const Place& place);
+  Folded checkStateFunction(ast::CallExpr& e, const FunctionInfo& info, ast::Expr* argument, const Place& place);
+  void checkAttributeScope(const ast::NameExpr& e, const AttributeInfo& info, const Place& place);
+  void reportNotConstant(SourceRange range, std::string_view name, std::string_view description, const Place& place);
+  void addTypeHelp(Diagnostic& diagnostic, const ast::Expr* expr, ast::TypeKind expected, ast::TypeKind found);
+  std::string currencyHint() const;
+
+  // declarations.cpp
+  void collect(const std::vector<ast::Module*>& modules);
+  void collectDecl(ast::Decl& decl, bool inJourney, std::size_t rank);
+  void declare(const ast::NamedDecl& decl, NameKind kind);
+  void checkParams();
+  void checkVars();
+  void checkChannels();
+  void checkPersonas();
+  void checkEventPayloads();
+  void checkEvents();
+  void checkSettings();
+  void checkStage(ast::StageDecl& stage);
+  void checkTouchpoint(ast::TouchpointDecl& touchpoint);
+  void checkRule(ast::RuleDecl& rule);
+  void checkCap(ast::Expr* count, ast::Expr* window, const Place& place);
+  void checkCurrencies();
+  void finish();
+
+  enum class TargetUse { Entry, Transition, Move };
+  void checkTarget(ast::Target* target, const Place& place, TargetUse use);
+  void checkTargetStage(const ast::Identifier& id, TargetUse use);
+  void checkProbability(const Folded& value, const ast::Expr* expr);
+  /// Resolves a `for` list. A persona already in `seen` is a duplicate override of `what`
+  /// (reported unless `what` is empty) and is left out.
+  std::vector<const ast::PersonaDecl*> resolvePersonas(
+      const std::vector<ast::Identifier>& ids,
+      std::unordered_map<const ast::PersonaDecl*, const ast::Identifier*>& seen, std::string_view what);
+
+  // Declarations gathered by `collect`, in declaration order (libraries first).
+  std::vector<ast::HorizonDecl*> horizons_;
+  std::vector<ast::EntryDecl*> entries_;
+  std::vector<ast::ValueDecl*> params_;
+  std::vector<ast::ValueDecl*> vars_;
+  std::vector<ast::ChannelDecl*> channels_;
+  std::vector<ast::PersonaDecl*> personas_;
+  std::vector<ast::StageDecl*> stages_;
+  std::vector<ast::TouchpointDecl*> touchpoints_;
+  std::vector<ast::EventDecl*> events_;
+  std::vector<ast::RuleDecl*> rules_;
+  const ast::JourneyBlock* journey_ = nullptr;
+  /// Where journey-wide problems are reported: the journey's name.
+  SourceRange journeyRange_;
+  bool rootHasSyntaxErrors_ = false;
+};
+
+/// The range of the keyword that starts an item: `after` in `after 3d -> X`.
+SourceRange keywordRange(SourceRange item, std::string_view keyword);
+
+}  // namespace journey::sema
