@@ -196,7 +196,7 @@ primary
     | MONEY                                      # literalMoney
     | STRING                                     # literalString
     | (TRUE | FALSE)                             # literalBool
-    | DISCRETE LBRACE discreteEntry* RBRACE      # discreteTable
+    | DISCRETE LBRACE (discreteEntry (COMMA discreteEntry)* COMMA?)? RBRACE   # discreteTable
     | name LPAREN (argument (COMMA argument)*)? RPAREN   # call
     | name DOT name                              # member
     | name                                       # nameRef
@@ -207,8 +207,10 @@ argument
     : (name COLON)? expr
     ;
 
+// Entries need commas: without them `1: 50% -2: 50%` would be ambiguous, and predicting it
+// would cost a scan to the end of every expression.
 discreteEntry
-    : expr COLON expr COMMA?
+    : expr COLON expr
     ;
 
 nameList
@@ -220,7 +222,7 @@ nameList
 name
     : IDENT
     | COST | EMOTION | DURATION | VALUE | SHARE | VIA | RESPONSE | EMITS | DELAY | PRIORITY
-    | CAP | PER | QUIET | DROP | DEFER | ENTER | LEAVE | INACTIVE | WITHIN | OTHERWISE
+    | CAP | PER | QUIET | DROP | DEFER | ENTER | LEAVE | INACTIVE | WITHIN
     ;
 
 // ---------------------------------------------------------------------------------------------
@@ -354,9 +356,12 @@ WS
     : [ \t\r\n\f]+ -> skip
     ;
 
-// Anything else is one bad character, reported by the parser module.
+// Anything else is a bad character, reported by the parser module; `&&` and `||` are one
+// token so that each gets one message.
 BAD_CHAR
-    : .
+    : '&&'
+    | '||'
+    | .
     ;
 
 fragment DECIMAL

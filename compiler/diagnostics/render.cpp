@@ -55,19 +55,47 @@ std::size_t displayWidth(std::string_view text) {
   return width;
 }
 
+// Lines longer than this are shown as a window around the range, so that a generated or
+// minified file does not flood the terminal.
+constexpr std::size_t kMaxExcerptWidth = 120;
+constexpr std::size_t kContextBefore = 40;
+
+// Moves `offset` back to the start of the UTF-8 sequence it points into.
+std::size_t codePointStart(std::string_view text, std::size_t offset) {
+  while (offset > 0 && offset < text.size() && (static_cast<unsigned char>(text[offset]) & 0xC0) == 0x80) {
+    --offset;
+  }
+  return offset;
+}
+
 void renderExcerpt(std::ostream& out, const SourceFile& file, SourceRange range, const Style& style) {
   LineColumn start = file.lineColumn(range.begin);
   std::string_view line = file.lineText(start.line);
   std::uint32_t lineStart = file.lineStart(start.line);
-  std::uint32_t column = range.begin - lineStart;
-  auto lineEnd = static_cast<std::uint32_t>(line.size());
+  std::size_t column = std::min<std::size_t>(range.begin - lineStart, line.size());
   // A range that spans lines is underlined to the end of its first line.
-  std::uint32_t endColumn = std::min(range.end > lineStart ? range.end - lineStart : column, lineEnd);
+  std::size_t endColumn =
+      std::min<std::size_t>(range.end > lineStart ? range.end - lineStart : column, line.size());
+  endColumn = std::max(endColumn, column);
+  std::string prefix;
+  std::string suffix;
+  if (displayWidth(line) > kMaxExcerptWidth) {
+    std::size_t windowStart = column > kContextBefore ? codePointStart(line, column - kContextBefore) : 0;
+    std::size_t windowEnd = codePointStart(line, std::min(line.size(), windowStart + kMaxExcerptWidth));
+    if (windowEnd <= column) windowEnd = line.size();
+    if (windowStart > 0) prefix = "...";
+    if (windowEnd < line.size()) suffix = "...";
+    endColumn = std::min(endColumn, windowEnd);
+    column -= windowStart;
+    endColumn -= windowStart;
+    line = line.substr(windowStart, windowEnd - windowStart);
+  }
   std::string number = std::to_string(start.line);
   std::string pad(number.size(), ' ');
-  std::size_t before = displayWidth(line.substr(0, std::min(column, lineEnd)));
+  std::size_t before = prefix.size() + displayWidth(line.substr(0, column));
   std::size_t width = endColumn > column ? displayWidth(line.substr(column, endColumn - column)) : 1;
-  out << style.gutter(fmt::format(" {} |", number)) << ' ' << expandTabs(line) << '\n';
+  out << style.gutter(fmt::format(" {} |", number)) << ' ' << prefix << expandTabs(line) << suffix
+      << '\n';
   std::string underline = "^" + std::string(width > 0 ? width - 1 : 0, '~');
   out << style.gutter(fmt::format(" {} |", pad)) << ' ' << std::string(before, ' ')
       << style.marker(underline) << '\n';

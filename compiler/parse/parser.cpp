@@ -142,6 +142,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
     SourceRange range = mapper_.tokenRange(offending);
     Diagnostic& diagnostic = sink_.report(DiagnosticKind::SyntaxError, range, message);
     addHint(diagnostic, offending, rule);
+    if (diagnostic.help.empty()) addUnitHint(diagnostic, parser, offending);
   }
 
   std::size_t count() const { return count_; }
@@ -165,6 +166,27 @@ class ErrorListener : public antlr4::BaseErrorListener {
                (text == "stages" || text == "touchpoints" || text == "triggers" ||
                 text == "rules" || text == "personas")) {
       diagnostic.help = fmt::format("declare each one with `{}`", text.substr(0, text.size() - 1));
+    }
+  }
+
+  // `30 days` instead of `30d`: the unit was written as a separate word.
+  void addUnitHint(Diagnostic& diagnostic, antlr4::Parser* parser, const antlr4::Token* offending) {
+    if (offending == nullptr || offending->getType() != JourneyLexer::IDENT) return;
+    std::size_t index = offending->getTokenIndex();
+    if (index == 0 || index == INVALID_INDEX) return;
+    const antlr4::Token* previous = parser->getTokenStream()->get(index - 1);
+    if (previous == nullptr || previous->getType() != JourneyLexer::NUMBER) return;
+    static const std::pair<std::string_view, std::string_view> kWords[] = {
+        {"second", "s"}, {"seconds", "s"}, {"minute", "m"}, {"minutes", "m"}, {"min", "m"},
+        {"hour", "h"},   {"hours", "h"},   {"day", "d"},    {"days", "d"},    {"week", "w"},
+        {"weeks", "w"},  {"month", "mo"},  {"months", "mo"}, {"year", "y"},   {"years", "y"}};
+    for (const auto& [word, unit] : kWords) {
+      if (offending->getText() != word) continue;
+      std::string replacement = previous->getText() + std::string(unit);
+      diagnostic.help = fmt::format("write the unit right after the number: `{}`", replacement);
+      SourceRange range = mapper_.join(mapper_.tokenRange(previous), mapper_.tokenRange(offending));
+      diagnostic.fix = Fix{range, replacement};
+      return;
     }
   }
 
@@ -214,8 +236,12 @@ bool scanTokens(antlr4::CommonTokenStream& tokens, TokenMapper& mapper, Diagnost
           d.help = "write money with a currency code after the amount, e.g. `12 USD`";
         } else if (text == ";") {
           d.help = "statements need no `;`: remove it";
-        } else if (text == "&" || text == "|" || text == "!") {
-          d.help = "write `and`, `or` and `not` for conditions; `!=` compares";
+        } else if (text == "&&" || text == "&") {
+          d.help = "write `and` to combine conditions";
+        } else if (text == "||" || text == "|") {
+          d.help = "write `or` to combine conditions";
+        } else if (text == "!") {
+          d.help = "write `not` to negate a condition, or `!=` to compare";
         } else if (text == "#") {
           d.help = "comments start with `//`";
         }

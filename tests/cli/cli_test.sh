@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# End-to-end tests of the `journey` binary: exit codes, output formats and hostile input.
+# Usage: cli_test.sh PATH/TO/journey   (run from the repository root)
+set -u
+journey=$(realpath "$1")
+root=$(pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+# expect NAME WANT_EXIT COMMAND...: runs COMMAND, captures stdout/stderr into $out/$err.
+expect() {
+  local name=$1 want=$2
+  shift 2
+  timeout 60 "$@" >"$work/stdout" 2>"$work/stderr"
+  local got=$?
+  out=$(cat "$work/stdout")
+  err=$(cat "$work/stderr")
+  if [ "$got" -eq "$want" ]; then
+    return 0
+  fi
+  echo "FAIL $name: exit $got, expected $want"
+  echo "  stdout: ${out:0:400}"
+  echo "  stderr: ${err:0:400}"
+  failed=$((failed + 1))
+  return 1
+}
+
+# contains NAME HAYSTACK NEEDLE
+contains() {
+  if [[ "$2" == *"$3"* ]]; then
+    passed=$((passed + 1))
+  else
+    echo "FAIL $1: output does not contain '$3'"
+    echo "  got: ${2:0:600}"
+    failed=$((failed + 1))
+  fi
+}
+
+ok() { passed=$((passed + 1)); }
+
+cat >"$work/good.journey" <<'EOF'
+journey Good {
+  horizon 30d
+  entry Start
+  persona Everyone { share 100% }
+  stage Start { after 1d -> Done }
+  goal Done
+}
+EOF
+cat >"$work/bad.journey" <<'EOF'
+journey Bad {
+  horizon 30d
+  entry Start
+  persona Everyone { share 100% }
+  stage Start { after 1d -> Dnoe }
+  goal Done
+}
+EOF
+
+# --- Basic contract ----------------------------------------------------------------------------
+expect "version" 0 "$journey" --version && contains "version" "$out" "journey "
+expect "help" 0 "$journey" --help && contains "help lists check" "$out" "check" && contains "help has examples" "$out" "Examples:"
+expect "no subcommand" 2 "$journey" && ok
+expect "unknown subcommand" 2 "$journey" frobnicate && ok
+expect "unknown option" 2 "$journey" check --no-such-option "$work/good.journey" && ok
+expect "check without file" 2 "$journey" check && ok
+
+# --- check: exit codes and formats -------------------------------------------------------------
+expect "check clean" 0 "$journey" check "$work/good.journey" && contains "clean summary" "$err" "no problems found"
+expect "check error" 1 "$journey" check --color=never "$work/bad.journey" && contains "error location" "$err" "bad.journey:5:"
+contains "error code" "$err" "[unknown-name]"
+expect "check several files" 1 "$journey" check "$work/good.journey" "$work/bad.journey" && contains "several summary" "$err" "checked 2 files"
+expect "check json" 1 "$journey" check --format json "$work/bad.journey"
+contains "json code" "$out" '"code": "unknown-name"'
+contains "json line" "$out" '"line": 5'
+if command -v python3 >/dev/null; then
+  if printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["errors"]>=1' 2>/dev/null; then ok; else echo "FAIL json parses"; failed=$((failed + 1)); fi
+fi
+expect "json clean" 0 "$journey" check --format json "$work/good.journey" && contains "json clean" "$out" '"diagnostics": []'
+expect "bad format" 2 "$journey" check --format xml "$work/good.journey" && ok
+
+# Colour: never when piped, always when asked, never with NO_COLOR.
+expect "no colour in pipes" 1 "$journey" check "$work/bad.journey"
+if [[ "$err" == *$'\x1b['* ]]; then echo "FAIL colour leaked into a pipe"; failed=$((failed + 1)); else ok; fi
+expect "colour always" 1 "$journey" check --color=always "$work/bad.journey"
+if [[ "$err" == *$'\x1b['* ]]; then ok; else echo "FAIL --color=always has no colour"; failed=$((failed + 1)); fi
+
+# --- Hostile input: a clear error, never a crash or a hang -------------------------------------
+expect "missing file" 2 "$journey" check "$work/nope.journey" && contains "missing file" "$err" "cannot read"
+mkdir "$work/dir.journey"
+expect "directory" 2 "$journey" check "$work/dir.journey" && contains "directory" "$err" "directory"
+: >"$work/empty.journey"
+expect "empty file" 1 "$journey" check "$work/empty.journey" && contains "empty file" "$err" "[missing-journey]"
+head -c 4096 /dev/urandom >"$work/random.journey"
+printf '\0' >>"$work/random.journey"
+expect "binary file" 1 "$journey" check "$work/random.journey" && contains "binary" "$err" "[binary-file]"
+printf 'journey J "caf\xe9" {}\n' >"$work/latin1.journey"
+expect "invalid utf-8" 1 "$journey" check "$work/latin1.journey" && contains "utf8" "$err" "[invalid-utf8]"
+python3 -c "print('journey J { param p = ' + '('*100000 + '1' + ')'*100000 + ' }')" >"$work/nested.journey"
+expect "100000 nested parentheses" 1 "$journey" check "$work/nested.journey" && contains "nesting" "$err" "[nesting-too-deep]"
+python3 -c "print('journey J { param p = 1' + ' + 1'*100000 + ' }')" >"$work/chain.journey"
+expect "100000-term expression" 1 "$journey" check "$work/chain.journey" && contains "chain" "$err" "[nesting-too-deep]"
+printf 'use "missing/lib.journey"\njourney J { horizon 1d entry A persona P { share 100%% } stage A { after 1d -> B } goal B }\n' >"$work/use.journey"
+expect "missing use target" 1 "$journey" check "$work/use.journey" && contains "use" "$err" "[use-not-found]"
+# A 50 MB file: generated stages, read, parsed and analysed, or refused, with a clear message.
+python3 - "$work/big.journey" <<'EOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("journey Big {\n  horizon 365d\n  entry S0\n  persona P { share 100% }\n")
+    i = 0
+    while f.tell() < 50 * 1024 * 1024:
+        f.write(f"  stage S{i} {{ after 1d -> S{i+1} }} // padding padding padding padding padding padding\n")
+        i += 1
+    f.write(f"  goal S{i}\n}}\n")
+EOF
+expect "50 MB file" 0 "$journey" check "$work/big.journey" && ok
+head -c $((70 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$work/huge.journey"
+expect "70 MB file" 1 "$journey" check "$work/huge.journey" && contains "too large" "$err" "[file-too-large]"
+
+# --- fmt ---------------------------------------------------------------------------------------
+printf 'journey   Good{horizon 30d entry Start\npersona Everyone{share 100%%}\nstage Start{after 1d->Done}\ngoal Done}\n' >"$work/messy.journey"
+cp "$work/messy.journey" "$work/messy.orig"
+expect "fmt --check lists unformatted" 1 "$journey" fmt --check "$work/messy.journey" && contains "fmt --check" "$out" "messy.journey"
+if cmp -s "$work/messy.journey" "$work/messy.orig"; then ok; else echo "FAIL fmt --check changed the file"; failed=$((failed + 1)); fi
+expect "fmt --stdout" 0 "$journey" fmt --stdout "$work/messy.journey" && contains "fmt --stdout" "$out" "journey Good {"
+expect "fmt rewrites" 0 "$journey" fmt "$work/messy.journey" && ok
+expect "fmt is idempotent" 0 "$journey" fmt --check "$work/messy.journey" && ok
+cp "$work/bad.journey" "$work/bad.orig"
+printf 'journey X { stage A { after -> } }\n' >"$work/syntax.journey"
+cp "$work/syntax.journey" "$work/syntax.orig"
+expect "fmt refuses syntax errors" 1 "$journey" fmt "$work/syntax.journey" && contains "fmt refuses" "$err" "not formatted"
+if cmp -s "$work/syntax.journey" "$work/syntax.orig"; then ok; else echo "FAIL fmt touched a file with syntax errors"; failed=$((failed + 1)); fi
+expect "fmt missing file" 2 "$journey" fmt "$work/nope.journey" && ok
+
+# --- dump --------------------------------------------------------------------------------------
+expect "dump ast" 0 "$journey" dump --stage=ast "$work/good.journey" && contains "dump" "$out" "Start"
+expect "dump bad stage" 2 "$journey" dump --stage=nonsense "$work/good.journey" && ok
+
+# --- The bundled examples check clean --------------------------------------------------------
+for example in "$root"/examples/*.journey; do
+  [ -e "$example" ] || continue
+  expect "example $(basename "$example")" 0 "$journey" check "$example" && ok
+done
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
