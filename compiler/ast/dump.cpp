@@ -49,7 +49,9 @@ std::string quote(std::string_view text) {
   return out + "\"";
 }
 
-std::string name(const Identifier& id) { return id.text.empty() ? "<missing>" : id.text; }
+std::string name(const Identifier& id) {
+  return id.text.empty() ? "<missing>" : id.text;
+}
 
 std::string names(const std::vector<Identifier>& ids) {
   std::string out;
@@ -157,15 +159,18 @@ class Dumper {
   Dumper(std::ostream& out, const SourceManager& sources) : out_(out), sources_(sources) {}
 
   void module(const Module& module) {
-    std::string path = module.file < sources_.size() ? sources_.file(module.file).path() : "<unknown file>";
+    std::string path =
+        module.file < sources_.size() ? sources_.file(module.file).path() : "<unknown file>";
     line("", fmt::format("Module {}{}", path, module.hasSyntaxErrors ? " syntax-errors" : ""), {});
     Indent in(*this);
-    for (const auto& use : module.uses) line("", "Use " + use.path.text, use.range);
+    for (const auto& use : module.uses)
+      line("", "Use " + use.path.text, use.range);
     for (const auto& item : module.items) {
       if (item.journey) journey(*item.journey);
       if (item.decl) decl("", *item.decl);
     }
-    for (const auto& comment : module.comments) line("", "Comment " + quote(comment.text), comment.range);
+    for (const auto& comment : module.comments)
+      line("", "Comment " + quote(comment.text), comment.range);
   }
 
  private:
@@ -184,7 +189,8 @@ class Dumper {
     return fmt::format(" ({}:{})", at.line, at.column);
   }
 
-  void line(std::string_view field, std::string_view text, SourceRange range, std::string_view extra = {}) {
+  void line(std::string_view field, std::string_view text, SourceRange range,
+            std::string_view extra = {}) {
     out_ << std::string(static_cast<std::size_t>(depth_) * 2, ' ');
     if (!field.empty()) out_ << field << ": ";
     out_ << text << location(range) << extra << '\n';
@@ -295,7 +301,8 @@ class Dumper {
     Indent in(*this);
     doc(decl);
     for (const auto& item : decl.items) {
-      line("", item.kind == PersonaItemKind::Share ? "Share" : "Attribute " + name(item.name), item.range);
+      line("", item.kind == PersonaItemKind::Share ? "Share" : "Attribute " + name(item.name),
+           item.range);
       Indent inner(*this);
       expr("value", item.value.get());
     }
@@ -580,14 +587,15 @@ class Dumper {
       case ExprKind::Name: {
         const auto& ref = as<NameExpr>(*expr);
         std::string text = "Name " + name(ref.name);
-        if (ref.symbol != SymbolKind::Unresolved) text += fmt::format(" [{}]", symbolName(ref.symbol));
+        if (ref.symbol != SymbolKind::Unresolved)
+          text += fmt::format(" [{}]", symbolName(ref.symbol));
         line(field, text, expr->range, type + declaration(ref.declaration));
         break;
       }
       case ExprKind::Member: {
         const auto& member = as<MemberExpr>(*expr);
-        line(field, fmt::format("Member {}.{}", name(member.object), name(member.member)), expr->range,
-             type + declaration(member.declaration));
+        line(field, fmt::format("Member {}.{}", name(member.object), name(member.member)),
+             expr->range, type + declaration(member.declaration));
         break;
       }
       case ExprKind::Call: {

@@ -3,8 +3,9 @@
 // A document is a tree of text, line breaks and groups. A group prints on one line when its
 // contents fit in the remaining width, and otherwise breaks every `line` directly inside it.
 // Groups that contain a hard line break always break, and so do the groups around them; a
-// group built broken breaks too, but leaves the groups around it free to fit on one line. Suffixes are texts deferred to the end of the current output line:
-// that is where comments met in the middle of a line go.
+// group built broken breaks too, but leaves the groups around it free to fit on one line. Suffixes
+// are texts deferred to the end of the current output line: that is where comments met in the
+// middle of a line go.
 #pragma once
 
 #include <memory>
@@ -69,10 +70,18 @@ inline Doc text(std::string text) {
   return node;
 }
 
-inline Doc line() { return detail::make(DocKind::Line); }
-inline Doc softLine() { return detail::make(DocKind::SoftLine); }
-inline Doc hardLine() { return detail::make(DocKind::HardLine); }
-inline Doc blankLine() { return detail::make(DocKind::BlankLine); }
+inline Doc line() {
+  return detail::make(DocKind::Line);
+}
+inline Doc softLine() {
+  return detail::make(DocKind::SoftLine);
+}
+inline Doc hardLine() {
+  return detail::make(DocKind::HardLine);
+}
+inline Doc blankLine() {
+  return detail::make(DocKind::BlankLine);
+}
 
 /// Null parts are skipped.
 inline Doc concat(std::vector<Doc> parts) {
@@ -212,7 +221,8 @@ class Printer {
         case DocKind::Text: {
           auto newlineAt = current->text.find('\n');
           if (newlineAt != std::string::npos) {
-            return remaining >= static_cast<int>(codePointCount(current->text.substr(0, newlineAt)));
+            return remaining >=
+                   static_cast<int>(codePointCount(current->text.substr(0, newlineAt)));
           }
           remaining -= static_cast<int>(codePointCount(current->text));
           break;
@@ -269,7 +279,8 @@ class Printer {
   }
 
   void trimTrailingSpaces() {
-    while (!out_.empty() && (out_.back() == ' ' || out_.back() == '\t')) out_.pop_back();
+    while (!out_.empty() && (out_.back() == ' ' || out_.back() == '\t'))
+      out_.pop_back();
   }
 
   void newline(int indent, bool blank) {

@@ -116,7 +116,8 @@ std::string moneySpelling(const ast::LiteralExpr& literal) {
   std::string_view text = literal.text;
   if (text.size() < 3) return literal.text;
   std::string_view amount = text.substr(0, text.size() - 3);
-  while (!amount.empty() && (amount.back() == ' ' || amount.back() == '\t')) amount.remove_suffix(1);
+  while (!amount.empty() && (amount.back() == ' ' || amount.back() == '\t'))
+    amount.remove_suffix(1);
   return std::string(amount) + " " + std::string(text.substr(text.size() - 3));
 }
 
@@ -129,7 +130,9 @@ std::string joinNames(const std::vector<ast::Identifier>& names) {
   return result;
 }
 
-SourceRange span(SourceRange first, SourceRange last) { return {first.file, first.begin, last.end}; }
+SourceRange span(SourceRange first, SourceRange last) {
+  return {first.file, first.begin, last.end};
+}
 
 /// One element of a list: an item of a body, a branch, an argument, an operand.
 struct Element {
@@ -165,9 +168,6 @@ struct ListSpec {
   /// Separators only when the list is on one line (branch blocks).
   bool separatorsOnlyFlat = false;
   bool forceBreak = false;
-  /// Whether comments between the elements stay there (forcing the list onto several lines).
-  /// Operator chains leave theirs to the enclosing line, which prints them at its end.
-  bool keepsComments = true;
   /// The blank-line rule between declarations; needs the column the elements start at.
   bool declarationSpacing = false;
   int column = 0;
@@ -208,16 +208,18 @@ class Formatter {
     std::uint32_t last = lineOf(begin);
     for (std::uint32_t line = first + 1; line < last; ++line) {
       std::string_view text = file_.lineText(line);
-      bool blank = std::all_of(text.begin(), text.end(),
-                               [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+      bool blank = std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isspace(static_cast<unsigned char>(c)) != 0;
+      });
       if (blank) return true;
     }
     return false;
   }
 
   std::size_t firstCommentAtOrAfter(std::uint32_t offset) const {
-    auto it = std::lower_bound(module_.comments.begin(), module_.comments.end(), offset,
-                               [](const ast::Comment& c, std::uint32_t at) { return c.range.begin < at; });
+    auto it = std::lower_bound(
+        module_.comments.begin(), module_.comments.end(), offset,
+        [](const ast::Comment& c, std::uint32_t at) { return c.range.begin < at; });
     return static_cast<std::size_t>(it - module_.comments.begin());
   }
 
@@ -276,7 +278,8 @@ class Formatter {
   }
 
   static std::uint32_t endOf(std::uint32_t end, const Comments& comments) {
-    for (const auto* comment : comments) end = std::max(end, comment->range.end);
+    for (const auto* comment : comments)
+      end = std::max(end, comment->range.end);
     return end;
   }
 
@@ -285,12 +288,6 @@ class Formatter {
 
   Doc list(const ListSpec& spec, const std::vector<Element>& elements) {
     bool forced = spec.forceBreak;
-    auto take = [&](std::uint32_t from, std::uint32_t to) {
-      return spec.keepsComments ? this->take(from, to) : Comments{};
-    };
-    auto takeOnLine = [&](std::uint32_t from, std::uint32_t to, std::uint32_t line) {
-      return spec.keepsComments ? this->takeOnLine(from, to, line) : Comments{};
-    };
     std::uint32_t firstBegin = elements.empty() ? spec.regionEnd : elements.front().range.begin;
     Comments header = take(spec.regionBegin, spec.openEnd);
     if (spec.open) {
@@ -303,7 +300,8 @@ class Formatter {
     std::vector<bool> multiLine(elements.size(), false);
     if (spec.declarationSpacing) {
       for (std::size_t i = 0; i < elements.size(); ++i) {
-        multiLine[i] = print(elements[i].doc, kWidth, spec.column, false).find('\n') != std::string::npos;
+        multiLine[i] =
+            print(elements[i].doc, kWidth, spec.column, false).find('\n') != std::string::npos;
       }
     }
 
@@ -314,7 +312,8 @@ class Formatter {
     auto startLine = [&](bool blank) {
       std::vector<Doc>& target = spec.open || !empty ? body : head;
       if (empty) {
-        if (spec.open) target.push_back(spec.block ? hardLine() : spec.padded ? line() : softLine());
+        if (spec.open)
+          target.push_back(spec.block ? hardLine() : spec.padded ? line() : softLine());
       } else if (spec.block) {
         target.push_back(blank ? blankLine() : hardLine());
       } else {
@@ -351,7 +350,7 @@ class Formatter {
       target->push_back(element.doc);
       if (i + 1 < elements.size() && !element.separator.empty()) {
         target->push_back(spec.separatorsOnlyFlat ? ifBreak(nullptr, text(element.separator))
-                                                   : text(element.separator));
+                                                  : text(element.separator));
       }
       // Comments left inside the element, then those after it on its last line.
       Comments trailing = take(spec.regionBegin, element.range.end);
@@ -391,7 +390,8 @@ class Formatter {
       if (item.journey) {
         elements.push_back({item.journey->range, journey(*item.journey), {}, Kind::Journey});
       } else if (item.decl) {
-        elements.push_back({item.decl->range, declaration(*item.decl), {}, kindOf(item.decl->kind)});
+        elements.push_back(
+            {item.decl->range, declaration(*item.decl), {}, kindOf(item.decl->kind)});
       }
     }
     ListSpec spec;
@@ -447,7 +447,8 @@ class Formatter {
       case ast::DeclKind::Horizon:
         return concat({text("horizon "), expr(*ast::as<ast::HorizonDecl>(decl).value)});
       case ast::DeclKind::Entry:
-        return concat({text("entry "), target(ast::as<ast::EntryDecl>(decl).target)});
+        return concat(
+            {text("entry "), target(ast::as<ast::EntryDecl>(decl).target, decl.range.begin)});
       case ast::DeclKind::Param:
       case ast::DeclKind::Var: {
         const auto& value = ast::as<ast::ValueDecl>(decl);
@@ -486,10 +487,12 @@ class Formatter {
           doc = concat({text("cost "), expr(*item.first)});
           break;
         case ast::ChannelItemKind::Cap:
-          doc = concat({text("cap "), expr(*item.first), text(" per "), expr(*item.second), policy(item.policy)});
+          doc = concat({text("cap "), expr(*item.first), text(" per "), expr(*item.second),
+                        policy(item.policy)});
           break;
         case ast::ChannelItemKind::Quiet:
-          doc = concat({text("quiet "), expr(*item.first), text(".."), expr(*item.second), policy(item.policy)});
+          doc = concat({text("quiet "), expr(*item.first), text(".."), expr(*item.second),
+                        policy(item.policy)});
           break;
       }
       elements.push_back({item.range, doc});
@@ -527,10 +530,12 @@ class Formatter {
           doc = touchpoint(*item.touchpoint);
           break;
         case ast::StageItemKind::After:
-          doc = concat({scope(item.personas), text("after "), expr(*item.value), text(" -> "), target(*item.target)});
+          doc = concat({scope(item.personas), text("after "), expr(*item.value), text(" -> "),
+                        target(*item.target, item.range.begin)});
           break;
         case ast::StageItemKind::On:
-          doc = concat({scope(item.personas), text("on " + item.event.text + " -> "), target(*item.target)});
+          doc = concat({scope(item.personas), text("on " + item.event.text + " -> "),
+                        target(*item.target, item.range.begin)});
           break;
         case ast::StageItemKind::Value:
           doc = concat({text("value "), expr(*item.value)});
@@ -640,7 +645,7 @@ class Formatter {
           doc = text("send " + item.name.text);
           break;
         case ast::RuleItemKind::Move:
-          doc = concat({text("move "), target(*item.target)});
+          doc = concat({text("move "), target(*item.target, item.range.begin)});
           break;
         case ast::RuleItemKind::Set:
           doc = concat({text("set " + item.name.text + " = "), expr(*item.value)});
@@ -664,8 +669,11 @@ class Formatter {
   // -------------------------------------------------------------------------------------------
   // Targets
 
-  Doc target(const ast::Target& target) {
+  /// `from` is where the item that leads to the target starts: comments left between it and
+  /// a block go to the block's first line.
+  Doc target(const ast::Target& target, std::uint32_t from) {
     if (!target.isBlock) return text(target.stage.text);
+    Comments before = take(from, target.range.begin);
     bool conditional = false;
     std::vector<Element> elements;
     for (const auto& branch : target.branches) {
@@ -679,11 +687,12 @@ class Formatter {
           break;
         case ast::BranchKind::If:
           conditional = true;
-          doc = concat({text("if "), expr(*branch.value), text(" -> "), this->target(*branch.target)});
+          doc = concat({text("if "), expr(*branch.value), text(" -> "),
+                        this->target(*branch.target, branch.range.begin)});
           break;
         case ast::BranchKind::Else:
           conditional = true;
-          doc = concat({text("else -> "), this->target(*branch.target)});
+          doc = concat({text("else -> "), this->target(*branch.target, branch.range.begin)});
           break;
       }
       elements.push_back({branch.range, doc, ","});
@@ -693,10 +702,11 @@ class Formatter {
     spec.close = text("}");
     spec.regionBegin = target.range.begin;
     spec.openEnd = target.range.begin + 1;
-    spec.regionEnd = target.range.end > target.range.begin ? target.range.end - 1 : target.range.end;
+    spec.regionEnd =
+        target.range.end > target.range.begin ? target.range.end - 1 : target.range.end;
     spec.separatorsOnlyFlat = true;
     spec.forceBreak = conditional;
-    return list(spec, elements);
+    return concat({before.empty() ? nullptr : suffix(joined(before)), list(spec, elements)});
   }
 
   // -------------------------------------------------------------------------------------------
@@ -706,7 +716,8 @@ class Formatter {
     switch (expr.kind) {
       case ast::ExprKind::Literal: {
         const auto& literal = ast::as<ast::LiteralExpr>(expr);
-        return text(literal.literal == ast::LiteralKind::Money ? moneySpelling(literal) : literal.text);
+        return text(literal.literal == ast::LiteralKind::Money ? moneySpelling(literal)
+                                                               : literal.text);
       }
       case ast::ExprKind::Name:
         return text(ast::as<ast::NameExpr>(expr).name.text);
@@ -769,7 +780,6 @@ class Formatter {
     spec.openEnd = spec.regionBegin;
     spec.regionEnd = elements.back().range.end;
     spec.indent = kContinuation;
-    spec.keepsComments = false;
     return list(spec, elements);
   }
 
@@ -778,7 +788,8 @@ class Formatter {
     for (const auto& argument : call.arguments) {
       if (argument.name) {
         elements.push_back({span(argument.name->range, argument.value->range),
-                            concat({text(argument.name->text + ": "), expr(*argument.value)}), ","});
+                            concat({text(argument.name->text + ": "), expr(*argument.value)}),
+                            ","});
       } else {
         elements.push_back({argument.value->range, expr(*argument.value), ","});
       }
@@ -803,7 +814,8 @@ class Formatter {
     spec.open = text("discrete {");
     spec.close = text("}");
     spec.regionBegin = table.range.begin;
-    spec.openEnd = after(table.range.begin + static_cast<std::uint32_t>(std::string_view("discrete").size()), '{');
+    spec.openEnd = after(
+        table.range.begin + static_cast<std::uint32_t>(std::string_view("discrete").size()), '{');
     spec.regionEnd = table.range.end > table.range.begin ? table.range.end - 1 : table.range.end;
     return list(spec, elements);
   }
