@@ -138,6 +138,9 @@ class Analyzer {
   DiagnosticSink& sink_;
 
   std::unordered_map<std::string_view, Symbol> names_;
+  /// Second declarations of a name as another kind (reported as duplicates): resolving to
+  /// them where they fit avoids follow-on "wrong kind" errors.
+  std::unordered_multimap<std::string_view, Symbol> shadowed_;
   std::unordered_map<std::string_view, AttributeInfo> attributes_;
   std::unordered_map<const ast::EventDecl*, std::unordered_map<std::string_view, const ast::EventItem*>> payloads_;
   std::unordered_map<const ast::PersonaDecl*, std::size_t> personaIndex_;
@@ -175,6 +178,12 @@ class Analyzer {
   void reportNotConstant(SourceRange range, std::string_view name, std::string_view description, const Place& place);
   void addTypeHelp(Diagnostic& diagnostic, const ast::Expr* expr, ast::TypeKind expected, ast::TypeKind found);
   std::string currencyHint() const;
+
+ public:
+  /// A constant as the user sees it: the literal's spelling, or its folded value.
+  std::string shown(const ast::Expr* expr, const Folded& value) const;
+
+ private:
 
   // declarations.cpp
   void collect(const std::vector<ast::Module*>& modules);

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "compiler/sema/analyzer.h"
@@ -20,6 +21,12 @@ SourceRange keywordRange(SourceRange item, std::string_view keyword) {
 namespace {
 
 constexpr std::size_t kSuggestionBudget = 20'000'000;
+
+bool isIdentifier(std::string_view text) {
+  if (text.empty()) return true;  // empty names are skipped where they are used
+  auto c = static_cast<unsigned char>(text.front());
+  return std::isalpha(c) != 0 || c == '_';
+}
 
 std::string withArticle(std::string_view noun) {
   bool vowel = !noun.empty() && std::string_view("aeiou").find(noun.front()) != std::string_view::npos;
@@ -218,6 +225,10 @@ const Symbol* Analyzer::resolve(const ast::Identifier& id, unsigned kinds, std::
   if (id.text.empty()) return nullptr;
   const Symbol* symbol = lookup(id.text);
   if (symbol != nullptr && (bit(symbol->kind) & kinds) != 0) return symbol;
+  // A name declared twice as different kinds was reported already: take the one that fits.
+  for (auto [it, end] = shadowed_.equal_range(id.text); it != end; ++it) {
+    if ((bit(it->second.kind) & kinds) != 0) return &it->second;
+  }
   if (symbol != nullptr) {
     Diagnostic& d = report(DiagnosticKind::WrongKindOfName, id.range,
                            fmt::format("`{}` is {}, not {}", id.text, describe(*symbol), withArticle(what)));
@@ -230,7 +241,13 @@ const Symbol* Analyzer::resolve(const ast::Identifier& id, unsigned kinds, std::
     return nullptr;
   }
   Diagnostic& d = report(DiagnosticKind::UnknownName, id.range, fmt::format("unknown {} `{}`", what, id.text));
-  addDidYouMean(d, id, suggest(id.text, kinds, false));
+  auto suggestion = suggest(id.text, kinds, false);
+  addDidYouMean(d, id, suggestion);
+  if (!suggestion && kinds == bit(NameKind::Channel)) {
+    std::string list;
+    for (auto name : builtinChannels()) list += fmt::format("{}`{}`", list.empty() ? "" : ", ", name);
+    d.help = fmt::format("the built-in channels are {}; declare others with `channel {}`", list, id.text);
+  }
   return nullptr;
 }
 
@@ -261,6 +278,7 @@ void Analyzer::declare(const ast::NamedDecl& decl, NameKind kind) {
     existing.range = decl.name.range;
     return;
   }
+  if (existing.kind != kind) shadowed_.emplace(name, Symbol{kind, &decl, name, decl.name.range});
   Diagnostic& d = report(DiagnosticKind::DuplicateDefinition, decl.name.range,
                          existing.kind == kind
                              ? fmt::format("{} `{}` is declared twice", kindNoun(kind), name)
@@ -305,6 +323,16 @@ void Analyzer::collect(const std::vector<ast::Module*>& modules) {
     journeyRange_ = journey_->name.text.empty() ? keywordRange(journey_->range, "journey") : journey_->name.range;
   } else {
     journeyRange_ = SourceRange{root->file, 0, 0};
+    // Point at the first declaration: that is where the `journey` block would begin.
+    for (const auto& item : root->items) {
+      if (!item.decl) continue;
+      journeyRange_ = SourceRange{root->file, item.decl->range.begin, item.decl->range.begin};
+      if (item.decl->kind != ast::DeclKind::Horizon && item.decl->kind != ast::DeclKind::Entry) {
+        const auto& named = static_cast<const ast::NamedDecl&>(*item.decl);
+        if (!named.name.text.empty()) journeyRange_ = named.name.range;
+      }
+      break;
+    }
     if (!root->hasSyntaxErrors) {
       report(DiagnosticKind::MissingJourney, journeyRange_, "this file has no `journey` block")
           .help = "wrap the declarations in `journey Name { ... }`; a file without one can only be `use`d";
@@ -395,6 +423,12 @@ void Analyzer::collect(const std::vector<ast::Module*>& modules) {
 }
 
 void Analyzer::collectDecl(ast::Decl& decl, bool inJourney, std::size_t /*rank*/) {
+  // Error recovery can leave a declaration named by a stray token (`persona ==`): the syntax
+  // error was reported; the declaration is not one the user wrote.
+  if (decl.kind != ast::DeclKind::Horizon && decl.kind != ast::DeclKind::Entry &&
+      !isIdentifier(static_cast<const ast::NamedDecl&>(decl).name.text)) {
+    return;
+  }
   switch (decl.kind) {
     case ast::DeclKind::Horizon:
       if (inJourney) horizons_.push_back(&ast::as<ast::HorizonDecl>(decl));
@@ -547,14 +581,14 @@ void Analyzer::checkCap(ast::Expr* count, ast::Expr* window, const Place& place)
   Folded n = checkExpected(count, place, TypeKind::Number);
   if (n.ok() && n.constant && (n.value < 1 || n.value != std::floor(n.value))) {
     report(DiagnosticKind::InvalidValue, count->range,
-           fmt::format("a cap must be a whole number of at least 1, found {}", formatNumber(n.value)))
+           fmt::format("a cap must be a whole number of at least 1, found `{}`", shown(count, n)))
         .help = "`cap 2 per 7d` allows two in any seven days";
   }
   if (window == nullptr) return;
   Folded w = checkExpected(window, place, TypeKind::Duration);
   if (w.ok() && w.constant && w.value <= 0) {
     report(DiagnosticKind::InvalidValue, window->range,
-           fmt::format("a cap's window must be longer than zero, found `{}`", formatDuration(w.value)));
+           fmt::format("a cap's window must be longer than zero, found `{}`", shown(window, w)));
   }
 }
 
@@ -570,14 +604,14 @@ void Analyzer::checkChannels() {
             Diagnostic& d = report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "cost"),
                                    fmt::format("`cost` is given twice in channel `{}`", channel->name.text));
             d.labels.push_back({keywordRange(cost->range, "cost"), "first given here"});
+            d.help = "remove one of them";
           } else {
             cost = &item;
           }
           Folded value = checkExpected(item.first.get(), place, TypeKind::Money);
           if (value.ok() && value.constant && value.value < 0) {
             report(DiagnosticKind::InvalidValue, item.first->range,
-                   fmt::format("a channel's cost cannot be negative, found `{}`",
-                               formatValue(TypeKind::Money, value.value, currencyHint())));
+                   fmt::format("a channel's cost cannot be negative, found `{}`", shown(item.first.get(), value)));
           }
           break;
         }
@@ -589,6 +623,7 @@ void Analyzer::checkChannels() {
             Diagnostic& d = report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "quiet"),
                                    fmt::format("`quiet` is given twice in channel `{}`", channel->name.text));
             d.labels.push_back({keywordRange(quiet->range, "quiet"), "first given here"});
+            d.help = "a channel has one quiet period";
           } else {
             quiet = &item;
           }
@@ -597,7 +632,7 @@ void Analyzer::checkChannels() {
             if (value.ok() && value.constant && (value.value < 0 || value.value >= 86400)) {
               report(DiagnosticKind::InvalidValue, bound->range,
                      fmt::format("quiet hours are times of day from `0h` to `24h`, found `{}`",
-                                 formatDuration(value.value)))
+                                 shown(bound, value)))
                   .help = "`quiet 21h..8h` keeps the channel quiet from 9 pm to 8 am";
             }
           }
@@ -669,7 +704,9 @@ void Analyzer::checkPersonas() {
         Diagnostic& d = report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "share"),
                                fmt::format("`share` is given twice in persona `{}`", persona->name.text));
         d.labels.push_back({keywordRange(share->range, "share"), "first given here"});
+        d.help = "remove one of them";
         checkExpected(item.value.get(), sharePlace, TypeKind::Number);
+        sumKnown = false;
         continue;
       }
       share = &item;
@@ -787,7 +824,7 @@ void Analyzer::checkEvents() {
       Folded value = checkExpected(item.value.get(), place, TypeKind::Duration);
       if (value.ok() && value.constant && value.value <= 0) {
         report(DiagnosticKind::InvalidValue, item.value->range,
-               fmt::format("`every` must be longer than zero, found `{}`", formatDuration(value.value)))
+               fmt::format("`every` must be longer than zero, found `{}`", shown(item.value.get(), value)))
             .help = "`every` is the mean time between two occurrences of the event";
       }
     }
@@ -832,7 +869,7 @@ void Analyzer::checkSettings() {
                                  TypeKind::Duration);
     if (value.ok() && value.constant && value.value <= 0) {
       report(DiagnosticKind::InvalidValue, horizon->value->range,
-             fmt::format("the horizon must be longer than zero, found `{}`", formatDuration(value.value)))
+             fmt::format("the horizon must be longer than zero, found `{}`", shown(horizon->value.get(), value)))
           .help = "the horizon is how long each customer is followed, e.g. `horizon 1y`";
     }
   }
@@ -930,7 +967,11 @@ void Analyzer::checkTarget(ast::Target* target, const Place& place, TargetUse us
       continue;
     }
     catchAll = &branch;
-    if (i + 1 != branches.size()) {
+    bool followed = std::any_of(branches.begin() + static_cast<std::ptrdiff_t>(i) + 1, branches.end(),
+                                [](const ast::Branch& next) {
+                                  return next.kind != ast::BranchKind::Otherwise && next.kind != ast::BranchKind::Else;
+                                });
+    if (followed) {
       report(DiagnosticKind::MisplacedElse, branch.range, fmt::format("`{}` is not the last branch", keyword))
           .help = "move it to the end of the block: it takes the customers no other branch took";
     }
@@ -1074,6 +1115,7 @@ void Analyzer::checkStage(ast::StageDecl& stage) {
           Diagnostic& d = report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "value"),
                                  fmt::format("`value` is given twice in goal `{}`", stageName));
           d.labels.push_back({keywordRange(value->range, "value"), "first given here"});
+          d.help = "remove one of them";
         } else {
           value = &item;
         }
@@ -1093,7 +1135,7 @@ void Analyzer::checkStage(ast::StageDecl& stage) {
         Folded delay = checkExpected(item.value.get(), customerPlace(scope, &reported, nullptr, true), TypeKind::Duration);
         if (delay.ok() && delay.constant && delay.value < 0) {
           report(DiagnosticKind::InvalidValue, item.value->range,
-                 fmt::format("a delay cannot be negative, found `{}`", formatDuration(delay.value)));
+                 fmt::format("a delay cannot be negative, found `{}`", shown(item.value.get(), delay)));
         }
         checkTarget(item.target.get(), customerPlace(scope, &reported), TargetUse::Transition);
         break;
@@ -1136,8 +1178,7 @@ void Analyzer::checkTouchpoint(ast::TouchpointDecl& touchpoint) {
         Folded value = checkExpected(item.value.get(), place, TypeKind::Money);
         if (value.ok() && value.constant && value.value < 0) {
           report(DiagnosticKind::InvalidValue, item.value->range,
-                 fmt::format("a cost cannot be negative, found `{}`",
-                             formatValue(TypeKind::Money, value.value, currencyHint())));
+                 fmt::format("a cost cannot be negative, found `{}`", shown(item.value.get(), value)));
         }
         break;
       }
@@ -1148,7 +1189,7 @@ void Analyzer::checkTouchpoint(ast::TouchpointDecl& touchpoint) {
         Folded value = checkExpected(item.value.get(), place, TypeKind::Duration);
         if (value.ok() && value.constant && value.value < 0) {
           report(DiagnosticKind::InvalidValue, item.value->range,
-                 fmt::format("a duration cannot be negative, found `{}`", formatDuration(value.value)));
+                 fmt::format("a duration cannot be negative, found `{}`", shown(item.value.get(), value)));
         }
         break;
       }
@@ -1162,7 +1203,7 @@ void Analyzer::checkTouchpoint(ast::TouchpointDecl& touchpoint) {
           Folded delay = checkExpected(item.delay.get(), sampled, TypeKind::Duration);
           if (delay.ok() && delay.constant && delay.value < 0) {
             report(DiagnosticKind::InvalidValue, item.delay->range,
-                   fmt::format("a delay cannot be negative, found `{}`", formatDuration(delay.value)));
+                   fmt::format("a delay cannot be negative, found `{}`", shown(item.delay.get(), delay)));
           }
         }
         break;
@@ -1241,7 +1282,7 @@ void Analyzer::checkRule(ast::RuleDecl& rule) {
         Folded value = checkExpected(trigger.value.get(), place, TypeKind::Duration);
         if (value.ok() && value.constant && value.value < 0) {
           report(DiagnosticKind::InvalidValue, trigger.value->range,
-                 fmt::format("a duration cannot be negative, found `{}`", formatDuration(value.value)));
+                 fmt::format("a duration cannot be negative, found `{}`", shown(trigger.value.get(), value)));
         }
         break;
       }
@@ -1357,7 +1398,13 @@ void Analyzer::checkRule(ast::RuleDecl& rule) {
             if (!suggestion) d.help = fmt::format("declare it first: `var {} = ...`", name);
           }
         }
-        checkExpected(item.value.get(), place, targetOk ? expected : TypeKind::Unknown);
+        Folded folded = checkExpected(item.value.get(), place, TypeKind::Unknown);
+        if (targetOk && folded.ok() && folded.type.kind != expected) {
+          Diagnostic& d = report(DiagnosticKind::TypeMismatch, item.value->range,
+                                 fmt::format("expected `{}`, found `{}`", typeName(expected), typeName(folded.type.kind)));
+          const Symbol* symbol = lookup(name);
+          d.labels.push_back({symbol->range, fmt::format("`{}` is a `{}` var", name, typeName(expected))});
+        }
         break;
       }
       case ast::RuleItemKind::WaitFor:
@@ -1366,7 +1413,7 @@ void Analyzer::checkRule(ast::RuleDecl& rule) {
           Folded value = checkExpected(item.value.get(), place, TypeKind::Duration);
           if (value.ok() && value.constant && value.value < 0) {
             report(DiagnosticKind::InvalidValue, item.value->range,
-                   fmt::format("a duration cannot be negative, found `{}`", formatDuration(value.value)));
+                   fmt::format("a duration cannot be negative, found `{}`", shown(item.value.get(), value)));
           }
         }
         break;
@@ -1376,7 +1423,7 @@ void Analyzer::checkRule(ast::RuleDecl& rule) {
         Folded value = checkExpected(item.value.get(), sampled, TypeKind::Duration);
         if (value.ok() && value.constant && value.value < 0) {
           report(DiagnosticKind::InvalidValue, item.value->range,
-                 fmt::format("a wait cannot be negative, found `{}`", formatDuration(value.value)));
+                 fmt::format("a wait cannot be negative, found `{}`", shown(item.value.get(), value)));
         }
         break;
       }

@@ -131,6 +131,11 @@ bool Analyzer::inRange(const Folded& value, std::optional<double> lo, bool loOpe
   return true;
 }
 
+std::string Analyzer::shown(const ast::Expr* expr, const Folded& value) const {
+  if (expr != nullptr && expr->kind == ast::ExprKind::Literal) return ast::as<ast::LiteralExpr>(*expr).text;
+  return formatValue(value.type.kind, value.value, currencyHint());
+}
+
 std::string Analyzer::currencyHint() const {
   if (!j_.currency.empty()) return j_.currency;
   if (!currencies_.empty()) {
@@ -349,8 +354,11 @@ void Analyzer::checkAttributeScope(const ast::NameExpr& e, const AttributeInfo& 
   for (const auto* persona : missing) {
     d.labels.push_back({persona->name.range, fmt::format("`{}` has no `{}`", persona->name.text, name)});
   }
-  d.help = fmt::format("define `{}` in {}, or limit this to the personas that have it with `for`", name,
-                       joinNames(names));
+  d.help = place.scope.kind == PersonaScope::Kind::Only
+               ? fmt::format("define `{}` in {}, or take {} out of the `for` list", name, joinNames(names),
+                             missing.size() == 1 ? "it" : "them")
+               : fmt::format("define `{}` in {}, or limit this to the personas that have it with `for`", name,
+                             joinNames(names));
 }
 
 Folded Analyzer::checkMember(ast::MemberExpr& e, const Place& place) {
@@ -514,6 +522,7 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
   }
 
   Place inner = place;
+  bool misplaced = info->distribution && !place.sampling;
   if (info->distribution) {
     if (!place.sampling) {
       Diagnostic& d = report(DiagnosticKind::SamplingNotAllowed, e.range,
@@ -572,7 +581,10 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
   auto invalid = [&](std::size_t i, std::string message, std::string help) {
     report(DiagnosticKind::InvalidDistribution, bound[i]->range, std::move(message)).help = std::move(help);
   };
-  auto value = [&](std::size_t i) { return formatValue(args[i].type.kind, args[i].value, currencyHint()); };
+  auto value = [&](std::size_t i) { return "`" + shown(bound[i], args[i]) + "`"; };
+  // A distribution where none belongs was reported: its value is unusable, so nothing that
+  // uses it is reported again.
+  auto sampledResult = [&](TypeKind kind) { return misplaced ? Folded::error() : typed(kind, true); };
   auto isConst = [&](std::size_t i) { return args[i].constant && !args[i].type.sampled; };
 
   Folded result;
@@ -595,7 +607,7 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
       }
       if (isConst(1) && isConst(2) && args[1].value > args[2].value) {
         Diagnostic& d = report(DiagnosticKind::InvalidValue, e.range,
-                               fmt::format("`clamp` bounds are reversed: `lo` is {}, `hi` is {}", value(1), value(2)));
+                               fmt::format("`clamp` bounds are reversed: `lo` is {} and `hi` is {}", value(1), value(2)));
         d.help = "swap `lo` and `hi`";
         return Folded::error();
       }
@@ -623,21 +635,21 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
       return result;
     }
     case Builtin::Fixed:
-      return typed(args[0].type.kind, true);
+      return sampledResult(args[0].type.kind);
     case Builtin::Uniform: {
       if (!requireQuantity(0) || !requireQuantity(1) || !requireSame(0, 1)) return Folded::error();
       if (isConst(0) && isConst(1) && args[0].value > args[1].value) {
         invalid(1, fmt::format("`uniform` has `max` below `min`: {} < {}", value(1), value(0)), "swap `min` and `max`");
       }
-      return typed(args[0].type.kind, true);
+      return sampledResult(args[0].type.kind);
     }
     case Builtin::Normal: {
       if (!requireQuantity(0) || !requireQuantity(1) || !requireSame(0, 1)) return Folded::error();
       if (isConst(1) && args[1].value < 0) {
-        invalid(1, fmt::format("`normal` has a negative standard deviation `sd`: {}", value(1)),
+        invalid(1, fmt::format("`normal` has a negative `sd`: {}", value(1)),
                 "`sd` must be 0 or more");
       }
-      return typed(args[0].type.kind, true);
+      return sampledResult(args[0].type.kind);
     }
     case Builtin::Lognormal: {
       bool ok = requireQuantity(0);
@@ -650,7 +662,7 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
       if (isConst(1) && args[1].value < 0) {
         invalid(1, fmt::format("`lognormal` has a negative `sigma`: {}", value(1)), "`sigma` must be 0 or more");
       }
-      return typed(args[0].type.kind, true);
+      return sampledResult(args[0].type.kind);
     }
     case Builtin::Exponential: {
       if (!requireQuantity(0)) return Folded::error();
@@ -658,7 +670,7 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
         invalid(0, fmt::format("`exponential` needs a `mean` above zero, found {}", value(0)),
                 "the mean time or amount must be positive");
       }
-      return typed(args[0].type.kind, true);
+      return sampledResult(args[0].type.kind);
     }
     case Builtin::Gamma:
     case Builtin::Weibull: {
@@ -673,7 +685,7 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
         invalid(1, fmt::format("`{}` needs a `scale` above zero, found {}", info->name, value(1)),
                 "`scale` must be positive");
       }
-      return typed(args[1].type.kind, true);
+      return sampledResult(args[1].type.kind);
     }
     case Builtin::Bernoulli: {
       if (!requireNumber(0)) return Folded::error();
@@ -683,7 +695,7 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
                            args[0].value < 0 ? "below 0%" : "above 100%"))
             .help = "`bernoulli(p)` is true with probability `p`, between 0% and 100%";
       }
-      return typed(TypeKind::Bool, true);
+      return sampledResult(TypeKind::Bool);
     }
     case Builtin::Visits:
     case Builtin::Received:
@@ -774,7 +786,7 @@ Folded Analyzer::checkDiscrete(ast::DiscreteExpr& e, const Place& place) {
     d.help = sum < 1 ? fmt::format("add the remaining {} to the values", formatPercent(1 - sum))
                      : "lower the probabilities so that they add up to 100%";
   }
-  if (!valueType) return Folded::error();
+  if (!valueType || !place.sampling) return Folded::error();
   return typed(*valueType, true);
 }
 
