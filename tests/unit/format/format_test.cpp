@@ -353,6 +353,51 @@ TEST(Format, UnicodeWidthCountsCharacters) {
 }
 
 // -----------------------------------------------------------------------------------------------
+// The AST dump
+
+std::string dumpText(const std::string& source, CompileOptions options) {
+  MemoryFileReader reader;
+  reader.set("test.journey", source);
+  auto compilation = compile("test.journey", reader, options);
+  std::ostringstream out;
+  ast::dump(out, *compilation->root(), compilation->sources);
+  return out.str();
+}
+
+TEST(Dump, OneNodePerLineWithLocations) {
+  EXPECT_EQ(dumpText("/// Doc.\nparam p \"P\" = -(1_000 + 2) * 3d // c\nstage S { after 1d -> { A "
+                     "50%, B otherwise } }",
+                     CompileOptions{.parseOnly = true}),
+            "Module test.journey\n"
+            "  ParamDecl p \"P\" (2:1)\n"
+            "    doc: \"Doc.\"\n"
+            "    value: Binary * (2:15)\n"
+            "      lhs: Unary - (2:15)\n"
+            "        operand: Binary + (2:17)\n"
+            "          lhs: Literal number 1_000 = 1000 (2:17)\n"
+            "          rhs: Literal number 2 (2:25)\n"
+            "      rhs: Literal duration 3d = 259200s (2:30)\n"
+            "  StageDecl S (3:1)\n"
+            "    After (3:11)\n"
+            "      delay: Literal duration 1d = 86400s (3:17)\n"
+            "      target: Branches (3:23)\n"
+            "        Chance A (3:25)\n"
+            "          probability: Literal percent 50% = 0.5 (3:27)\n"
+            "        Otherwise B (3:32)\n"
+            "  Comment \"/// Doc.\" (1:1)\n"
+            "  Comment \"// c\" (2:33)\n");
+}
+
+TEST(Dump, ShowsTypesAfterAnalysis) {
+  std::string dump = dumpText(
+      "journey J { horizon 1y entry S persona P { share 100% } stage S { after 1d -> G } goal G }",
+      CompileOptions{});
+  EXPECT_NE(dump.find("value: Literal duration 1y = 31536000s (1:21) : duration"),
+            std::string::npos)
+      << dump;
+}
+
+// -----------------------------------------------------------------------------------------------
 // The document printer
 
 TEST(Doc, GroupFitsOrBreaks) {
