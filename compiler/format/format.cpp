@@ -28,10 +28,13 @@
 // Comments: every comment is printed once, in source order. A comment on its own line stays
 // on its own line before the item that follows it (or before the `}` that closes its block).
 // A comment after an item on the same line stays at the end of that item's last line. A
-// comment inside a one-line construct (between the keywords of an item, inside an
-// expression) moves to the end of the line, after the code. A comment between the elements of
-// a list (arguments, branches, properties, operands) forces that list onto several lines so
-// that the comment can stay beside its element.
+// comment between the elements of a list (arguments, table entries, branches, touchpoint
+// properties, the operands of an operator chain) stays beside its element, which forces that
+// list onto several lines. Any other comment inside an item (between its keywords, after a
+// unary operator, before the `->` of a transition) moves to the end of the item's line, or to
+// the first line of its branch block. Several comments bound for one line end follow each other
+// there: `// a // b` then reads back as one comment (the only case where the number of comments
+// changes; the text is kept).
 #include "compiler/format/format.h"
 
 #include <algorithm>
