@@ -160,6 +160,11 @@ class Analyzer {
   std::vector<MoneyUse> currencies_;
   void noteMoney(const ast::LiteralExpr& literal);
 
+  /// Where syntax errors begin (file << 32 | offset): a number literal right before one is
+  /// usually `30 days`, already reported by the parser with a fix.
+  std::unordered_set<std::uint64_t> syntaxErrors_;
+  bool followedBySyntaxError(const ast::Expr* expr) const;
+
   /// Work spent on "did you mean": past a budget, stop suggesting (keeps huge broken inputs
   /// linear).
   std::size_t suggestionWork_ = 0;

@@ -1482,6 +1482,10 @@ void Analyzer::finish() {
 
 void Analyzer::run(const std::vector<ast::Module*>& modules) {
   if (modules.empty() || modules.front() == nullptr) return;
+  for (const Diagnostic* diagnostic : sink_.sorted()) {
+    if (diagnostic->kind != DiagnosticKind::SyntaxError || !diagnostic->range.valid()) continue;
+    syntaxErrors_.insert((static_cast<std::uint64_t>(diagnostic->range.file) << 32) | diagnostic->range.begin);
+  }
   collect(modules);
   checkParams();
   checkVars();

@@ -113,6 +113,7 @@ Folded Analyzer::checkExpected(ast::Expr* expr, const Place& place, TypeKind exp
   Folded folded = check(expr, place);
   if (!folded.ok()) return Folded::error();
   if (expected != TypeKind::Unknown && folded.type.kind != expected) {
+    if (followedBySyntaxError(expr)) return Folded::error();
     Diagnostic& d = report(DiagnosticKind::TypeMismatch, expr->range,
                            fmt::format("expected `{}`, found `{}`", typeName(expected), typeName(folded.type.kind)));
     addTypeHelp(d, expr, expected, folded.type.kind);
@@ -129,6 +130,15 @@ bool Analyzer::inRange(const Folded& value, std::optional<double> lo, bool loOpe
   if (lo && (loOpen ? v <= *lo : v < *lo)) return false;
   if (hi && (hiOpen ? v >= *hi : v > *hi)) return false;
   return true;
+}
+
+bool Analyzer::followedBySyntaxError(const ast::Expr* expr) const {
+  if (!isNumberLiteral(expr) || syntaxErrors_.empty()) return false;
+  for (std::uint32_t gap = 0; gap <= 3; ++gap) {
+    std::uint64_t key = (static_cast<std::uint64_t>(expr->range.file) << 32) | (expr->range.end + gap);
+    if (syntaxErrors_.count(key) != 0) return true;
+  }
+  return false;
 }
 
 std::string Analyzer::shown(const ast::Expr* expr, const Folded& value) const {
@@ -842,6 +852,7 @@ Folded Analyzer::checkBinary(ast::BinaryExpr& e, const Place& place) {
       }
       return Folded::error();
     }
+    if (followedBySyntaxError(e.lhs.get()) || followedBySyntaxError(e.rhs.get())) return Folded::error();
     Diagnostic& d = report(DiagnosticKind::TypeMismatch, e.range, binaryMismatchMessage(e.op, l, r));
     // The most common slip: a number where a duration or money was meant.
     const ast::Expr* bare = nullptr;
