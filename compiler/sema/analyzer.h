@@ -168,6 +168,8 @@ class Analyzer {
   /// Work spent on "did you mean": past a budget, stop suggesting (keeps huge broken inputs
   /// linear).
   std::size_t suggestionWork_ = 0;
+  /// Did-you-mean candidates by the kinds asked for.
+  std::unordered_map<unsigned, std::vector<std::string_view>> candidates_;
 
  private:
   // expressions.cpp

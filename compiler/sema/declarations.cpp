@@ -20,7 +20,7 @@ SourceRange keywordRange(SourceRange item, std::string_view keyword) {
 
 namespace {
 
-constexpr std::size_t kSuggestionBudget = 20'000'000;
+constexpr std::size_t kSuggestionBudget = 10'000'000;
 
 bool isIdentifier(std::string_view text) {
   if (text.empty()) return true;  // empty names are skipped where they are used
@@ -203,15 +203,21 @@ std::optional<std::string> Analyzer::describeNonDeclaration(std::string_view nam
 
 std::optional<std::string> Analyzer::suggest(std::string_view name, unsigned kinds, bool values) {
   if (suggestionWork_ > kSuggestionBudget) return std::nullopt;
-  std::vector<std::string_view> candidates;
-  for (const auto& [candidate, symbol] : names_) {
-    if ((bit(symbol.kind) & kinds) != 0) candidates.push_back(candidate);
+  // The namespace is complete before anything is resolved, so candidate lists keep.
+  unsigned key = kinds | (values ? 1u << 31 : 0u);
+  auto [cached, fresh] = candidates_.try_emplace(key);
+  std::vector<std::string_view>& candidates = cached->second;
+  if (fresh) {
+    for (const auto& [candidate, symbol] : names_) {
+      if ((bit(symbol.kind) & kinds) != 0) candidates.push_back(candidate);
+    }
+    if (values) {
+      for (const auto& [candidate, info] : attributes_) candidates.push_back(candidate);
+      for (const auto& state : customerState()) candidates.push_back(state.name);
+    }
+    suggestionWork_ += names_.size();
   }
-  if (values) {
-    for (const auto& [candidate, info] : attributes_) candidates.push_back(candidate);
-    for (const auto& state : customerState()) candidates.push_back(state.name);
-  }
-  suggestionWork_ += names_.size() + candidates.size() * (name.size() + 1);
+  suggestionWork_ += candidates.size() * (name.size() + 1);
   return closestName(name, candidates);
 }
 
@@ -301,6 +307,13 @@ void Analyzer::collect(const std::vector<ast::Module*>& modules) {
   }
   order.push_back(root);
   for (std::size_t rank = 0; rank < order.size(); ++rank) fileRank_.emplace(order[rank]->file, rank);
+  // Size the namespace once: every item may declare a name (stages also their touchpoints).
+  std::size_t estimate = builtinChannels().size();
+  for (const auto* module : order) {
+    for (const auto& item : module->items) estimate += item.journey ? item.journey->decls.size() * 2 : 2;
+  }
+  names_.reserve(estimate);
+  if (out_ != nullptr) out_->constants.reserve(estimate * 2);
   rootHasSyntaxErrors_ = root->hasSyntaxErrors;
 
   for (auto& item : root->items) {
@@ -1475,9 +1488,14 @@ void Analyzer::finish() {
     if (symbol == nullptr || symbol->decl != channel) continue;
     out.channels.push_back(Channel{channel->name.text, channel});
   }
+  // Sorted first: a sorted range goes into the map in linear time.
+  std::vector<std::pair<std::string_view, const ast::Decl*>> sorted;
+  sorted.reserve(names_.size());
   for (const auto& [name, symbol] : names_) {
-    if (symbol.decl != nullptr) out.declarations.emplace(std::string(name), symbol.decl);
+    if (symbol.decl != nullptr) sorted.emplace_back(name, symbol.decl);
   }
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& [name, decl] : sorted) out.declarations.emplace_hint(out.declarations.end(), std::string(name), decl);
 }
 
 void Analyzer::run(const std::vector<ast::Module*>& modules) {
