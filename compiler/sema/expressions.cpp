@@ -58,6 +58,13 @@ std::string joinNames(const std::vector<std::string_view>& names) {
   return text;
 }
 
+std::string samplingHelp(const Place& place) {
+  if (!place.customer) {
+    return fmt::format("{} cannot be random: use a literal or a `param`", place.what.empty() ? "this value" : place.what);
+  }
+  return "sample it in a persona attribute, once per customer, and read the attribute here";
+}
+
 std::string signature(const FunctionInfo& info) {
   std::string text = std::string(info.name) + "(";
   for (std::size_t i = 0; i < info.parameters.size(); ++i) {
@@ -537,8 +544,7 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
     if (!place.sampling) {
       Diagnostic& d = report(DiagnosticKind::SamplingNotAllowed, e.range,
                              fmt::format("`{}` samples a random value, but this place needs a single value", info->name));
-      d.help = "distributions belong in persona attributes, `after` delays, event payloads, response delays "
-               "and `wait`; use a literal or a `param` here";
+      d.help = samplingHelp(place);
     }
     // Report once: what is nested inside is sampled either way.
     inner.sampling = true;
@@ -744,8 +750,7 @@ Folded Analyzer::checkDiscrete(ast::DiscreteExpr& e, const Place& place) {
   if (!place.sampling) {
     Diagnostic& d = report(DiagnosticKind::SamplingNotAllowed, e.range,
                            "`discrete` samples a random value, but this place needs a single value");
-    d.help = "distributions belong in persona attributes, `after` delays, event payloads, response delays "
-             "and `wait`; use a literal or a `param` here";
+    d.help = samplingHelp(place);
   }
   if (e.entries.empty()) {
     report(DiagnosticKind::InvalidDistribution, e.range, "`discrete` table has no entries")
