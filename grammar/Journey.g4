@@ -8,10 +8,10 @@ grammar Journey;
 
 // ---------------------------------------------------------------------------------------------
 // Files
-
-file
-    : useDecl* topItem* EOF
-    ;
+//
+// A file is   useDecl* ( journeyHeader declaration* RBRACE | declaration )* EOF
+// The parser module drives that loop itself and parses one declaration at a time, so that the
+// parse tree of a 100,000-stage file never exists at once (see compiler/parse/parser.cpp).
 
 // A lone expression, e.g. the value of a `--set name=value` override.
 exprEntry
@@ -22,13 +22,8 @@ useDecl
     : USE STRING
     ;
 
-topItem
-    : journeyDecl
-    | declaration
-    ;
-
-journeyDecl
-    : JOURNEY name STRING? LBRACE declaration* RBRACE
+journeyHeader
+    : JOURNEY name STRING? LBRACE
     ;
 
 declaration
@@ -180,11 +175,13 @@ action
 
 expr
     : primary                                    # exprPrimary
-    | op=(MINUS | PLUS | NOT) expr               # exprUnary
+    | op=(MINUS | PLUS) expr                     # exprUnary
     | expr op=(STAR | SLASH) expr                # exprBinary
     | expr op=(PLUS | MINUS) expr                # exprBinary
     | expr op=(LT | LE | GT | GE) expr           # exprBinary
     | expr op=(EQ | NE) expr                     # exprBinary
+    // `not` binds looser than comparisons, as in Python and SQL: `not a == b` is `not (a == b)`.
+    | op=NOT expr                                # exprUnary
     | expr op=AND expr                           # exprBinary
     | expr op=OR expr                            # exprBinary
     ;
@@ -221,6 +218,7 @@ nameList
 // so that `emotion`, `cost` or `value` can be read in expressions.
 name
     : IDENT
+    | PERSONA
     | COST | EMOTION | DURATION | VALUE | SHARE | VIA | RESPONSE | EMITS | DELAY | PRIORITY
     | CAP | PER | QUIET | DROP | DEFER | ENTER | LEAVE | INACTIVE | WITHIN
     ;
@@ -348,8 +346,10 @@ BLOCK_COMMENT
     : '/*' .*? '*/' -> channel(2)
     ;
 
+// Only a comment that really runs to the end of the file: a plain `'/*' .*? EOF` would win
+// over BLOCK_COMMENT by length on every comment.
 UNTERMINATED_COMMENT
-    : '/*' .*? EOF
+    : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF
     ;
 
 WS

@@ -423,8 +423,11 @@ struct Comment {
 };
 
 struct JourneyBlock {
+  /// From `journey` to the closing brace.
   SourceRange range;
   Identifier name;
+  /// Text of the `///` comments directly above.
+  std::string doc;
   std::optional<StringLiteral> display;
   std::vector<DeclPtr> decls;
 };

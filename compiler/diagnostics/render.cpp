@@ -30,15 +30,27 @@ struct Style {
   std::string gutter(std::string_view text) const { return wrap(text, "34"); }
 };
 
-// Tabs become spaces so that the underline lines up with the text above it.
-std::string expandTabs(std::string_view text) {
+// Tabs become spaces so that the underline lines up with the text above it, and bytes that
+// are not UTF-8 (the subject of an `invalid-utf8` error) become U+FFFD, so that the output
+// itself is always valid UTF-8.
+std::string printableLine(std::string_view text) {
   std::string result;
-  for (char c : text) {
-    if (c == '\t') {
-      result += "    ";
-    } else {
-      result += c;
+  while (!text.empty()) {
+    std::size_t bad = findInvalidUtf8(text);
+    std::string_view good = text.substr(0, bad);
+    for (char c : good) {
+      if (c == '\t') {
+        result += "    ";
+      } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+        // Control characters (a NUL in a binary file) would corrupt the terminal.
+        result += "\xEF\xBF\xBD";
+      } else {
+        result += c;
+      }
     }
+    if (bad == std::string_view::npos) break;
+    result += "\xEF\xBF\xBD";
+    text.remove_prefix(bad + 1);
   }
   return result;
 }
@@ -94,7 +106,7 @@ void renderExcerpt(std::ostream& out, const SourceFile& file, SourceRange range,
   std::string pad(number.size(), ' ');
   std::size_t before = prefix.size() + displayWidth(line.substr(0, column));
   std::size_t width = endColumn > column ? displayWidth(line.substr(column, endColumn - column)) : 1;
-  out << style.gutter(fmt::format(" {} |", number)) << ' ' << prefix << expandTabs(line) << suffix
+  out << style.gutter(fmt::format(" {} |", number)) << ' ' << prefix << printableLine(line) << suffix
       << '\n';
   std::string underline = "^" + std::string(width > 0 ? width - 1 : 0, '~');
   out << style.gutter(fmt::format(" {} |", pad)) << ' ' << std::string(before, ' ')

@@ -133,7 +133,12 @@ std::unique_ptr<Compilation> compile(const std::string& path, FileReader& reader
   loader.load(path, nullptr);
   if (compilation->rootUnreadable || options.parseOnly) return compilation;
   std::vector<ast::Module*> modules;
-  for (auto& module : compilation->modules) modules.push_back(module.get());
+  for (auto& module : compilation->modules) {
+    // Analysing a tree that error recovery had to patch mostly reports the patches: every
+    // syntax error is already reported, so analysis waits until the files parse.
+    if (module->hasSyntaxErrors) return compilation;
+    modules.push_back(module.get());
+  }
   compilation->journey = sema::analyze(modules, compilation->diagnostics);
   return compilation;
 }

@@ -44,7 +44,7 @@ struct Compilation {
   DiagnosticSink diagnostics;
   /// The root file first, then each file it `use`s (transitively), each once.
   std::vector<std::unique_ptr<ast::Module>> modules;
-  /// Set when the root file could be read and parsed far enough to analyse.
+  /// Set when every file could be read and parsed without syntax errors.
   std::unique_ptr<sema::CheckedJourney> journey;
   /// True when the root file itself could not be read (an I/O problem, exit code 2).
   bool rootUnreadable = false;

@@ -3,6 +3,7 @@
 // analysis skips silently (the syntax error was reported already).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -249,23 +250,26 @@ std::string AstBuilder::docComment(antlr4::ParserRuleContext* context) const {
   if (context == nullptr || context->getStart() == nullptr || isConjured(context->getStart())) {
     return {};
   }
-  std::size_t index = context->getStart()->getTokenIndex();
-  std::vector<antlr4::Token*> hidden = tokens_.getHiddenTokensToLeft(index, kCommentChannel);
-  // Only the run of `///` lines directly above counts; a plain comment in between ends it.
-  std::vector<std::string> lines;
-  std::size_t expectedLine = context->getStart()->getLine();
-  for (auto it = hidden.rbegin(); it != hidden.rend(); ++it) {
-    const antlr4::Token* token = *it;
-    if (token->getType() != JourneyLexer::DOC_COMMENT || token->getLine() + 1 != expectedLine) break;
-    std::string text = token->getText().substr(3);
-    if (!text.empty() && text.front() == ' ') text.erase(0, 1);
-    lines.push_back(std::move(text));
-    expectedLine = token->getLine();
+  std::uint32_t start = mapper_.tokenRange(context->getStart()).begin;
+  // Comments are in source order: find the last one before the declaration, then walk back
+  // over the run of `///` lines directly above it; a blank line or a plain comment ends it.
+  auto it = std::lower_bound(comments_.begin(), comments_.end(), start,
+                             [](const ast::Comment& c, std::uint32_t offset) { return c.range.begin < offset; });
+  std::vector<std::string_view> lines;
+  std::uint32_t expectedLine = file_.lineColumn(start).line;
+  while (it != comments_.begin()) {
+    --it;
+    std::string_view text = it->text;
+    if (text.rfind("///", 0) != 0 || file_.lineColumn(it->range.begin).line + 1 != expectedLine) break;
+    text.remove_prefix(3);
+    if (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    lines.push_back(text);
+    expectedLine = file_.lineColumn(it->range.begin).line;
   }
   std::string doc;
-  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+  for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
     if (!doc.empty()) doc += '\n';
-    doc += *it;
+    doc += *line;
   }
   return doc;
 }
@@ -463,31 +467,20 @@ std::unique_ptr<ast::Target> AstBuilder::buildTarget(JourneyParser::TargetContex
 // ---------------------------------------------------------------------------------------------
 // Declarations
 
-void AstBuilder::buildFile(JourneyParser::FileContext* context, ast::Module& module) {
-  if (context == nullptr) return;
-  for (auto* use : context->useDecl()) {
-    if (use->STRING() == nullptr || isConjured(use->STRING()->getSymbol())) continue;
-    module.uses.push_back({decodeString(use->STRING()->getSymbol()), range(use)});
+std::optional<ast::Use> AstBuilder::buildUse(JourneyParser::UseDeclContext* context) {
+  if (context == nullptr || context->STRING() == nullptr || isConjured(context->STRING()->getSymbol())) {
+    return std::nullopt;
   }
-  for (auto* item : context->topItem()) {
-    ast::TopItem built;
-    if (item->journeyDecl() != nullptr) {
-      built.journey = buildJourney(item->journeyDecl());
-    } else if (item->declaration() != nullptr) {
-      built.decl = buildDeclaration(item->declaration());
-    }
-    if (built.journey || built.decl) module.items.push_back(std::move(built));
-  }
+  return ast::Use{decodeString(context->STRING()->getSymbol()), range(context)};
 }
 
-std::unique_ptr<ast::JourneyBlock> AstBuilder::buildJourney(JourneyParser::JourneyDeclContext* context) {
+std::unique_ptr<ast::JourneyBlock> AstBuilder::buildJourneyHeader(
+    JourneyParser::JourneyHeaderContext* context) {
   auto journey = std::make_unique<ast::JourneyBlock>();
   journey->range = range(context);
   journey->name = identifier(context->name());
   journey->display = stringLiteral(context->STRING());
-  for (auto* declaration : context->declaration()) {
-    if (auto built = buildDeclaration(declaration)) journey->decls.push_back(std::move(built));
-  }
+  journey->doc = docComment(context);
   return journey;
 }
 

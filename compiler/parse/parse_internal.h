@@ -38,9 +38,16 @@ class TokenMapper {
   }
   FileId file() const { return file_.id(); }
 
-  void markLexicalError(const antlr4::Token* token) { lexicalErrorLines_.insert(token->getLine()); }
+  void markLexicalError(const antlr4::Token* token) {
+    lexicalErrorLines_.insert(token->getLine());
+    ++lexicalErrors_;
+  }
+  std::size_t lexicalErrorCount() const { return lexicalErrors_; }
   bool lineHasLexicalError(std::size_t line) const { return lexicalErrorLines_.count(line) > 0; }
-  bool hasLexicalErrors() const { return !lexicalErrorLines_.empty(); }
+  bool hasLexicalErrors() const { return !lexicalErrorLines_.empty() || truncated_; }
+  /// The rest of the file was not seen by the parser (nesting too deep, unterminated comment).
+  void markTruncated() { truncated_ = true; }
+  bool truncated() const { return truncated_; }
 
  private:
   std::uint32_t byteOffset(std::size_t codePointIndex) const;
@@ -49,20 +56,26 @@ class TokenMapper {
   /// Empty for pure ASCII files, where code point index and byte offset coincide.
   std::vector<std::uint32_t> codePointToByte_;
   std::set<std::size_t> lexicalErrorLines_;
+  bool truncated_ = false;
+  std::size_t lexicalErrors_ = 0;
 };
 
-/// Turns the parse tree into our AST. Tolerates the holes error recovery leaves.
+/// Turns parse trees into our AST, one top-level item at a time. Tolerates the holes error
+/// recovery leaves.
 class AstBuilder {
  public:
-  AstBuilder(antlr4::CommonTokenStream& tokens, const TokenMapper& mapper, DiagnosticSink& sink)
-      : tokens_(tokens), mapper_(mapper), sink_(sink) {}
+  /// `comments` is the module's comment list, filled while tokens are read; doc comments are
+  /// looked up there.
+  AstBuilder(const SourceFile& file, const TokenMapper& mapper, const std::vector<ast::Comment>& comments,
+             DiagnosticSink& sink)
+      : file_(file), mapper_(mapper), comments_(comments), sink_(sink) {}
 
-  void buildFile(JourneyParser::FileContext* context, ast::Module& module);
+  std::optional<ast::Use> buildUse(JourneyParser::UseDeclContext* context);
+  std::unique_ptr<ast::JourneyBlock> buildJourneyHeader(JourneyParser::JourneyHeaderContext* context);
+  ast::DeclPtr buildDeclaration(JourneyParser::DeclarationContext* context);
   ast::ExprPtr buildExpr(JourneyParser::ExprContext* context);
 
  private:
-  ast::DeclPtr buildDeclaration(JourneyParser::DeclarationContext* context);
-  std::unique_ptr<ast::JourneyBlock> buildJourney(JourneyParser::JourneyDeclContext* context);
   ast::DeclPtr buildChannel(JourneyParser::ChannelDeclContext* context);
   ast::DeclPtr buildPersona(JourneyParser::PersonaDeclContext* context);
   ast::DeclPtr buildStage(JourneyParser::StageDeclContext* context);
@@ -85,8 +98,9 @@ class AstBuilder {
   SourceRange range(antlr4::ParserRuleContext* context) const { return mapper_.contextRange(context); }
   ast::ExprPtr errorExpr(antlr4::ParserRuleContext* context) const;
 
-  antlr4::CommonTokenStream& tokens_;
+  const SourceFile& file_;
   const TokenMapper& mapper_;
+  const std::vector<ast::Comment>& comments_;
   DiagnosticSink& sink_;
   bool reportedDepth_ = false;
 };

@@ -13,7 +13,7 @@ namespace journey::parse {
 namespace {
 
 // Token display for messages: keywords and punctuation in backticks, EOF in words.
-std::string describeToken(const antlr4::Token* token, const antlr4::dfa::Vocabulary& vocabulary) {
+std::string describeToken(const antlr4::Token* token) {
   if (token == nullptr || token->getType() == antlr4::Token::EOF) return "end of file";
   std::string text = token->getText();
   switch (token->getType()) {
@@ -29,7 +29,6 @@ std::string describeToken(const antlr4::Token* token, const antlr4::dfa::Vocabul
     default:
       break;
   }
-  (void)vocabulary;
   return fmt::format("`{}`", text);
 }
 
@@ -73,10 +72,7 @@ std::string describeExpected(const antlr4::misc::IntervalSet& expected,
 // What the parser was reading, by grammar rule, for messages with many possible tokens.
 std::string describeRule(std::size_t ruleIndex) {
   switch (ruleIndex) {
-    case JourneyParser::RuleFile:
-    case JourneyParser::RuleTopItem:
-      return "a `journey` block or a declaration";
-    case JourneyParser::RuleJourneyDecl:
+    case JourneyParser::RuleJourneyHeader:
     case JourneyParser::RuleDeclaration:
       return "a declaration such as `stage`, `persona`, `event` or `rule`";
     case JourneyParser::RuleChannelItem:
@@ -114,6 +110,38 @@ std::string describeRule(std::size_t ruleIndex) {
   }
 }
 
+// What we need to know about a token after the token stream has let go of it.
+struct TokenSnapshot {
+  std::size_t type = antlr4::Token::INVALID_TYPE;
+  std::string text;
+  SourceRange range;
+};
+
+TokenSnapshot snapshot(const TokenMapper& mapper, const antlr4::Token* token) {
+  if (token == nullptr) return {};
+  return {token->getType(), token->getText(), mapper.tokenRange(token)};
+}
+
+// `30 days` instead of `30d`: the unit was written as a separate word after a number.
+void addUnitHint(Diagnostic& diagnostic, const TokenMapper& mapper, const TokenSnapshot& previous,
+                 const antlr4::Token* offending) {
+  if (offending == nullptr || offending->getType() != JourneyLexer::IDENT ||
+      previous.type != JourneyLexer::NUMBER) {
+    return;
+  }
+  static const std::pair<std::string_view, std::string_view> kWords[] = {
+      {"second", "s"}, {"seconds", "s"}, {"minute", "m"}, {"minutes", "m"},  {"min", "m"},
+      {"hour", "h"},   {"hours", "h"},   {"day", "d"},    {"days", "d"},     {"week", "w"},
+      {"weeks", "w"},  {"month", "mo"},  {"months", "mo"}, {"year", "y"},    {"years", "y"}};
+  for (const auto& [word, unit] : kWords) {
+    if (offending->getText() != word) continue;
+    std::string replacement = previous.text + std::string(unit);
+    diagnostic.help = fmt::format("write the unit right after the number: `{}`", replacement);
+    diagnostic.fix = Fix{mapper.join(previous.range, mapper.tokenRange(offending)), replacement};
+    return;
+  }
+}
+
 class ErrorListener : public antlr4::BaseErrorListener {
  public:
   ErrorListener(TokenMapper& mapper, DiagnosticSink& sink) : mapper_(mapper), sink_(sink) {}
@@ -122,12 +150,16 @@ class ErrorListener : public antlr4::BaseErrorListener {
                    size_t /*charPositionInLine*/, const std::string& /*msg*/,
                    std::exception_ptr error) override {
     ++count_;
-    // A lexical error on this line was reported already; what follows from it is noise.
-    if (mapper_.lineHasLexicalError(line)) return;
+    // A lexical error on this line was reported already, or the token flow was cut off at
+    // nesting too deep: what follows from either is noise.
+    if (mapper_.lineHasLexicalError(line) || mapper_.truncated()) return;
+    // A bad token earlier in the same declaration (e.g. an unterminated string that swallowed
+    // a `{`) explains whatever goes wrong after it in that declaration.
+    if (mapper_.lexicalErrorCount() > lexicalErrorsAtItemStart_) return;
     auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
     if (parser == nullptr) return;
     const auto& vocabulary = parser->getVocabulary();
-    std::string found = describeToken(offending, vocabulary);
+    std::string found = describeToken(offending);
     std::string expected;
     std::size_t rule = parser->getContext() != nullptr ? parser->getContext()->getRuleIndex() : 0;
     try {
@@ -142,10 +174,13 @@ class ErrorListener : public antlr4::BaseErrorListener {
     SourceRange range = mapper_.tokenRange(offending);
     Diagnostic& diagnostic = sink_.report(DiagnosticKind::SyntaxError, range, message);
     addHint(diagnostic, offending, rule);
-    if (diagnostic.help.empty()) addUnitHint(diagnostic, parser, offending);
+    if (diagnostic.help.empty()) addUnitHint(diagnostic, mapper_, snapshot(mapper_, parser->getTokenStream()->LT(-1)), offending);
   }
 
   std::size_t count() const { return count_; }
+  /// For syntax errors the parser module reports itself.
+  void countError() { ++count_; }
+  void beginItem() { lexicalErrorsAtItemStart_ = mapper_.lexicalErrorCount(); }
 
  private:
   // Hints for mistakes people coming from other languages make.
@@ -169,30 +204,10 @@ class ErrorListener : public antlr4::BaseErrorListener {
     }
   }
 
-  // `30 days` instead of `30d`: the unit was written as a separate word.
-  void addUnitHint(Diagnostic& diagnostic, antlr4::Parser* parser, const antlr4::Token* offending) {
-    if (offending == nullptr || offending->getType() != JourneyLexer::IDENT) return;
-    std::size_t index = offending->getTokenIndex();
-    if (index == 0 || index == INVALID_INDEX) return;
-    const antlr4::Token* previous = parser->getTokenStream()->get(index - 1);
-    if (previous == nullptr || previous->getType() != JourneyLexer::NUMBER) return;
-    static const std::pair<std::string_view, std::string_view> kWords[] = {
-        {"second", "s"}, {"seconds", "s"}, {"minute", "m"}, {"minutes", "m"}, {"min", "m"},
-        {"hour", "h"},   {"hours", "h"},   {"day", "d"},    {"days", "d"},    {"week", "w"},
-        {"weeks", "w"},  {"month", "mo"},  {"months", "mo"}, {"year", "y"},   {"years", "y"}};
-    for (const auto& [word, unit] : kWords) {
-      if (offending->getText() != word) continue;
-      std::string replacement = previous->getText() + std::string(unit);
-      diagnostic.help = fmt::format("write the unit right after the number: `{}`", replacement);
-      SourceRange range = mapper_.join(mapper_.tokenRange(previous), mapper_.tokenRange(offending));
-      diagnostic.fix = Fix{range, replacement};
-      return;
-    }
-  }
-
   TokenMapper& mapper_;
   DiagnosticSink& sink_;
   std::size_t count_ = 0;
+  std::size_t lexicalErrorsAtItemStart_ = 0;
 };
 
 bool checkBytes(const SourceFile& file, DiagnosticSink& sink) {
@@ -221,17 +236,56 @@ bool checkBytes(const SourceFile& file, DiagnosticSink& sink) {
   return true;
 }
 
-// Reports bad characters, unterminated strings and comments, and nesting deeper than the
-// parser's stack allows. Returns false when the nesting makes parsing unsafe.
-bool scanTokens(antlr4::CommonTokenStream& tokens, TokenMapper& mapper, DiagnosticSink& sink) {
-  std::size_t depth = 0;
-  std::size_t prefixRun = 0;
-  for (antlr4::Token* token : tokens.getTokens()) {
+// Sits between the lexer and the parser. It keeps comments for the formatter, reports bad
+// characters and unterminated strings or comments precisely (the parser never sees them), and
+// stops the token flow where brackets or prefix operators nest deeper than the parser's stack
+// allows. Tokens stream through it: nothing here holds on to the whole file's tokens.
+class FilteringTokenSource : public antlr4::TokenSource {
+ public:
+  FilteringTokenSource(JourneyLexer& lexer, TokenMapper& mapper, DiagnosticSink& sink,
+                       std::vector<ast::Comment>& comments)
+      : lexer_(lexer), mapper_(mapper), sink_(sink), comments_(comments) {}
+
+  std::unique_ptr<antlr4::Token> nextToken() override {
+    while (true) {
+      if (tooDeep_) return eofToken();
+      std::unique_ptr<antlr4::Token> token = lexer_.nextToken();
+      if (token->getChannel() == kCommentChannel) {
+        comments_.push_back({mapper_.tokenRange(token.get()), token->getText()});
+        continue;
+      }
+      if (reportLexicalError(token.get())) continue;
+      if (!checkNesting(token.get())) {
+        tooDeep_ = true;
+        mapper_.markTruncated();
+        continue;
+      }
+      return token;
+    }
+  }
+
+  bool tooDeep() const { return tooDeep_; }
+
+  std::size_t getLine() const override { return lexer_.getLine(); }
+  std::size_t getCharPositionInLine() override { return lexer_.getCharPositionInLine(); }
+  antlr4::CharStream* getInputStream() override { return lexer_.getInputStream(); }
+  std::string getSourceName() override { return lexer_.getSourceName(); }
+  antlr4::TokenFactory<antlr4::CommonToken>* getTokenFactory() override { return lexer_.getTokenFactory(); }
+
+ private:
+  std::unique_ptr<antlr4::Token> eofToken() {
+    auto end = lexer_.getInputStream()->size();
+    return std::unique_ptr<antlr4::Token>(lexer_.getTokenFactory()->create(
+        {this, lexer_.getInputStream()}, antlr4::Token::EOF, "<EOF>", antlr4::Token::DEFAULT_CHANNEL,
+        end, end - 1, lexer_.getLine(), lexer_.getCharPositionInLine()));
+  }
+
+  bool reportLexicalError(const antlr4::Token* token) {
     switch (token->getType()) {
       case JourneyLexer::BAD_CHAR: {
         std::string text = token->getText();
-        Diagnostic& d = sink.report(DiagnosticKind::UnexpectedCharacter, mapper.tokenRange(token),
-                                    fmt::format("unexpected character `{}`", text));
+        Diagnostic& d = sink_.report(DiagnosticKind::UnexpectedCharacter, mapper_.tokenRange(token),
+                                     fmt::format("unexpected character `{}`", text));
         if (text == "$" || text == "\u20ac" || text == "\u00a3") {
           d.help = "write money with a currency code after the amount, e.g. `12 USD`";
         } else if (text == ";") {
@@ -245,75 +299,186 @@ bool scanTokens(antlr4::CommonTokenStream& tokens, TokenMapper& mapper, Diagnost
         } else if (text == "#") {
           d.help = "comments start with `//`";
         }
-        mapper.markLexicalError(token);
-        break;
+        mapper_.markLexicalError(token);
+        return true;
       }
       case JourneyLexer::UNTERMINATED_STRING:
-        sink.report(DiagnosticKind::UnterminatedString, mapper.tokenRange(token),
-                    "string is not closed before the end of the line")
+        sink_.report(DiagnosticKind::UnterminatedString, mapper_.tokenRange(token),
+                     "string is not closed before the end of the line")
             .help = "add the closing `\"`";
-        mapper.markLexicalError(token);
-        break;
+        mapper_.markLexicalError(token);
+        return true;
       case JourneyLexer::UNTERMINATED_COMMENT: {
-        SourceRange range = mapper.tokenRange(token);
+        SourceRange range = mapper_.tokenRange(token);
         range.end = range.begin + 2;
-        sink.report(DiagnosticKind::UnterminatedComment, range,
-                    "block comment is not closed before the end of the file")
+        sink_.report(DiagnosticKind::UnterminatedComment, range,
+                     "block comment is not closed before the end of the file")
             .help = "add `*/` where the comment ends";
-        mapper.markLexicalError(token);
-        break;
+        mapper_.markLexicalError(token);
+        // The comment swallowed the rest of the file; nothing after it can be judged.
+        mapper_.markTruncated();
+        return true;
       }
+      default:
+        return false;
+    }
+  }
+
+  bool checkNesting(const antlr4::Token* token) {
+    switch (token->getType()) {
       case JourneyLexer::LPAREN:
       case JourneyLexer::LBRACE:
-        if (++depth > kMaxNesting) {
-          sink.report(DiagnosticKind::NestingTooDeep, mapper.tokenRange(token),
-                      fmt::format("brackets nest more than {} deep", kMaxNesting))
+        if (++depth_ > kMaxNesting) {
+          sink_.report(DiagnosticKind::NestingTooDeep, mapper_.tokenRange(token),
+                       fmt::format("brackets nest more than {} deep", kMaxNesting))
               .help = "split the expression using a `param` or `var`";
           return false;
         }
         break;
       case JourneyLexer::RPAREN:
       case JourneyLexer::RBRACE:
-        if (depth > 0) --depth;
+        if (depth_ > 0) --depth_;
         break;
       default:
         break;
     }
     bool prefix = token->getType() == JourneyLexer::MINUS || token->getType() == JourneyLexer::PLUS ||
                   token->getType() == JourneyLexer::NOT;
-    prefixRun = prefix ? prefixRun + 1 : 0;
-    if (prefixRun > kMaxNesting) {
-      sink.report(DiagnosticKind::NestingTooDeep, mapper.tokenRange(token),
-                  fmt::format("more than {} operators in a row", kMaxNesting))
+    prefixRun_ = prefix ? prefixRun_ + 1 : 0;
+    if (prefixRun_ > kMaxNesting) {
+      sink_.report(DiagnosticKind::NestingTooDeep, mapper_.tokenRange(token),
+                   fmt::format("more than {} operators in a row", kMaxNesting))
           .help = "remove the repeated operators";
       return false;
     }
+    return true;
   }
-  return true;
-}
 
-void collectComments(antlr4::CommonTokenStream& tokens, TokenMapper& mapper, ast::Module& module) {
-  for (antlr4::Token* token : tokens.getTokens()) {
-    if (token->getChannel() != kCommentChannel) continue;
-    if (token->getType() == JourneyLexer::UNTERMINATED_COMMENT) continue;
-    module.comments.push_back({mapper.tokenRange(token), token->getText()});
+  JourneyLexer& lexer_;
+  TokenMapper& mapper_;
+  DiagnosticSink& sink_;
+  std::vector<ast::Comment>& comments_;
+  std::size_t depth_ = 0;
+  std::size_t prefixRun_ = 0;
+  bool tooDeep_ = false;
+};
+
+// The ANTLR runtime's own UTF-8 decoding over-allocates about five times the UTF-32 size;
+// the text was validated already, so decode it straight into an exactly sized buffer.
+class Utf32InputStream : public antlr4::ANTLRInputStream {
+ public:
+  explicit Utf32InputStream(std::string_view utf8) {
+    _data.reserve(codePointCount(utf8));
+    const auto* bytes = reinterpret_cast<const unsigned char*>(utf8.data());
+    std::size_t i = 0;
+    while (i < utf8.size()) {
+      unsigned char lead = bytes[i];
+      std::size_t length = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : 4;
+      char32_t codePoint = length == 1 ? lead : length == 2 ? (lead & 0x1F) : length == 3 ? (lead & 0x0F) : (lead & 0x07);
+      for (std::size_t k = 1; k < length && i + k < utf8.size(); ++k) {
+        codePoint = (codePoint << 6) | (bytes[i + k] & 0x3F);
+      }
+      _data.push_back(codePoint);
+      i += length;
+    }
   }
-}
+};
 
+// The lexer, the filter, an unbuffered token stream and the parser, wired together. The
+// unbuffered stream keeps only the tokens of the item being parsed (while a mark holds them).
 struct ParsePipeline {
-  explicit ParsePipeline(const SourceFile& file)
-      : input(file.text()), lexer(&input), tokens(&lexer), parser(&tokens), mapper(file) {
+  ParsePipeline(const SourceFile& file, DiagnosticSink& sink, std::vector<ast::Comment>& comments)
+      : input(file.text()),
+        lexer(&input),
+        mapper(file),
+        filter(lexer, mapper, sink, comments),
+        tokens(&filter),
+        parser(&tokens),
+        listener(mapper, sink) {
     lexer.removeErrorListeners();
     parser.removeErrorListeners();
-    tokens.fill();
+    parser.addErrorListener(&listener);
   }
 
-  antlr4::ANTLRInputStream input;
+  Utf32InputStream input;
   JourneyLexer lexer;
-  antlr4::CommonTokenStream tokens;
-  JourneyParser parser;
+  /// The last token of the item parsed before, kept past its release for hints.
+  TokenSnapshot lastOfPreviousItem;
   TokenMapper mapper;
+  FilteringTokenSource filter;
+  antlr4::UnbufferedTokenStream tokens;
+  JourneyParser parser;
+  ErrorListener listener;
 };
+
+bool startsDeclaration(std::size_t type) {
+  switch (type) {
+    case JourneyLexer::HORIZON:
+    case JourneyLexer::ENTRY:
+    case JourneyLexer::PARAM:
+    case JourneyLexer::VAR:
+    case JourneyLexer::CHANNEL:
+    case JourneyLexer::PERSONA:
+    case JourneyLexer::STAGE:
+    case JourneyLexer::GOAL:
+    case JourneyLexer::EXIT:
+    case JourneyLexer::TOUCHPOINT:
+    case JourneyLexer::EVENT:
+    case JourneyLexer::RULE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Skips tokens that cannot start anything at this level, after reporting the first of them.
+void skipToDeclaration(ParsePipeline& p, DiagnosticSink& sink, bool insideJourney) {
+  antlr4::Token* bad = p.tokens.LT(1);
+  if (!p.mapper.lineHasLexicalError(bad->getLine())) {
+    p.listener.countError();
+    Diagnostic& d = sink.report(
+        DiagnosticKind::SyntaxError, p.mapper.tokenRange(bad),
+        fmt::format("unexpected {}: expected {}", describeToken(bad),
+                    insideJourney ? "a declaration such as `stage`, `persona`, `event` or `rule`"
+                                  : "a `journey` block or a declaration"));
+    addUnitHint(d, p.mapper, p.lastOfPreviousItem, bad);
+  }
+  while (true) {
+    std::size_t type = p.tokens.LA(1);
+    if (type == antlr4::Token::EOF || startsDeclaration(type) || type == JourneyLexer::JOURNEY ||
+        (insideJourney && type == JourneyLexer::RBRACE)) {
+      return;
+    }
+    p.tokens.consume();
+  }
+}
+
+void reportUnclosedJourney(ParsePipeline& p, DiagnosticSink& sink, const ast::JourneyBlock& journey,
+                           const antlr4::Token* at) {
+  p.listener.countError();
+  // A lexical error may have eaten the `}` (in a string or comment): already explained.
+  if (p.mapper.hasLexicalErrors()) return;
+  Diagnostic& d = sink.report(DiagnosticKind::SyntaxError, p.mapper.tokenRange(at),
+                              fmt::format("unexpected {}: expected `}}` to close `journey {}`",
+                                          describeToken(at), journey.name.text));
+  d.labels.push_back({journey.range, "the journey block opens here"});
+}
+
+// Parses one top-level item with `parse` and builds it with `build` while a mark keeps its
+// tokens alive; then frees the item's parse tree. Returns false when nothing was consumed.
+template <typename Parse, typename Build>
+bool parseItem(ParsePipeline& p, Parse parse, Build build) {
+  ssize_t marker = p.tokens.mark();
+  std::size_t before = p.tokens.index();
+  p.listener.beginItem();
+  auto* context = parse();
+  build(context);
+  // LT(-1) is valid only while the mark holds the item's tokens.
+  if (p.tokens.index() != before) p.lastOfPreviousItem = snapshot(p.mapper, p.tokens.LT(-1));
+  p.tokens.release(marker);
+  p.parser.getTreeTracker().reset();
+  return p.tokens.index() != before;
+}
 
 }  // namespace
 
@@ -324,51 +489,72 @@ std::unique_ptr<ast::Module> parseFile(const SourceFile& file, DiagnosticSink& s
     module->hasSyntaxErrors = true;
     return module;
   }
-  ParsePipeline pipeline(file);
-  if (!scanTokens(pipeline.tokens, pipeline.mapper, sink)) {
-    module->hasSyntaxErrors = true;
-    return module;
-  }
-  collectComments(pipeline.tokens, pipeline.mapper, *module);
+  ParsePipeline p(file, sink, module->comments);
+  AstBuilder builder(file, p.mapper, module->comments, sink);
 
-  // Fast SLL prediction first; only a file that fails it pays for full LL with recovery.
-  auto& parser = pipeline.parser;
-  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
-      antlr4::atn::PredictionMode::SLL);
-  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
-  JourneyParser::FileContext* tree = nullptr;
-  try {
-    tree = parser.file();
-  } catch (const antlr4::ParseCancellationException&) {
-    tree = nullptr;
+  while (p.tokens.LA(1) == JourneyLexer::USE) {
+    parseItem(p, [&] { return p.parser.useDecl(); }, [&](auto* context) {
+      if (auto use = builder.buildUse(context)) module->uses.push_back(std::move(*use));
+    });
   }
-  ErrorListener listener(pipeline.mapper, sink);
-  if (tree == nullptr) {
-    pipeline.tokens.seek(0);
-    parser.reset();
-    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
-        antlr4::atn::PredictionMode::LL);
-    parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
-    parser.addErrorListener(&listener);
-    tree = parser.file();
+  ast::JourneyBlock* journey = nullptr;
+  while (!p.filter.tooDeep()) {
+    std::size_t type = p.tokens.LA(1);
+    if (type == antlr4::Token::EOF) {
+      if (journey != nullptr) reportUnclosedJourney(p, sink, *journey, p.tokens.LT(1));
+      break;
+    }
+    if (journey != nullptr && type == JourneyLexer::RBRACE) {
+      journey->range.end = p.mapper.tokenRange(p.tokens.LT(1)).end;
+      p.tokens.consume();
+      journey = nullptr;
+      continue;
+    }
+    if (type == JourneyLexer::JOURNEY) {
+      if (journey != nullptr) {
+        // A journey inside a journey: the outer one was not closed.
+        reportUnclosedJourney(p, sink, *journey, p.tokens.LT(1));
+        journey = nullptr;
+      }
+      ast::TopItem item;
+      parseItem(p, [&] { return p.parser.journeyHeader(); },
+                [&](auto* context) { item.journey = builder.buildJourneyHeader(context); });
+      journey = item.journey.get();
+      module->items.push_back(std::move(item));
+      continue;
+    }
+    if (!startsDeclaration(type)) {
+      skipToDeclaration(p, sink, journey != nullptr);
+      continue;
+    }
+    ast::DeclPtr decl;
+    bool progressed = parseItem(p, [&] { return p.parser.declaration(); },
+                                [&](auto* context) { decl = builder.buildDeclaration(context); });
+    if (decl) {
+      if (journey != nullptr) {
+        journey->decls.push_back(std::move(decl));
+      } else {
+        ast::TopItem item;
+        item.decl = std::move(decl);
+        module->items.push_back(std::move(item));
+      }
+    }
+    if (!progressed) p.tokens.consume();
   }
-  bool lexicalErrors = pipeline.mapper.hasLexicalErrors();
-  AstBuilder builder(pipeline.tokens, pipeline.mapper, sink);
-  builder.buildFile(tree, *module);
-  module->hasSyntaxErrors = listener.count() > 0 || lexicalErrors;
+  module->hasSyntaxErrors = p.listener.count() > 0 || p.mapper.hasLexicalErrors() || p.filter.tooDeep();
   return module;
 }
 
 ast::ExprPtr parseExpression(const SourceFile& file, DiagnosticSink& sink) {
   if (!checkBytes(file, sink)) return nullptr;
-  ParsePipeline pipeline(file);
-  if (!scanTokens(pipeline.tokens, pipeline.mapper, sink)) return nullptr;
-  ErrorListener listener(pipeline.mapper, sink);
-  pipeline.parser.addErrorListener(&listener);
-  auto* tree = pipeline.parser.exprEntry();
-  if (listener.count() > 0 || pipeline.mapper.hasLexicalErrors()) return nullptr;
-  AstBuilder builder(pipeline.tokens, pipeline.mapper, sink);
-  return builder.buildExpr(tree->expr());
+  std::vector<ast::Comment> comments;
+  ParsePipeline p(file, sink, comments);
+  AstBuilder builder(file, p.mapper, comments, sink);
+  ast::ExprPtr result;
+  parseItem(p, [&] { return p.parser.exprEntry(); },
+            [&](auto* context) { result = builder.buildExpr(context->expr()); });
+  if (p.listener.count() > 0 || p.mapper.hasLexicalErrors() || p.filter.tooDeep()) return nullptr;
+  return result;
 }
 
 }  // namespace journey::parse

@@ -1,0 +1,88 @@
+// Front-end benchmark: parse + analyse generated specs of the given sizes.
+//
+//   frontend_bench [--repeat N] STAGES...      e.g. frontend_bench 10000 100000
+//
+// For each size it reports the median wall time of three phases over N runs, each measured in
+// this same process so that ratios are meaningful on a noisy machine:
+//   scan     read the text and validate UTF-8 (the floor any front end pays: the baseline)
+//   parse    lex + parse + build the AST
+//   check    parse + semantic analysis (what `journey check` does)
+// and the process's peak resident memory. Run one size per process for a clean peak figure.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "bench/spec_generator.h"
+#include "compiler/driver/driver.h"
+
+namespace {
+
+double seconds(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+long peakRssMegabytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int repeat = 5;
+  std::vector<std::size_t> sizes;
+  for (int i = 1; i < argc; ++i) {
+    std::string argument = argv[i];
+    if (argument == "--repeat" && i + 1 < argc) {
+      repeat = std::max(1, std::atoi(argv[++i]));
+    } else {
+      sizes.push_back(static_cast<std::size_t>(std::strtoull(argument.c_str(), nullptr, 10)));
+    }
+  }
+  if (sizes.empty()) sizes = {1000, 10000};
+  std::printf("%-8s %9s %10s %10s %10s %12s %9s\n", "stages", "MB", "scan s", "parse s", "check s",
+              "check/scan", "peak MB");
+  for (std::size_t stages : sizes) {
+    std::string text = journey::bench::generateSpec(stages);
+    journey::MemoryFileReader reader;
+    reader.set("synthetic.journey", text);
+    std::vector<double> scan, parse, check;
+    for (int run = 0; run < repeat; ++run) {
+      auto start = std::chrono::steady_clock::now();
+      std::string error;
+      auto copy = reader.read("synthetic.journey", error);
+      volatile std::size_t bad = journey::findInvalidUtf8(*copy);
+      (void)bad;
+      scan.push_back(seconds(start));
+
+      start = std::chrono::steady_clock::now();
+      auto parsed = journey::compile("synthetic.journey", reader, journey::CompileOptions{.parseOnly = true});
+      parse.push_back(seconds(start));
+      parsed.reset();
+
+      start = std::chrono::steady_clock::now();
+      auto checked = journey::compile("synthetic.journey", reader);
+      check.push_back(seconds(start));
+      if (checked->diagnostics.errorCount() != 0 || checked->diagnostics.warningCount() != 0) {
+        std::fprintf(stderr, "generated spec has %zu errors and %zu warnings: fix the generator\n",
+                     checked->diagnostics.errorCount(), checked->diagnostics.warningCount());
+        return 1;
+      }
+    }
+    std::printf("%-8zu %9.1f %10.4f %10.3f %10.3f %12.0f %9ld\n", stages, text.size() / 1e6,
+                median(scan), median(parse), median(check), median(check) / median(scan),
+                peakRssMegabytes());
+  }
+  return 0;
+}
