@@ -213,6 +213,7 @@ class Dumper {
     if (block.display) text += " " + block.display->text;
     line("", text, block.range);
     Indent in(*this);
+    if (!block.doc.empty()) line("doc", quote(block.doc), {});
     for (const auto& decl : block.decls) {
       if (decl) this->decl("", *decl);
     }

@@ -80,26 +80,28 @@ Kind kindOf(ast::DeclKind kind) {
   return Kind::Setting;
 }
 
-// Binding strength, as in the grammar: unary > * / > + - > comparisons > == != > and > or.
-constexpr int kUnaryPrecedence = 7;
-constexpr int kPrimaryPrecedence = 8;
+// Binding strength, as in the grammar, loosest first: or, and, not, == !=, comparisons, + -,
+// * /, unary - +. `not` binds looser than comparisons: `not a == b` is `not (a == b)`.
+constexpr int kNotPrecedence = 3;
+constexpr int kSignPrecedence = 8;
+constexpr int kPrimaryPrecedence = 9;
 
 int precedence(ast::BinaryOp op) {
   switch (op) {
     case ast::BinaryOp::Mul:
     case ast::BinaryOp::Div:
-      return 6;
+      return 7;
     case ast::BinaryOp::Add:
     case ast::BinaryOp::Sub:
-      return 5;
+      return 6;
     case ast::BinaryOp::Lt:
     case ast::BinaryOp::Le:
     case ast::BinaryOp::Gt:
     case ast::BinaryOp::Ge:
-      return 4;
+      return 5;
     case ast::BinaryOp::Eq:
     case ast::BinaryOp::Ne:
-      return 3;
+      return 4;
     case ast::BinaryOp::And:
       return 2;
     case ast::BinaryOp::Or:
@@ -108,9 +110,13 @@ int precedence(ast::BinaryOp op) {
   return 0;
 }
 
+int precedence(ast::UnaryOp op) {
+  return op == ast::UnaryOp::Not ? kNotPrecedence : kSignPrecedence;
+}
+
 int precedence(const ast::Expr& expr) {
   if (expr.kind == ast::ExprKind::Binary) return precedence(ast::as<ast::BinaryExpr>(expr).op);
-  if (expr.kind == ast::ExprKind::Unary) return kUnaryPrecedence;
+  if (expr.kind == ast::ExprKind::Unary) return precedence(ast::as<ast::UnaryExpr>(expr).op);
   return kPrimaryPrecedence;
 }
 
@@ -750,7 +756,8 @@ class Formatter {
 
   Doc unary(const ast::UnaryExpr& unary) {
     const ast::Expr& operand = *unary.operand;
-    bool parentheses = precedence(operand) < kUnaryPrecedence;
+    // A prefix operator takes everything that binds tighter than itself: `not a == b`.
+    bool parentheses = precedence(operand) < precedence(unary.op);
     // `-(-x)` rather than `--x`, which reads like a typo.
     if (unary.op != ast::UnaryOp::Not && operand.kind == ast::ExprKind::Unary &&
         ast::as<ast::UnaryExpr>(operand).op != ast::UnaryOp::Not) {

@@ -259,8 +259,16 @@ TEST(Format, ParenthesesWherePrecedenceNeedsThem) {
   EXPECT_EQ(value("a / (b * c)"), "a / (b * c)");
   EXPECT_EQ(value("(a or b) and c"), "(a or b) and c");
   EXPECT_EQ(value("a and b or c"), "a and b or c");
-  EXPECT_EQ(value("not (a == b)"), "not (a == b)");
-  EXPECT_EQ(value("(not a) == b"), "not a == b");
+  // `not` binds looser than comparisons and tighter than `and`.
+  EXPECT_EQ(value("not (a == b)"), "not a == b");
+  EXPECT_EQ(value("(not a) == b"), "(not a) == b");
+  EXPECT_EQ(value("a == (not b)"), "a == (not b)");
+  EXPECT_EQ(value("a and (not b)"), "a and not b");
+  EXPECT_EQ(value("(not a) and b"), "not a and b");
+  EXPECT_EQ(value("not (a < b + c)"), "not a < b + c");
+  EXPECT_EQ(value("a * (not b) + c"), "a * (not b) + c");
+  EXPECT_EQ(value("-(not a)"), "-(not a)");
+  EXPECT_EQ(value("not -a"), "not -a");
   EXPECT_EQ(value("(a < b) == c"), "a < b == c");
   EXPECT_EQ(value("a == (b == c)"), "a == (b == c)");
   EXPECT_EQ(value("- - a"), "-(-a)");
