@@ -22,7 +22,9 @@
 // - Expressions: one space around binary operators, none after `-`/`+`, `not x`, `f(a, b)`,
 //   `mean: 7d`, `discrete { "a": 70%, "b": 30% }`. Parentheses only where precedence needs
 //   them. Calls and tables break one argument or entry per line when too long; a long
-//   operator chain breaks after its operators, continuation lines indented by four.
+//   operator chain breaks after its operators and a long name list (`in A, B`) after its
+//   commas, continuation lines indented by four. Only what cannot break (a long name or
+//   string) may leave a line longer than 100 columns.
 // - Literals keep their spelling, except that money is written `120 USD`.
 //
 // Comments: every comment is printed once, in source order. A comment on its own line stays
@@ -128,15 +130,6 @@ std::string moneySpelling(const ast::LiteralExpr& literal) {
   while (!amount.empty() && (amount.back() == ' ' || amount.back() == '\t'))
     amount.remove_suffix(1);
   return std::string(amount) + " " + std::string(text.substr(text.size() - 3));
-}
-
-std::string joinNames(const std::vector<ast::Identifier>& names) {
-  std::string result;
-  for (const auto& name : names) {
-    if (!result.empty()) result += ", ";
-    result += name.text;
-  }
-  return result;
 }
 
 SourceRange span(SourceRange first, SourceRange last) {
@@ -520,9 +513,24 @@ class Formatter {
     return list(body(decl.range, header("persona", decl), headerEnd(decl)), elements);
   }
 
-  static Doc scope(const std::vector<ast::Identifier>& personas) {
+  /// `in A, B` or `for P1, P2`: on one line if it fits, otherwise one name per line.
+  Doc names(const char* keyword, const std::vector<ast::Identifier>& names) {
+    std::vector<Element> elements;
+    for (const auto& name : names)
+      elements.push_back({name.range, text(name.text), ","});
+    if (elements.empty()) return text(keyword);
+    ListSpec spec;
+    spec.regionBegin = elements.front().range.begin;
+    spec.openEnd = spec.regionBegin;
+    spec.regionEnd = elements.back().range.end;
+    spec.indent = kContinuation;
+    return concat({text(std::string(keyword) + " "), list(spec, elements)});
+  }
+
+  /// The `for P1, P2` before a stage's `after` or `on`, or an event's `every`.
+  Doc scope(const std::vector<ast::Identifier>& personas) {
     if (personas.empty()) return nullptr;
-    return text("for " + joinNames(personas) + " ");
+    return concat({names("for", personas), text(" ")});
   }
 
   Doc stage(const ast::StageDecl& decl) {
@@ -596,7 +604,7 @@ class Formatter {
       Doc doc;
       switch (item.kind) {
         case ast::EventItemKind::In:
-          doc = text("in " + joinNames(item.names));
+          doc = names("in", item.names);
           break;
         case ast::EventItemKind::Every:
           doc = concat({scope(item.names), text("every "), expr(*item.value)});
@@ -635,10 +643,10 @@ class Formatter {
           doc = concat({text("on "), item.trigger ? trigger(*item.trigger) : nullptr});
           break;
         case ast::RuleItemKind::In:
-          doc = text("in " + joinNames(item.names));
+          doc = names("in", item.names);
           break;
         case ast::RuleItemKind::For:
-          doc = text("for " + joinNames(item.names));
+          doc = names("for", item.names);
           break;
         case ast::RuleItemKind::If:
           doc = concat({text("if "), expr(*item.value)});
