@@ -261,6 +261,10 @@ std::string AstBuilder::docComment(antlr4::ParserRuleContext* context) const {
     --it;
     std::string_view text = it->text;
     if (text.rfind("///", 0) != 0 || file_.lineColumn(it->range.begin).line + 1 != expectedLine) break;
+    // A `///` after code on its line documents nothing below it.
+    std::uint32_t line = file_.lineColumn(it->range.begin).line;
+    std::string_view before(file_.text().data() + file_.lineStart(line), it->range.begin - file_.lineStart(line));
+    if (before.find_first_not_of(" \t") != std::string_view::npos) break;
     text.remove_prefix(3);
     if (!text.empty() && text.front() == ' ') text.remove_prefix(1);
     lines.push_back(text);

@@ -3,6 +3,7 @@
 // tree to the AST builder.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -384,12 +385,55 @@ class Utf32InputStream : public antlr4::ANTLRInputStream {
   }
 };
 
+// Most spec files are pure ASCII: then code point and byte indices coincide, and the lexer can
+// read the text in place instead of from a 4-bytes-per-character copy.
+class AsciiCharStream : public antlr4::CharStream {
+ public:
+  explicit AsciiCharStream(std::string_view text) : text_(text) {}
+
+  void consume() override {
+    if (position_ >= text_.size()) throw antlr4::IllegalStateException("cannot consume EOF");
+    ++position_;
+  }
+  std::size_t LA(ssize_t i) override {
+    if (i == 0) return 0;
+    // LA(1) is the next character, LA(-1) the previous one.
+    ssize_t at = static_cast<ssize_t>(position_) + (i > 0 ? i - 1 : i);
+    if (at < 0 || at >= static_cast<ssize_t>(text_.size())) return antlr4::IntStream::EOF;
+    return static_cast<unsigned char>(text_[static_cast<std::size_t>(at)]);
+  }
+  ssize_t mark() override { return -1; }
+  void release(ssize_t /*marker*/) override {}
+  std::size_t index() override { return position_; }
+  void seek(std::size_t index) override { position_ = std::min(index, text_.size()); }
+  std::size_t size() override { return text_.size(); }
+  std::string getSourceName() const override { return "journey"; }
+  std::string getText(const antlr4::misc::Interval& interval) override {
+    if (interval.a < 0 || interval.b < interval.a) return {};
+    auto start = static_cast<std::size_t>(interval.a);
+    if (start >= text_.size()) return {};
+    auto stop = std::min(static_cast<std::size_t>(interval.b), text_.size() - 1);
+    return std::string(text_.substr(start, stop - start + 1));
+  }
+  std::string toString() const override { return std::string(text_); }
+
+ private:
+  std::string_view text_;
+  std::size_t position_ = 0;
+};
+
+std::unique_ptr<antlr4::CharStream> makeCharStream(std::string_view text) {
+  bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (ascii) return std::make_unique<AsciiCharStream>(text);
+  return std::make_unique<Utf32InputStream>(text);
+}
+
 // The lexer, the filter, an unbuffered token stream and the parser, wired together. The
 // unbuffered stream keeps only the tokens of the item being parsed (while a mark holds them).
 struct ParsePipeline {
   ParsePipeline(const SourceFile& file, DiagnosticSink& sink, std::vector<ast::Comment>& comments)
-      : input(file.text()),
-        lexer(&input),
+      : input(makeCharStream(file.text())),
+        lexer(input.get()),
         mapper(file),
         filter(lexer, mapper, sink, comments),
         tokens(&filter),
@@ -400,7 +444,7 @@ struct ParsePipeline {
     parser.addErrorListener(&listener);
   }
 
-  Utf32InputStream input;
+  std::unique_ptr<antlr4::CharStream> input;
   JourneyLexer lexer;
   /// The last token of the item parsed before, kept past its release for hints.
   TokenSnapshot lastOfPreviousItem;

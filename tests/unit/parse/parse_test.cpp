@@ -181,3 +181,23 @@ TEST(ParseExpression, ParsesOverrideValues) {
 
 }  // namespace
 }  // namespace journey
+
+namespace journey {
+namespace {
+
+TEST(Parse, TrailingDocCommentDocumentsNothing) {
+  auto parsed = parseText("param a = 1 /// about a\nparam b = 2\n");
+  ASSERT_FALSE(parsed->module->hasSyntaxErrors);
+  EXPECT_EQ(parsed->module->items[1].decl->doc, "");
+}
+
+TEST(Parse, NonAsciiFilesKeepByteRanges) {
+  auto parsed = parseText("param s = \"caf\u00e9\"\nparam t = 3d\n");
+  ASSERT_FALSE(parsed->module->hasSyntaxErrors);
+  const auto& t = ast::as<ast::ValueDecl>(*parsed->module->items[1].decl);
+  // "param s = "café"\n" is 18 bytes (é is two), so `t` starts at byte 24.
+  EXPECT_EQ(t.name.range.begin, 24u);
+}
+
+}  // namespace
+}  // namespace journey
