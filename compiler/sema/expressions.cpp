@@ -881,7 +881,18 @@ Folded Analyzer::checkBinary(ast::BinaryExpr& e, const Place& place) {
     } else if (e.op == ast::BinaryOp::Div && l == TypeKind::Number && (r == TypeKind::Duration || r == TypeKind::Money)) {
       d.help = fmt::format("a number divided by `{}` has no unit this language knows", typeName(r));
     } else if ((l == TypeKind::Persona && r == TypeKind::String) || (l == TypeKind::String && r == TypeKind::Persona)) {
-      d.help = "compare with the persona's name, without quotes: `persona == SmallBiz`";
+      const ast::Expr* text = l == TypeKind::String ? e.lhs.get() : e.rhs.get();
+      const Symbol* persona = nullptr;
+      if (text->kind == ast::ExprKind::Literal) {
+        persona = lookup(ast::as<ast::LiteralExpr>(*text).stringValue);
+        if (persona != nullptr && persona->kind != NameKind::Persona) persona = nullptr;
+      }
+      if (persona != nullptr) {
+        d.help = fmt::format("write the persona's name without quotes: `{}`", persona->name);
+        d.fix = Fix{text->range, std::string(persona->name)};
+      } else {
+        d.help = "compare with a persona's name, without quotes: `persona == SmallBiz`";
+      }
     }
     return Folded::error();
   }
