@@ -83,6 +83,7 @@ int runCheck(const CheckOptions& options) {
   }
   if (options.format == "json") {
     std::vector<DiagnosticSet> sets;
+    sets.reserve(compilations.size());
     for (const auto& compilation : compilations) {
       sets.push_back({&compilation->sources, &compilation->diagnostics});
     }

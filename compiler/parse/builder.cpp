@@ -94,6 +94,12 @@ constexpr std::pair<std::string_view, std::string_view> kUnitSuggestions[] = {
     {"years", "y"}, {"D", "d"},     {"H", "h"},      {"W", "w"},       {"Y", "y"},
 };
 
+// Long literals are cut in messages: the excerpt below the message shows them anyway.
+std::string abbreviate(std::string_view text) {
+  if (text.size() <= 24) return std::string(text);
+  return std::string(text.substr(0, 12)) + "..." + std::string(text.substr(text.size() - 8));
+}
+
 std::optional<double> parseDecimal(std::string_view text) {
   std::string digits;
   digits.reserve(text.size());
@@ -108,9 +114,10 @@ std::optional<double> parseDecimal(std::string_view text) {
 
 std::size_t decimalLength(std::string_view text) {
   std::size_t i = 0;
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '_' ||
-                             (text[i] == '.' && i + 1 < text.size() &&
-                              std::isdigit(static_cast<unsigned char>(text[i + 1]))))) {
+  auto digitAt = [&](std::size_t k) { return k < text.size() && std::isdigit(static_cast<unsigned char>(text[k])); };
+  // Underscores and a decimal point belong to the number only between digits (`1_000`, `2.5`);
+  // in `1_d` the underscore starts the unit.
+  while (i < text.size() && (digitAt(i) || ((text[i] == '_' || text[i] == '.') && i > 0 && digitAt(i + 1)))) {
     ++i;
   }
   return i;
@@ -127,7 +134,9 @@ ast::ExprPtr AstBuilder::buildNumber(antlr4::Token* token, ast::LiteralKind kind
   literal->text = text;
   auto value = parseDecimal(digits);
   if (!value) {
-    sink_.report(DiagnosticKind::InvalidNumber, where, fmt::format("number `{}` is too large", text));
+    sink_.report(DiagnosticKind::InvalidNumber, where,
+                 fmt::format("number `{}` is too large", abbreviate(text)))
+        .help = "numbers must stay below about 1.8e308";
     literal->type.kind = ast::TypeKind::Error;
     return literal;
   }

@@ -49,6 +49,7 @@ TEST(ClosestName, FindsSmallTypos) {
   EXPECT_EQ(closestName("evaluate", names), "Evaluate");
   EXPECT_EQ(closestName("Onbording", names), "Onboarding");
   EXPECT_FALSE(closestName("Checkout", names).has_value());
+  EXPECT_EQ(closestName("emial", {"email", "sms", "phone"}), "email");
   EXPECT_FALSE(closestName("X", {}).has_value());
 }
 
