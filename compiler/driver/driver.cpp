@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "compiler/checks/checks.h"
 #include "compiler/parse/parse.h"
 
 namespace journey {
@@ -140,6 +141,9 @@ std::unique_ptr<Compilation> compile(const std::string& path, FileReader& reader
     modules.push_back(module.get());
   }
   compilation->journey = sema::analyze(modules, compilation->diagnostics);
+  // The journey checks reason about a well-formed journey: after errors they would mostly
+  // restate them.
+  if (!compilation->diagnostics.hasErrors()) checks::runChecks(*compilation->journey, compilation->diagnostics);
   return compilation;
 }
 

@@ -1,0 +1,14 @@
+#include "compiler/checks/checks.h"
+
+#include "compiler/checks/graph.h"
+#include "compiler/checks/structure.h"
+
+namespace journey::checks {
+
+void runChecks(const sema::CheckedJourney& journey, DiagnosticSink& sink) {
+  if (journey.journey == nullptr || journey.stages.empty() || journey.personas.empty()) return;
+  JourneyGraph graph = buildGraph(journey);
+  checkStructure(journey, graph, sink);
+}
+
+}  // namespace journey::checks

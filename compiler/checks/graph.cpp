@@ -1,0 +1,290 @@
+#include "compiler/checks/graph.h"
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/strong_components.hpp>
+#include <deque>
+#include <unordered_map>
+
+namespace journey::checks {
+namespace {
+
+bool names(const std::vector<ast::Identifier>& list, std::string_view name) {
+  for (const auto& id : list) {
+    if (id.text == name) return true;
+  }
+  return false;
+}
+
+class GraphBuilder {
+ public:
+  GraphBuilder(const sema::CheckedJourney& journey, JourneyGraph& graph) : journey_(journey), graph_(graph) {
+    for (std::size_t i = 0; i < journey.stages.size(); ++i) index_[journey.stages[i]->name.text] = i;
+    for (const auto* touchpoint : journey.touchpoints) {
+      for (const auto& item : touchpoint->items) {
+        if (item.kind == ast::TouchpointItemKind::Response) respondedEvents_.push_back(item.name.text);
+      }
+    }
+  }
+
+  void build(PersonaGraph& persona) {
+    persona.outgoing.assign(graph_.stages.size(), {});
+    if (journey_.entry != nullptr) addTargets(journey_.entry->target, persona.entries);
+    for (std::size_t stage = 0; stage < graph_.stages.size(); ++stage) addStageEdges(persona, stage);
+    for (const auto* rule : journey_.rules) addRuleEdges(persona, *rule);
+    for (std::size_t e = 0; e < persona.edges.size(); ++e) persona.outgoing[persona.edges[e].from].push_back(e);
+  }
+
+ private:
+  std::optional<std::size_t> stageIndex(const ast::Identifier& name) const {
+    auto it = index_.find(name.text);
+    if (it == index_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  // Every stage a target can lead to. A branch whose probability is a constant 0 leads nowhere;
+  // conditions are not evaluated: any branch may be taken.
+  void addTargets(const ast::Target& target, std::vector<std::size_t>& out) const {
+    if (!target.isBlock) {
+      if (auto stage = stageIndex(target.stage)) out.push_back(*stage);
+      return;
+    }
+    for (const auto& branch : target.branches) {
+      switch (branch.kind) {
+        case ast::BranchKind::Chance:
+          if (auto p = journey_.constant(branch.value.get()); p && *p <= 0) break;
+          [[fallthrough]];
+        case ast::BranchKind::Otherwise:
+          if (auto stage = stageIndex(branch.stage)) out.push_back(*stage);
+          break;
+        case ast::BranchKind::If:
+        case ast::BranchKind::Else:
+          if (branch.target) addTargets(*branch.target, out);
+          break;
+      }
+    }
+  }
+
+  // The item of `kind` that applies to `persona`: its override, else the default.
+  template <typename Match>
+  std::vector<const ast::StageItem*> applicable(const ast::StageDecl& stage, const PersonaGraph& persona,
+                                                ast::StageItemKind kind, Match sameGroup) const {
+    std::vector<const ast::StageItem*> result;
+    for (const auto& item : stage.items) {
+      if (item.kind != kind || !names(item.personas, persona.persona->name.text)) continue;
+      result.push_back(&item);
+    }
+    for (const auto& item : stage.items) {
+      if (item.kind != kind || !item.personas.empty()) continue;
+      bool overridden = false;
+      for (const auto* chosen : result) overridden |= sameGroup(*chosen, item);
+      if (!overridden) result.push_back(&item);
+    }
+    return result;
+  }
+
+  void addStageEdges(PersonaGraph& persona, std::size_t stage) {
+    const ast::StageDecl& decl = *graph_.stages[stage];
+    auto always = [](const ast::StageItem&, const ast::StageItem&) { return true; };
+    for (const auto* item : applicable(decl, persona, ast::StageItemKind::After, always)) {
+      if (!item->target) continue;
+      std::vector<std::size_t> targets;
+      addTargets(*item->target, targets);
+      auto delay = journey_.constant(item->value.get());
+      bool zero = delay && *delay <= 0;
+      for (auto to : targets) persona.edges.push_back({stage, to, EdgeKind::After, item->range, zero});
+    }
+    auto sameEvent = [](const ast::StageItem& a, const ast::StageItem& b) { return a.event.text == b.event.text; };
+    for (const auto* item : applicable(decl, persona, ast::StageItemKind::On, sameEvent)) {
+      if (!item->target || !eventOccurs(item->event.text, persona, stage)) continue;
+      std::vector<std::size_t> targets;
+      addTargets(*item->target, targets);
+      for (auto to : targets) persona.edges.push_back({stage, to, EdgeKind::OnEvent, item->range, false});
+    }
+  }
+
+  const ast::EventDecl* event(std::string_view name) const {
+    auto it = journey_.declarations.find(name);
+    if (it == journey_.declarations.end() || it->second->kind != ast::DeclKind::Event) return nullptr;
+    return &ast::as<ast::EventDecl>(*it->second);
+  }
+
+  // Whether customers of `persona` can emit `name` while in `stage`: it has a rate for them
+  // (default or their own) and `stage` is among its stages, or some touchpoint's response
+  // emits it.
+  bool eventOccurs(std::string_view name, const PersonaGraph& persona, std::size_t stage) const {
+    const ast::EventDecl* decl = event(name);
+    if (decl == nullptr) return false;
+    for (const auto& emitted : respondedEvents_) {
+      if (emitted == name) return true;
+    }
+    bool hasRate = false;
+    bool inStage = true;
+    for (const auto& item : decl->items) {
+      if (item.kind == ast::EventItemKind::Every &&
+          (item.names.empty() || names(item.names, persona.persona->name.text))) {
+        hasRate = true;
+      }
+      if (item.kind == ast::EventItemKind::In) inStage = names(item.names, graph_.name(stage));
+    }
+    return hasRate && inStage && !graph_.terminal(stage);
+  }
+
+  // Stages named by `in_stage(S)` in the top-level `and` of a condition: the rule can only fire
+  // there.
+  static void collectInStage(const ast::Expr* expr, std::vector<std::string>& stages) {
+    if (expr == nullptr) return;
+    if (expr->kind == ast::ExprKind::Binary) {
+      const auto& binary = ast::as<ast::BinaryExpr>(*expr);
+      if (binary.op == ast::BinaryOp::And) {
+        collectInStage(binary.lhs.get(), stages);
+        collectInStage(binary.rhs.get(), stages);
+      }
+      return;
+    }
+    if (expr->kind != ast::ExprKind::Call) return;
+    const auto& call = ast::as<ast::CallExpr>(*expr);
+    if (call.callee.text != "in_stage" || call.arguments.size() != 1 || !call.arguments[0].value ||
+        call.arguments[0].value->kind != ast::ExprKind::Name) {
+      return;
+    }
+    stages.push_back(ast::as<ast::NameExpr>(*call.arguments[0].value).name.text);
+  }
+
+  void addRuleEdges(PersonaGraph& persona, const ast::RuleDecl& rule) {
+    const ast::Trigger* trigger = nullptr;
+    const std::vector<ast::Identifier>* in = nullptr;
+    bool forPersona = true;
+    std::vector<std::string> inStage;
+    for (const auto& item : rule.items) {
+      if (item.kind == ast::RuleItemKind::On && item.trigger) {
+        trigger = &*item.trigger;
+        if (trigger->kind == ast::TriggerKind::Expr) collectInStage(trigger->value.get(), inStage);
+      }
+      if (item.kind == ast::RuleItemKind::If) collectInStage(item.value.get(), inStage);
+      if (item.kind == ast::RuleItemKind::In) in = &item.names;
+      if (item.kind == ast::RuleItemKind::For) forPersona = names(item.names, persona.persona->name.text);
+    }
+    if (trigger == nullptr || !forPersona) return;
+    // Moves in `leave` rules are ignored (docs/semantics.md): the customer is already going.
+    if (trigger->kind == ast::TriggerKind::Leave) return;
+    std::string eventName;
+    if (trigger->kind == ast::TriggerKind::Expr && trigger->value &&
+        trigger->value->kind == ast::ExprKind::Name &&
+        ast::as<ast::NameExpr>(*trigger->value).symbol == ast::SymbolKind::Event) {
+      eventName = ast::as<ast::NameExpr>(*trigger->value).name.text;
+    }
+    // The stages the rule can fire in: its `in` list, narrowed by `enter S` and `in_stage(S)`;
+    // all ordinary stages only when nothing narrows it (this keeps the graph linear in size).
+    std::vector<std::size_t> scope;
+    if (in != nullptr) {
+      for (const auto& name : *in) {
+        if (auto stage = stageIndex(name)) scope.push_back(*stage);
+      }
+    } else if (trigger->kind == ast::TriggerKind::Enter) {
+      if (auto stage = stageIndex(trigger->stage)) scope.push_back(*stage);
+    } else if (!inStage.empty()) {
+      if (auto it = index_.find(inStage.front()); it != index_.end()) scope.push_back(it->second);
+    } else {
+      for (std::size_t stage = 0; stage < graph_.stages.size(); ++stage) scope.push_back(stage);
+    }
+    for (std::size_t stage : scope) {
+      if (graph_.terminal(stage)) continue;
+      bool excluded = false;
+      for (const auto& name : inStage) excluded |= name != graph_.name(stage);
+      if (excluded) continue;
+      if (trigger->kind == ast::TriggerKind::Enter && trigger->stage.text != graph_.name(stage)) continue;
+      if (!eventName.empty() && !eventOccurs(eventName, persona, stage)) continue;
+      bool waited = false;
+      for (const auto& item : rule.items) {
+        if (item.kind == ast::RuleItemKind::Wait || item.kind == ast::RuleItemKind::WaitFor) waited = true;
+        if (item.kind != ast::RuleItemKind::Move || !item.target) continue;
+        std::vector<std::size_t> targets;
+        addTargets(*item.target, targets);
+        // Conditions fire on becoming true: a loop through one needs it to turn false and true
+        // again, which the checks cannot see; only `enter` rules count as instant.
+        bool zero = !waited && trigger->kind == ast::TriggerKind::Enter;
+        for (auto to : targets) persona.edges.push_back({stage, to, EdgeKind::RuleMove, item.range, zero});
+      }
+    }
+  }
+
+  const sema::CheckedJourney& journey_;
+  JourneyGraph& graph_;
+  std::unordered_map<std::string, std::size_t> index_;
+  std::vector<std::string> respondedEvents_;
+};
+
+using BoostGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+
+template <typename Keep>
+Components components(const JourneyGraph& graph, const PersonaGraph& persona, Keep keep) {
+  BoostGraph g(graph.stages.size());
+  for (const auto& edge : persona.edges) {
+    if (keep(edge)) boost::add_edge(edge.from, edge.to, g);
+  }
+  Components result;
+  result.component.resize(graph.stages.size());
+  result.count = static_cast<std::size_t>(boost::strong_components(
+      g, boost::make_iterator_property_map(result.component.begin(), boost::get(boost::vertex_index, g))));
+  return result;
+}
+
+}  // namespace
+
+JourneyGraph buildGraph(const sema::CheckedJourney& journey) {
+  JourneyGraph graph;
+  graph.stages = journey.stages;
+  GraphBuilder builder(journey, graph);
+  for (const auto* persona : journey.personas) {
+    PersonaGraph built;
+    built.persona = persona;
+    builder.build(built);
+    graph.personas.push_back(std::move(built));
+  }
+  return graph;
+}
+
+Reachability reachableFromEntry(const JourneyGraph& graph, const PersonaGraph& persona) {
+  Reachability reach;
+  reach.reached.assign(graph.stages.size(), false);
+  reach.parentEdge.assign(graph.stages.size(), kNoEdge);
+  std::deque<std::size_t> queue;
+  for (auto entry : persona.entries) {
+    if (!reach.reached[entry]) {
+      reach.reached[entry] = true;
+      queue.push_back(entry);
+    }
+  }
+  while (!queue.empty()) {
+    std::size_t stage = queue.front();
+    queue.pop_front();
+    for (auto e : persona.outgoing[stage]) {
+      std::size_t to = persona.edges[e].to;
+      if (reach.reached[to]) continue;
+      reach.reached[to] = true;
+      reach.parentEdge[to] = e;
+      queue.push_back(to);
+    }
+  }
+  return reach;
+}
+
+std::vector<std::size_t> witnessPath(const PersonaGraph& persona, const Reachability& reach, std::size_t stage) {
+  std::vector<std::size_t> path;
+  if (!reach.reached[stage]) return path;
+  for (std::size_t at = stage;; at = persona.edges[reach.parentEdge[at]].from) {
+    path.push_back(at);
+    if (reach.parentEdge[at] == kNoEdge) break;
+  }
+  return {path.rbegin(), path.rend()};
+}
+
+Components stronglyConnectedAll(const JourneyGraph& graph, const PersonaGraph& persona) {
+  return components(graph, persona, [](const Edge&) { return true; });
+}
+
+Components stronglyConnectedZeroTime(const JourneyGraph& graph, const PersonaGraph& persona) {
+  return components(graph, persona, [](const Edge& edge) { return edge.zeroTime; });
+}
+
+}  // namespace journey::checks

@@ -1,0 +1,81 @@
+// The journey as graphs of stages, one per persona: which stage a customer of that persona can
+// move to from which, and by what (a transition, an event, a rule). The checks run on these.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "compiler/sema/sema.h"
+
+namespace journey::checks {
+
+enum class EdgeKind {
+  /// A stage's `after D -> ...` transition.
+  After,
+  /// A stage's `on EVENT -> ...` transition.
+  OnEvent,
+  /// A rule's `move` action.
+  RuleMove,
+};
+
+struct Edge {
+  std::size_t from;
+  std::size_t to;
+  EdgeKind kind;
+  /// The transition or `move` that makes the move, for witnesses.
+  SourceRange where;
+  /// True when the move can happen without any time passing (an `after 0s`, or a rule that
+  /// moves on entering a stage or on a condition without waiting first).
+  bool zeroTime = false;
+};
+
+/// What customers of one persona can do.
+struct PersonaGraph {
+  const ast::PersonaDecl* persona = nullptr;
+  /// Stages the entry can put them in.
+  std::vector<std::size_t> entries;
+  std::vector<Edge> edges;
+  /// Adjacency: indices into `edges` leaving each stage.
+  std::vector<std::vector<std::size_t>> outgoing;
+};
+
+struct JourneyGraph {
+  /// Stages by index; the index is the position in CheckedJourney::stages.
+  std::vector<const ast::StageDecl*> stages;
+  std::vector<PersonaGraph> personas;
+
+  bool terminal(std::size_t stage) const {
+    return stages[stage]->stageKind != ast::StageKind::Ordinary;
+  }
+  const std::string& name(std::size_t stage) const { return stages[stage]->name.text; }
+};
+
+JourneyGraph buildGraph(const sema::CheckedJourney& journey);
+
+/// Shortest paths from the persona's entries: `parentEdge[s]` is the edge that first reaches
+/// stage s (npos for entries and unreachable stages), `reached[s]` whether s is reachable.
+struct Reachability {
+  std::vector<bool> reached;
+  std::vector<std::size_t> parentEdge;
+};
+
+inline constexpr std::size_t kNoEdge = static_cast<std::size_t>(-1);
+
+Reachability reachableFromEntry(const JourneyGraph& graph, const PersonaGraph& persona);
+
+/// The stages from an entry to `stage`, along the shortest path; empty when unreachable.
+std::vector<std::size_t> witnessPath(const PersonaGraph& persona, const Reachability& reach,
+                                     std::size_t stage);
+
+/// Strongly connected components of the persona's graph (Boost.Graph); `component[s]` is the
+/// component of stage s. Only edges for which `keep` is true count.
+struct Components {
+  std::vector<std::size_t> component;
+  std::size_t count = 0;
+};
+
+Components stronglyConnectedAll(const JourneyGraph& graph, const PersonaGraph& persona);
+Components stronglyConnectedZeroTime(const JourneyGraph& graph, const PersonaGraph& persona);
+
+}  // namespace journey::checks

@@ -1,0 +1,235 @@
+#include "compiler/checks/structure.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+namespace journey::checks {
+namespace {
+
+// At most this many stages on a witness path get a secondary location of their own.
+constexpr std::size_t kMaxPathLabels = 8;
+
+std::string joinNames(const std::vector<std::string>& names) {
+  std::string result;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) result += i + 1 == names.size() ? " and " : ", ";
+    result += "`" + names[i] + "`";
+  }
+  return result;
+}
+
+std::string pathText(const JourneyGraph& graph, const std::vector<std::size_t>& path) {
+  std::string text;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (i > 0) text += " -> ";
+    text += graph.name(path[i]);
+  }
+  return text;
+}
+
+// One finding about a stage (or a set of stages), gathered across the personas it affects.
+struct Finding {
+  std::vector<std::string> personas;
+  /// The first affected persona's graph and witness path to the stage.
+  const PersonaGraph* persona = nullptr;
+  std::vector<std::size_t> path;
+  std::vector<std::size_t> members;
+};
+
+void addPathLabels(Diagnostic& d, const JourneyGraph& graph, const PersonaGraph& persona,
+                   const Reachability& reach, const std::vector<std::size_t>& path) {
+  for (std::size_t i = 1; i < path.size() && i <= kMaxPathLabels; ++i) {
+    std::size_t edge = reach.parentEdge[path[i]];
+    if (edge == kNoEdge) continue;
+    d.labels.push_back({persona.edges[edge].where,
+                        fmt::format("from `{}` to `{}`", graph.name(path[i - 1]), graph.name(path[i]))});
+  }
+}
+
+std::string whoReaches(const Finding& finding, const JourneyGraph& graph) {
+  std::string who = finding.personas.size() == 1
+                        ? fmt::format("a customer of `{}`", finding.personas.front())
+                        : fmt::format("customers of {}", joinNames(finding.personas));
+  return fmt::format("{} {} it by {}", who, finding.personas.size() == 1 ? "reaches" : "reach",
+                     pathText(graph, finding.path));
+}
+
+}  // namespace
+
+void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& graph, DiagnosticSink& sink) {
+  std::size_t stageCount = graph.stages.size();
+  std::vector<bool> reachedByAnyone(stageCount, false);
+  std::map<std::size_t, Finding> deadEnds;
+  std::map<std::size_t, Finding> traps;  // keyed by the trap's first stage
+  std::map<std::size_t, Finding> zeroTimeCycles;
+  std::vector<std::string> neverConvert;
+  std::vector<std::string> converts;
+  std::vector<Reachability> reaches;
+  reaches.reserve(graph.personas.size());
+
+  for (const auto& persona : graph.personas) {
+    const std::string& personaName = persona.persona->name.text;
+    reaches.push_back(reachableFromEntry(graph, persona));
+    const Reachability& reach = reaches.back();
+    for (std::size_t s = 0; s < stageCount; ++s) reachedByAnyone[s] = reachedByAnyone[s] || reach.reached[s];
+
+    // Stages from which a goal or an exit can still be reached (backwards from terminals).
+    std::vector<std::vector<std::size_t>> incoming(stageCount);
+    for (std::size_t e = 0; e < persona.edges.size(); ++e) incoming[persona.edges[e].to].push_back(e);
+    std::vector<bool> canFinish(stageCount, false);
+    std::vector<bool> canConvert(stageCount, false);
+    auto backwards = [&](std::vector<bool>& marked, auto isSeed) {
+      std::vector<std::size_t> stack;
+      for (std::size_t s = 0; s < stageCount; ++s) {
+        if (isSeed(s)) {
+          marked[s] = true;
+          stack.push_back(s);
+        }
+      }
+      while (!stack.empty()) {
+        std::size_t s = stack.back();
+        stack.pop_back();
+        for (auto e : incoming[s]) {
+          std::size_t from = persona.edges[e].from;
+          if (!marked[from]) {
+            marked[from] = true;
+            stack.push_back(from);
+          }
+        }
+      }
+    };
+    backwards(canFinish, [&](std::size_t s) { return graph.terminal(s); });
+    backwards(canConvert, [&](std::size_t s) { return graph.stages[s]->stageKind == ast::StageKind::Goal; });
+
+    bool reachesGoal = false;
+    for (std::size_t s = 0; s < stageCount; ++s) {
+      reachesGoal |= reach.reached[s] && graph.stages[s]->stageKind == ast::StageKind::Goal;
+    }
+    (reachesGoal ? converts : neverConvert).push_back(personaName);
+
+    auto record = [&](std::map<std::size_t, Finding>& findings, std::size_t key, std::vector<std::size_t> members) {
+      Finding& finding = findings[key];
+      finding.personas.push_back(personaName);
+      if (finding.persona == nullptr) {
+        finding.persona = &persona;
+        finding.path = witnessPath(persona, reach, key);
+        finding.members = std::move(members);
+      }
+    };
+
+    // Dead ends: reachable ordinary stages with no way out at all.
+    for (std::size_t s = 0; s < stageCount; ++s) {
+      if (reach.reached[s] && !graph.terminal(s) && persona.outgoing[s].empty()) record(deadEnds, s, {s});
+    }
+
+    // Traps: cycles of reachable stages from which no goal or exit can be reached.
+    Components all = stronglyConnectedAll(graph, persona);
+    std::vector<std::vector<std::size_t>> members(all.count);
+    for (std::size_t s = 0; s < stageCount; ++s) members[all.component[s]].push_back(s);
+    for (const auto& component : members) {
+      std::size_t first = component.front();
+      if (!reach.reached[first] || canFinish[first] || graph.terminal(first)) continue;
+      bool cyclic = component.size() > 1;
+      for (auto e : persona.outgoing[first]) cyclic |= persona.edges[e].to == first;
+      if (!cyclic) continue;
+      // Report the loop customers end up circling: one that no edge leaves.
+      bool closed = true;
+      for (auto s : component) {
+        for (auto e : persona.outgoing[s]) closed &= all.component[persona.edges[e].to] == all.component[first];
+      }
+      if (closed) record(traps, first, component);
+    }
+
+    // Zero-time cycles: loops of moves that take no time.
+    Components zero = stronglyConnectedZeroTime(graph, persona);
+    std::vector<std::vector<std::size_t>> zeroMembers(zero.count);
+    for (std::size_t s = 0; s < stageCount; ++s) zeroMembers[zero.component[s]].push_back(s);
+    for (const auto& component : zeroMembers) {
+      std::size_t first = component.front();
+      if (!reach.reached[first]) continue;
+      bool cyclic = component.size() > 1;
+      for (auto e : persona.outgoing[first]) {
+        cyclic |= persona.edges[e].zeroTime && persona.edges[e].to == first;
+      }
+      if (cyclic) record(zeroTimeCycles, first, component);
+    }
+  }
+
+  auto reachOf = [&](const PersonaGraph* persona) -> const Reachability& {
+    return reaches[static_cast<std::size_t>(persona - graph.personas.data())];
+  };
+
+  for (const auto& [stage, finding] : deadEnds) {
+    const ast::StageDecl& decl = *graph.stages[stage];
+    Diagnostic& d = sink.report(DiagnosticKind::DeadEnd, decl.name.range,
+                                fmt::format("customers can enter `{}` and never leave it", graph.name(stage)));
+    d.notes.push_back(whoReaches(finding, graph) + " and can never leave");
+    d.help = fmt::format("add an `after` transition or a rule that moves customers on, or declare `{}` a `goal` or an `exit`",
+                         graph.name(stage));
+    addPathLabels(d, graph, *finding.persona, reachOf(finding.persona), finding.path);
+  }
+
+  for (const auto& [first, finding] : traps) {
+    std::vector<std::string> names;
+    for (auto s : finding.members) names.push_back(graph.name(s));
+    Diagnostic& d = sink.report(
+        DiagnosticKind::Trap, graph.stages[first]->name.range,
+        fmt::format("customers who reach {} can never reach a goal or an exit", joinNames(names)));
+    d.notes.push_back(whoReaches(finding, graph) + fmt::format(" and then moves only among {}", joinNames(names)));
+    d.help = "give one of these stages a way out: a transition or a rule that leads to a goal or an exit";
+    for (auto s : finding.members) {
+      if (s != first) d.labels.push_back({graph.stages[s]->name.range, fmt::format("`{}` is part of the loop", graph.name(s))});
+    }
+    addPathLabels(d, graph, *finding.persona, reachOf(finding.persona), finding.path);
+  }
+
+  for (const auto& [first, finding] : zeroTimeCycles) {
+    std::vector<std::string> names;
+    for (auto s : finding.members) names.push_back(graph.name(s));
+    Diagnostic& d = sink.report(DiagnosticKind::ZeroTimeCycle, graph.stages[first]->name.range,
+                                fmt::format("customers can loop through {} without any time passing",
+                                            joinNames(names)));
+    d.notes.push_back(whoReaches(finding, graph));
+    d.help = "put a delay in the loop: a positive `after`, or a `wait` before the rule's `move`";
+    std::set<std::size_t> inLoop(finding.members.begin(), finding.members.end());
+    for (const auto& edge : finding.persona->edges) {
+      if (edge.zeroTime && inLoop.count(edge.from) > 0 && inLoop.count(edge.to) > 0) {
+        d.labels.push_back({edge.where, fmt::format("`{}` -> `{}` takes no time", graph.name(edge.from), graph.name(edge.to))});
+      }
+    }
+  }
+
+  bool anyGoal = false;
+  for (const auto* stage : graph.stages) anyGoal |= stage->stageKind == ast::StageKind::Goal;
+  bool noConversion = anyGoal && converts.empty();
+  for (std::size_t s = 0; s < stageCount; ++s) {
+    if (reachedByAnyone[s]) continue;
+    // Unreachable goals are the subject of `goal-unreachable` when no goal can be reached.
+    if (noConversion && graph.stages[s]->stageKind == ast::StageKind::Goal) continue;
+    sink.report(DiagnosticKind::UnreachableStage, graph.stages[s]->name.range,
+                fmt::format("no customer can reach stage `{}`", graph.name(s)))
+        .help = "lead customers here from another stage or rule, or remove the stage";
+  }
+  if (!anyGoal) return;
+  if (noConversion) {
+    Diagnostic& d = sink.report(DiagnosticKind::GoalUnreachable, journey.journey->name.range,
+                                "no customer of any persona can reach a goal");
+    d.help = "lead a transition or a rule into one of the goal stages";
+    for (const auto* stage : graph.stages) {
+      if (stage->stageKind == ast::StageKind::Goal) {
+        d.labels.push_back({stage->name.range, fmt::format("goal `{}` is never reached", stage->name.text)});
+      }
+    }
+    return;
+  }
+  for (const auto& name : neverConvert) {
+    const ast::PersonaDecl* persona = journey.persona(name);
+    sink.report(DiagnosticKind::PersonaNeverConverts, persona->name.range,
+                fmt::format("customers of `{}` can never reach a goal", name))
+        .help = "check the transitions and `for` overrides that apply to this persona";
+  }
+}
+
+}  // namespace journey::checks

@@ -1,0 +1,12 @@
+// Structural checks on the stage graphs: dead ends, traps, unreachable stages and goals,
+// zero-time cycles.
+#pragma once
+
+#include "compiler/checks/graph.h"
+#include "compiler/diagnostics/diagnostic.h"
+
+namespace journey::checks {
+
+void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& graph, DiagnosticSink& sink);
+
+}  // namespace journey::checks
