@@ -44,4 +44,26 @@ const char* spelling(BinaryOp op) {
   return "?";
 }
 
+std::string_view typeName(TypeKind kind) {
+  switch (kind) {
+    case TypeKind::Unknown:
+      return "unknown";
+    case TypeKind::Error:
+      return "error";
+    case TypeKind::Number:
+      return "number";
+    case TypeKind::Duration:
+      return "duration";
+    case TypeKind::Money:
+      return "money";
+    case TypeKind::Bool:
+      return "bool";
+    case TypeKind::String:
+      return "string";
+    case TypeKind::Persona:
+      return "persona";
+  }
+  return "unknown";
+}
+
 }  // namespace journey::ast

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/source/source.h"
@@ -177,6 +178,8 @@ struct ErrorExpr : Expr {
 
 const char* spelling(UnaryOp op);
 const char* spelling(BinaryOp op);
+/// The type's name as messages and dumps show it: `number`, `duration`, `money`, ...
+std::string_view typeName(TypeKind kind);
 
 // ---------------------------------------------------------------------------------------------
 // Where customers go: `-> Stage` or `-> { A 70%, B otherwise }` or `-> { if c -> A else -> B }`

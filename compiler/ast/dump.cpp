@@ -62,27 +62,6 @@ std::string names(const std::vector<Identifier>& ids) {
   return out;
 }
 
-const char* typeName(TypeKind kind) {
-  switch (kind) {
-    case TypeKind::Unknown:
-      return "unknown";
-    case TypeKind::Error:
-      return "<error>";
-    case TypeKind::Number:
-      return "number";
-    case TypeKind::Duration:
-      return "duration";
-    case TypeKind::Money:
-      return "money";
-    case TypeKind::Bool:
-      return "bool";
-    case TypeKind::String:
-      return "string";
-    case TypeKind::Persona:
-      return "persona";
-  }
-  return "?";
-}
 
 const char* symbolName(SymbolKind kind) {
   switch (kind) {

@@ -111,6 +111,19 @@ std::string describeRule(std::size_t ruleIndex) {
   }
 }
 
+// Help for punctuation that people bring from other languages; empty when there is none.
+std::string punctuationHint(std::string_view text) {
+  if (text == ";") return "statements need no `;`: remove it";
+  if (text == "&&" || text == "&") return "write `and` to combine conditions";
+  if (text == "||" || text == "|") return "write `or` to combine conditions";
+  if (text == "!") return "write `not` to negate a condition, or `!=` to compare";
+  if (text == "#") return "comments start with `//`";
+  if (text == "$" || text == "\u20ac" || text == "\u00a3") {
+    return "write money with a currency code after the amount, e.g. `12 USD`";
+  }
+  return {};
+}
+
 // What we need to know about a token after the token stream has let go of it.
 struct TokenSnapshot {
   std::size_t type = antlr4::Token::INVALID_TYPE;
@@ -188,14 +201,8 @@ class ErrorListener : public antlr4::BaseErrorListener {
   static void addHint(Diagnostic& diagnostic, const antlr4::Token* offending, std::size_t rule) {
     if (offending == nullptr) return;
     std::string text = offending->getText();
-    if (text == ";") {
-      diagnostic.help = "statements need no `;`: remove it";
-    } else if (text == "&&" || text == "&") {
-      diagnostic.help = "write `and` to combine conditions";
-    } else if (text == "||" || text == "|") {
-      diagnostic.help = "write `or` to combine conditions";
-    } else if (text == "!") {
-      diagnostic.help = "write `not` to negate a condition, or `!=` to compare";
+    if (auto hint = punctuationHint(text); !hint.empty()) {
+      diagnostic.help = hint;
     } else if (text == ":" && rule == JourneyParser::RulePersonaItem) {
       diagnostic.help = "attributes are written `name = value`";
     } else if (offending->getType() == JourneyLexer::IDENT &&
@@ -287,19 +294,7 @@ class FilteringTokenSource : public antlr4::TokenSource {
         std::string text = token->getText();
         Diagnostic& d = sink_.report(DiagnosticKind::UnexpectedCharacter, mapper_.tokenRange(token),
                                      fmt::format("unexpected character `{}`", text));
-        if (text == "$" || text == "\u20ac" || text == "\u00a3") {
-          d.help = "write money with a currency code after the amount, e.g. `12 USD`";
-        } else if (text == ";") {
-          d.help = "statements need no `;`: remove it";
-        } else if (text == "&&" || text == "&") {
-          d.help = "write `and` to combine conditions";
-        } else if (text == "||" || text == "|") {
-          d.help = "write `or` to combine conditions";
-        } else if (text == "!") {
-          d.help = "write `not` to negate a condition, or `!=` to compare";
-        } else if (text == "#") {
-          d.help = "comments start with `//`";
-        }
+        d.help = punctuationHint(text);
         mapper_.markLexicalError(token);
         return true;
       }

@@ -10,28 +10,6 @@ using ast::BinaryOp;
 using ast::TypeKind;
 using ast::UnaryOp;
 
-std::string_view typeName(TypeKind kind) {
-  switch (kind) {
-    case TypeKind::Unknown:
-      return "unknown";
-    case TypeKind::Error:
-      return "error";
-    case TypeKind::Number:
-      return "number";
-    case TypeKind::Duration:
-      return "duration";
-    case TypeKind::Money:
-      return "money";
-    case TypeKind::Bool:
-      return "bool";
-    case TypeKind::String:
-      return "string";
-    case TypeKind::Persona:
-      return "persona";
-  }
-  return "unknown";
-}
-
 bool isQuantity(TypeKind kind) {
   return kind == TypeKind::Number || kind == TypeKind::Duration || kind == TypeKind::Money;
 }

@@ -11,7 +11,7 @@
 namespace journey::sema {
 
 /// `number`, `duration`, ... as written in messages (without backticks).
-std::string_view typeName(ast::TypeKind kind);
+using ast::typeName;
 
 /// True for the kinds that have a size: number, duration and money.
 bool isQuantity(ast::TypeKind kind);
