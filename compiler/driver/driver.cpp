@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "compiler/checks/checks.h"
+#include "compiler/diagnostics/suppress.h"
 #include "compiler/parse/parse.h"
 
 namespace journey {
@@ -144,6 +145,16 @@ std::unique_ptr<Compilation> compile(const std::string& path, FileReader& reader
   // The journey checks reason about a well-formed journey: after errors they would mostly
   // restate them.
   if (!compilation->diagnostics.hasErrors()) checks::runChecks(*compilation->journey, compilation->diagnostics);
+
+  // Suppressions: `// journey-allow: CODE reason` comments silence findings, last, once every
+  // finding is in (compiler/diagnostics/suppress.h).
+  std::vector<SourceComment> directives;
+  for (const auto& module : compilation->modules) {
+    for (const auto& comment : module->comments) {
+      if (comment.text.find("journey-allow") != std::string::npos) directives.push_back({comment.range, comment.text});
+    }
+  }
+  applySuppressions(compilation->sources, directives, compilation->diagnostics);
   return compilation;
 }
 
