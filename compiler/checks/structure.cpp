@@ -177,7 +177,9 @@ void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& gra
     Diagnostic& d = sink.report(
         DiagnosticKind::Trap, graph.stages[first]->name.range,
         fmt::format("customers who reach {} can never reach a goal or an exit", joinNames(names)));
-    d.notes.push_back(whoReaches(finding, graph) + fmt::format(" and then moves only among {}", joinNames(names)));
+    d.notes.push_back(whoReaches(finding, graph) + fmt::format(" and then {} only among {}",
+                                                               finding.personas.size() == 1 ? "moves" : "move",
+                                                               joinNames(names)));
     d.help = "give one of these stages a way out: a transition or a rule that leads to a goal or an exit";
     for (auto s : finding.members) {
       if (s != first) d.labels.push_back({graph.stages[s]->name.range, fmt::format("`{}` is part of the loop", graph.name(s))});
