@@ -52,8 +52,9 @@ std::string whoReaches(const Finding& finding, const JourneyGraph& graph) {
   std::string who = finding.personas.size() == 1
                         ? fmt::format("a customer of `{}`", finding.personas.front())
                         : fmt::format("customers of {}", joinNames(finding.personas));
-  return fmt::format("{} {} it by {}", who, finding.personas.size() == 1 ? "reaches" : "reach",
-                     pathText(graph, finding.path));
+  bool one = finding.personas.size() == 1;
+  if (finding.path.size() == 1) return fmt::format("{} {} there", who, one ? "starts" : "start");
+  return fmt::format("{} {} it by {}", who, one ? "reaches" : "reach", pathText(graph, finding.path));
 }
 
 }  // namespace
