@@ -3,14 +3,17 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "compiler/ast/dump.h"
 #include "compiler/diagnostics/render.h"
+#include "compiler/diagnostics/suppress.h"
 #include "compiler/driver/driver.h"
 #include "compiler/format/format.h"
 
@@ -65,30 +68,94 @@ bool writeFileAtomically(const std::string& path, const std::string& text, std::
 
 }  // namespace
 
+namespace {
+
+void listCodes(std::ostream& out) {
+  std::size_t width = 0;
+  for (const auto& info : allDiagnosticKinds()) width = std::max(width, info.code.size());
+  for (const auto& info : allDiagnosticKinds()) {
+    out << fmt::format("{:<{}}  {:<7}  {}\n", info.code, width, severityName(info.severity), info.summary);
+  }
+}
+
+// Reads `--allow` and `--deny`; on a usage error prints it and returns nullopt.
+std::optional<DiagnosticPolicy> readPolicy(const CheckOptions& options) {
+  DiagnosticPolicy policy;
+  std::vector<std::string_view> codes;
+  for (const auto& info : allDiagnosticKinds()) codes.push_back(info.code);
+  for (const auto& code : options.allow) {
+    auto kind = diagnosticKindFromCode(code);
+    if (!kind) {
+      std::string hint;
+      if (auto suggestion = closestName(code, codes)) hint = fmt::format("did you mean `{}`? ", *suggestion);
+      std::cerr << fmt::format("journey: error: `--allow {}`: no such diagnostic code; {}see `journey check --list-codes`\n",
+                               code, hint);
+      return std::nullopt;
+    }
+    if (!canSuppress(*kind)) {
+      std::cerr << fmt::format("journey: error: `--allow {}`: `{}` is an error and cannot be allowed; only warnings can\n",
+                               code, code);
+      return std::nullopt;
+    }
+    policy.allowed.push_back(*kind);
+  }
+  for (const auto& what : options.deny) {
+    if (what != "warnings") {
+      std::cerr << fmt::format("journey: error: `--deny {}`: only `--deny warnings` is supported\n", what);
+      return std::nullopt;
+    }
+    policy.denyWarnings = true;
+  }
+  return policy;
+}
+
+}  // namespace
+
 int runCheck(const CheckOptions& options) {
+  if (options.listCodes) {
+    listCodes(std::cout);
+    return kExitOk;
+  }
+  const std::vector<std::string> formats = {"text", "json", "sarif", "github"};
+  if (std::find(formats.begin(), formats.end(), options.format) == formats.end()) {
+    std::cerr << fmt::format("journey: error: unknown format `{}`: use text, json, sarif or github\n", options.format);
+    return kExitUsage;
+  }
+  if (options.files.empty()) {
+    std::cerr << "journey: error: `journey check` needs at least one file\nRun with --help for more information.\n";
+    return kExitUsage;
+  }
+  auto policy = readPolicy(options);
+  if (!policy) return kExitUsage;
+
   DiskFileReader disk;
   std::vector<std::unique_ptr<Compilation>> compilations;
   bool unreadable = false;
-  bool errors = false;
   std::size_t errorCount = 0;
   std::size_t warningCount = 0;
   for (const auto& file : options.files) {
     auto compilation = compile(file, disk);
+    applyPolicy(compilation->diagnostics, *policy);
+    DiagnosticCounts counts = countDiagnostics(compilation->diagnostics);
     unreadable |= compilation->rootUnreadable;
-    errors |= compilation->diagnostics.hasErrors();
-    errorCount += compilation->diagnostics.errorCount();
-    warningCount += compilation->diagnostics.warningCount();
+    errorCount += counts.errors;
+    warningCount += counts.warnings;
     if (options.format == "text") printDiagnostics(*compilation, options.color);
     compilations.push_back(std::move(compilation));
   }
+  std::vector<DiagnosticSet> sets;
+  sets.reserve(compilations.size());
+  for (std::size_t i = 0; i < compilations.size(); ++i) {
+    sets.push_back({&compilations[i]->sources, &compilations[i]->diagnostics, options.files[i]});
+  }
+  std::error_code error;
+  std::filesystem::path current = std::filesystem::current_path(error);
   if (options.format == "json") {
-    std::vector<DiagnosticSet> sets;
-    sets.reserve(compilations.size());
-    for (const auto& compilation : compilations) {
-      sets.push_back({&compilation->sources, &compilation->diagnostics});
-    }
     renderJson(std::cout, sets);
+  } else if (options.format == "sarif") {
+    renderSarif(std::cout, sets, SarifOptions{options.toolVersion, options.informationUri, current});
   } else {
+    if (options.format == "github") renderGithub(std::cout, sets, current);
     auto plural = [](std::size_t n, std::string_view word) {
       return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
     };
@@ -101,7 +168,7 @@ int runCheck(const CheckOptions& options) {
     }
   }
   if (unreadable) return kExitUsage;
-  return errors ? kExitProblems : kExitOk;
+  return errorCount > 0 ? kExitProblems : kExitOk;
 }
 
 int runFormat(const FormatOptions& options) {

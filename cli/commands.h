@@ -15,8 +15,18 @@ enum class ColorMode { Auto, Always, Never };
 
 struct CheckOptions {
   std::vector<std::string> files;
+  /// text (to stderr), json, sarif or github (to stdout).
   std::string format = "text";
   ColorMode color = ColorMode::Auto;
+  /// `--allow CODE`: drop findings with these codes (warnings only; see suppress.h).
+  std::vector<std::string> allow;
+  /// `--deny warnings`: report warnings as errors, and fail on them.
+  std::vector<std::string> deny;
+  /// Print every diagnostic code with its severity and summary instead of checking.
+  bool listCodes = false;
+  /// For SARIF's `tool.driver`.
+  std::string toolVersion;
+  std::string informationUri;
 };
 int runCheck(const CheckOptions& options);
 

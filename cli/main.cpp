@@ -8,6 +8,9 @@
 #ifndef JOURNEY_VERSION
 #define JOURNEY_VERSION "0.0.0"
 #endif
+#ifndef JOURNEY_INFORMATION_URI
+#define JOURNEY_INFORMATION_URI ""
+#endif
 
 namespace {
 
@@ -31,20 +34,40 @@ int main(int argc, char** argv) {
   app.footer(R"(Examples:
   journey check examples/business_phone.journey     report errors and journey defects
   journey check --format json specs/*.journey       the same as JSON, for CI
+  journey check --format sarif specs/*.journey      SARIF 2.1.0 for GitHub code scanning
+  journey check --format github --deny warnings specs/*.journey
+                                                    GitHub Actions annotations; warnings fail
   journey fmt examples/*.journey                    rewrite files in canonical layout
   journey fmt --check specs/*.journey               list files that are not formatted
   journey dump --stage=ast examples/ecommerce.journey
 
 Exit codes: 0 success, 1 problems in the input, 2 usage or I/O error.
-Documentation: docs/language.md (the language), docs/semantics.md (what it means when run).)");
+Documentation: docs/language.md (the language), docs/semantics.md (what it means when run),
+docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE reason`).)");
 
   journey::cli::CheckOptions check;
   auto* checkCommand = app.add_subcommand("check", "Report errors and warnings in journey files");
-  checkCommand->add_option("files", check.files, "Journey files to check")->required()->type_name("FILE");
-  checkCommand->add_option("--format", check.format, "Output format: text (to stderr) or json (to stdout)")
-      ->check(CLI::IsMember({"text", "json"}))
+  checkCommand->add_option("files", check.files, "Journey files to check")->type_name("FILE");
+  checkCommand
+      ->add_option("--format", check.format,
+                   "Output format: text (to stderr), json, sarif (SARIF 2.1.0) or github (workflow annotations), to stdout")
+      ->check(CLI::IsMember({"text", "json", "sarif", "github"}))
       ->default_str("text");
+  checkCommand->add_option("--deny", check.deny, "`--deny warnings`: report warnings as errors and fail on them")
+      ->check(CLI::IsMember({"warnings"}))
+      ->type_name("warnings")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->take_all();
+  checkCommand->add_option("--allow", check.allow, "Drop findings with this code (repeatable; warnings only)")
+      ->type_name("CODE")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->take_all();
+  checkCommand->add_flag("--list-codes", check.listCodes, "Print every diagnostic code with its severity and summary");
   addColorOption(checkCommand, check.color);
+  check.toolVersion = JOURNEY_VERSION;
+  check.informationUri = JOURNEY_INFORMATION_URI;
 
   journey::cli::FormatOptions format;
   auto* formatCommand = app.add_subcommand("fmt", "Rewrite journey files in canonical layout, keeping comments");

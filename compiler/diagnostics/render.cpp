@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "compiler/diagnostics/suppress.h"
+
 namespace journey {
 namespace {
 
@@ -177,8 +179,10 @@ void renderJson(std::ostream& out, const std::vector<DiagnosticSet>& sets) {
   std::size_t warnings = 0;
   for (const auto& set : sets) {
   const SourceManager& sources = *set.sources;
-  errors += set.sink->errorCount();
-  warnings += set.sink->warningCount();
+  // By each diagnostic's own severity: `--deny warnings` raises warnings to errors.
+  DiagnosticCounts counts = countDiagnostics(*set.sink);
+  errors += counts.errors;
+  warnings += counts.warnings;
   for (const Diagnostic* diagnostic : set.sink->sorted()) {
     nlohmann::json labels = nlohmann::json::array();
     for (const auto& label : diagnostic->labels) {
@@ -201,6 +205,269 @@ void renderJson(std::ostream& out, const std::vector<DiagnosticSet>& sets) {
   nlohmann::json document = {
       {"version", 1}, {"diagnostics", diagnostics}, {"errors", errors}, {"warnings", warnings}};
   out << document.dump(2) << '\n';
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Where a file is, for CI: relative to the base directory with forward slashes when it is
+// inside it, absolute otherwise.
+struct ArtifactPath {
+  std::string path;
+  bool relative = false;
+};
+
+ArtifactPath artifactPath(std::string_view path, const fs::path& base) {
+  fs::path given(path);
+  if (base.empty()) return {given.lexically_normal().generic_string(), given.is_relative()};
+  fs::path absolute = (given.is_absolute() ? given : base / given).lexically_normal();
+  fs::path relative = absolute.lexically_relative(base.lexically_normal());
+  if (!relative.empty() && *relative.begin() != "..") return {relative.generic_string(), true};
+  return {absolute.generic_string(), false};
+}
+
+// Percent-encodes everything but unreserved characters and `/` (RFC 3986), byte by byte,
+// so that spaces and non-ASCII names make valid URIs.
+std::string percentEncode(std::string_view text) {
+  std::string result;
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if ((byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') || (byte >= '0' && byte <= '9') ||
+        c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      result += c;
+    } else {
+      result += fmt::format("%{:02X}", byte);
+    }
+  }
+  return result;
+}
+
+using OrderedJson = nlohmann::ordered_json;
+
+constexpr std::string_view kSourceRoot = "%SRCROOT%";
+
+std::string_view sarifLevel(Severity severity) {
+  switch (severity) {
+    case Severity::Error:
+      return "error";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Note:
+      return "note";
+  }
+  return "error";
+}
+
+const std::vector<std::string_view>& kindNames() {
+  static const std::vector<std::string_view> names = {
+#define JOURNEY_DIAGNOSTIC(name, code, severity, summary) #name,
+#include "compiler/diagnostics/kinds.def"
+#undef JOURNEY_DIAGNOSTIC
+  };
+  return names;
+}
+
+OrderedJson artifactLocation(std::string_view path, const fs::path& base) {
+  ArtifactPath artifact = artifactPath(path, base);
+  if (artifact.relative) {
+    return {{"uri", percentEncode(artifact.path)}, {"uriBaseId", kSourceRoot}};
+  }
+  return {{"uri", "file://" + percentEncode(artifact.path)}};
+}
+
+OrderedJson sarifRegion(const SourceFile& file, SourceRange range) {
+  LineColumn start = file.lineColumn(range.begin);
+  LineColumn end = file.lineColumn(range.end);
+  // SARIF's endColumn is the column after the region, as is ours.
+  return {{"startLine", start.line},
+          {"startColumn", start.column},
+          {"endLine", end.line},
+          {"endColumn", end.column}};
+}
+
+OrderedJson physicalLocation(const SourceManager& sources, SourceRange range, const fs::path& base) {
+  const SourceFile& file = sources.file(range.file);
+  return {{"artifactLocation", artifactLocation(file.path(), base)}, {"region", sarifRegion(file, range)}};
+}
+
+// The message, then what the text output shows under it: notes and help.
+std::string fullMessage(const Diagnostic& diagnostic) {
+  std::string text = diagnostic.message;
+  for (const auto& note : diagnostic.notes) text += "\nnote: " + note;
+  if (!diagnostic.help.empty()) text += "\nhelp: " + diagnostic.help;
+  return text;
+}
+
+}  // namespace
+
+void renderSarif(std::ostream& out, const std::vector<DiagnosticSet>& sets, const SarifOptions& options) {
+  const fs::path& base = options.baseDirectory;
+  OrderedJson rules = OrderedJson::array();
+  for (const auto& info : allDiagnosticKinds()) {
+    rules.push_back({{"id", info.code},
+                     {"name", kindNames()[static_cast<std::size_t>(info.kind)]},
+                     {"shortDescription", {{"text", info.summary}}},
+                     {"defaultConfiguration", {{"level", sarifLevel(info.severity)}}}});
+  }
+  OrderedJson results = OrderedJson::array();
+  for (const auto& set : sets) {
+    const SourceManager& sources = *set.sources;
+    for (const Diagnostic* diagnostic : set.sink->sorted()) {
+      OrderedJson result = {{"ruleId", diagnostic->code()},
+                            {"ruleIndex", static_cast<std::size_t>(diagnostic->kind)},
+                            {"level", sarifLevel(diagnostic->severity)},
+                            {"message", {{"text", fullMessage(*diagnostic)}}}};
+      if (diagnostic->range.valid()) {
+        result["locations"] = {{{"physicalLocation", physicalLocation(sources, diagnostic->range, base)}}};
+      } else if (!set.inputPath.empty()) {
+        // A file that cannot be read: the result points at the file as given, line 1, since
+        // code scanning needs a line.
+        result["locations"] = {{{"physicalLocation",
+                                 {{"artifactLocation", artifactLocation(set.inputPath, base)},
+                                  {"region", {{"startLine", 1}}}}}}};
+      }
+      OrderedJson related = OrderedJson::array();
+      int id = 1;
+      for (const auto& label : diagnostic->labels) {
+        OrderedJson location = {{"id", id++}};
+        if (label.range.valid()) location["physicalLocation"] = physicalLocation(sources, label.range, base);
+        location["message"] = {{"text", label.message}};
+        related.push_back(std::move(location));
+      }
+      if (!related.empty()) result["relatedLocations"] = std::move(related);
+      if (diagnostic->fix && diagnostic->fix->range.valid()) {
+        const Fix& fix = *diagnostic->fix;
+        const SourceFile& file = sources.file(fix.range.file);
+        std::string description =
+            diagnostic->help.empty() ? fmt::format("replace with `{}`", fix.replacement) : diagnostic->help;
+        result["fixes"] = {{{"description", {{"text", description}}},
+                            {"artifactChanges",
+                             {{{"artifactLocation", artifactLocation(file.path(), base)},
+                               {"replacements",
+                                {{{"deletedRegion", sarifRegion(file, fix.range)},
+                                  {"insertedContent", {{"text", fix.replacement}}}}}}}}}}};
+      }
+      results.push_back(std::move(result));
+    }
+  }
+  OrderedJson driver = {{"name", "journey"}};
+  if (!options.toolVersion.empty()) {
+    driver["version"] = options.toolVersion;
+    driver["semanticVersion"] = options.toolVersion;
+  }
+  if (!options.informationUri.empty()) driver["informationUri"] = options.informationUri;
+  driver["rules"] = std::move(rules);
+  OrderedJson run = {{"tool", {{"driver", std::move(driver)}}}};
+  if (!base.empty() && base.is_absolute()) {
+    std::string root = percentEncode(base.lexically_normal().generic_string());
+    if (root.empty() || root.back() != '/') root += '/';
+    run["originalUriBaseIds"] = {{kSourceRoot, {{"uri", "file://" + root}}}};
+  }
+  run["columnKind"] = "unicodeCodePoints";
+  run["results"] = std::move(results);
+  OrderedJson log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                     {"version", "2.1.0"},
+                     {"runs", OrderedJson::array({std::move(run)})}};
+  // Messages quote the user's text, which may not be UTF-8 (an `invalid-utf8` error): replace
+  // what is not, instead of throwing.
+  out << log.dump(2, ' ', false, OrderedJson::error_handler_t::replace) << '\n';
+}
+
+namespace {
+
+// GitHub's workflow-command escaping: the message escapes `%`, CR and LF; property values
+// also `:` and `,`.
+std::string escapeData(std::string_view text) {
+  std::string result;
+  for (char c : text) {
+    switch (c) {
+      case '%':
+        result += "%25";
+        break;
+      case '\r':
+        result += "%0D";
+        break;
+      case '\n':
+        result += "%0A";
+        break;
+      default:
+        result += c;
+    }
+  }
+  return result;
+}
+
+std::string escapeProperty(std::string_view text) {
+  std::string result;
+  for (char c : escapeData(text)) {
+    if (c == ':') {
+      result += "%3A";
+    } else if (c == ',') {
+      result += "%2C";
+    } else {
+      result += c;
+    }
+  }
+  return result;
+}
+
+std::string_view githubCommand(Severity severity) {
+  switch (severity) {
+    case Severity::Error:
+      return "error";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Note:
+      return "notice";
+  }
+  return "error";
+}
+
+}  // namespace
+
+void renderGithub(std::ostream& out, const std::vector<DiagnosticSet>& sets, const fs::path& baseDirectory) {
+  for (const auto& set : sets) {
+    const SourceManager& sources = *set.sources;
+    for (const Diagnostic* diagnostic : set.sink->sorted()) {
+      std::vector<std::string> properties;
+      if (diagnostic->range.valid()) {
+        const SourceFile& file = sources.file(diagnostic->range.file);
+        LineColumn start = file.lineColumn(diagnostic->range.begin);
+        LineColumn end = file.lineColumn(diagnostic->range.end);
+        properties.push_back("file=" + escapeProperty(artifactPath(file.path(), baseDirectory).path));
+        properties.push_back(fmt::format("line={}", start.line));
+        properties.push_back(fmt::format("col={}", start.column));
+        // GitHub's end line and column are the last character's, and an end column only
+        // goes with a range on one line.
+        std::uint32_t endLine = end.line;
+        if (end.line > start.line && end.column == 1) --endLine;
+        properties.push_back(fmt::format("endLine={}", endLine));
+        if (end.line == start.line) {
+          properties.push_back(fmt::format("endColumn={}", std::max(start.column, end.column - 1)));
+        }
+      } else if (!set.inputPath.empty()) {
+        properties.push_back("file=" + escapeProperty(artifactPath(set.inputPath, baseDirectory).path));
+      }
+      properties.push_back("title=" + escapeProperty(diagnostic->code()));
+      std::string message = diagnostic->message;
+      for (const auto& note : diagnostic->notes) message += "\nnote: " + note;
+      for (const auto& label : diagnostic->labels) {
+        std::string where;
+        if (label.range.valid()) {
+          const SourceFile& file = sources.file(label.range.file);
+          LineColumn position = file.lineColumn(label.range.begin);
+          where = fmt::format("{}:{}:{}: ", artifactPath(file.path(), baseDirectory).path, position.line,
+                              position.column);
+        }
+        message += "\n" + where + "note: " + label.message;
+      }
+      if (!diagnostic->help.empty()) message += "\nhelp: " + diagnostic->help;
+      out << "::" << githubCommand(diagnostic->severity) << ' ';
+      for (std::size_t i = 0; i < properties.size(); ++i) out << (i > 0 ? "," : "") << properties[i];
+      out << "::" << escapeData(message) << '\n';
+    }
+  }
 }
 
 }  // namespace journey
