@@ -6,7 +6,9 @@
 // this same process so that ratios are meaningful on a noisy machine:
 //   scan     read the text and validate UTF-8 (the floor any front end pays: the baseline)
 //   parse    lex + parse + build the AST
-//   check    parse + semantic analysis (what `journey check` does)
+//   analyse  parse + semantic analysis
+//   checks   the journey checks alone, on the analysed journey
+//   check    parse + analysis + journey checks (what `journey check` does)
 // and the process's peak resident memory. Run one size per process for a clean peak figure.
 #include <sys/resource.h>
 
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "bench/spec_generator.h"
+#include "compiler/checks/checks.h"
 #include "compiler/driver/driver.h"
 
 namespace {
@@ -51,13 +54,13 @@ int main(int argc, char** argv) {
     }
   }
   if (sizes.empty()) sizes = {1000, 10000};
-  std::printf("%-8s %9s %10s %10s %10s %12s %9s\n", "stages", "MB", "scan s", "parse s", "check s",
-              "check/scan", "peak MB");
+  std::printf("%-8s %9s %10s %10s %10s %10s %10s %12s %9s\n", "stages", "MB", "scan s", "parse s",
+              "analyse s", "checks s", "check s", "check/scan", "peak MB");
   for (std::size_t stages : sizes) {
     std::string text = journey::bench::generateSpec(stages);
     journey::MemoryFileReader reader;
     reader.set("synthetic.journey", text);
-    std::vector<double> scan, parse, check;
+    std::vector<double> scan, parse, analyse, checksOnly, check;
     for (int run = 0; run < repeat; ++run) {
       auto start = std::chrono::steady_clock::now();
       std::string error;
@@ -72,6 +75,14 @@ int main(int argc, char** argv) {
       parsed.reset();
 
       start = std::chrono::steady_clock::now();
+      auto analysed = journey::compile("synthetic.journey", reader, journey::CompileOptions{.runChecks = false});
+      analyse.push_back(seconds(start));
+      start = std::chrono::steady_clock::now();
+      journey::checks::runChecks(*analysed->journey, analysed->diagnostics);
+      checksOnly.push_back(seconds(start));
+      analysed.reset();
+
+      start = std::chrono::steady_clock::now();
       auto checked = journey::compile("synthetic.journey", reader);
       check.push_back(seconds(start));
       if (checked->diagnostics.errorCount() != 0 || checked->diagnostics.warningCount() != 0) {
@@ -80,9 +91,9 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
-    std::printf("%-8zu %9.1f %10.4f %10.3f %10.3f %12.0f %9ld\n", stages, text.size() / 1e6,
-                median(scan), median(parse), median(check), median(check) / median(scan),
-                peakRssMegabytes());
+    std::printf("%-8zu %9.1f %10.4f %10.3f %10.3f %10.4f %10.3f %12.0f %9ld\n", stages,
+                text.size() / 1e6, median(scan), median(parse), median(analyse), median(checksOnly),
+                median(check), median(check) / median(scan), peakRssMegabytes());
   }
   return 0;
 }

@@ -144,7 +144,9 @@ std::unique_ptr<Compilation> compile(const std::string& path, FileReader& reader
   compilation->journey = sema::analyze(modules, compilation->diagnostics);
   // The journey checks reason about a well-formed journey: after errors they would mostly
   // restate them.
-  if (!compilation->diagnostics.hasErrors()) checks::runChecks(*compilation->journey, compilation->diagnostics);
+  if (options.runChecks && !compilation->diagnostics.hasErrors()) {
+    checks::runChecks(*compilation->journey, compilation->diagnostics);
+  }
 
   // Suppressions: `// journey-allow: CODE reason` comments silence findings, last, once every
   // finding is in (compiler/diagnostics/suppress.h).

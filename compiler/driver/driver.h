@@ -55,6 +55,8 @@ struct Compilation {
 struct CompileOptions {
   /// Stop after parsing: no `use` resolution, no analysis (`journey fmt`, `dump --stage=ast`).
   bool parseOnly = false;
+  /// Run the journey checks (dead ends, traps, ...) after analysis; off only to measure them.
+  bool runChecks = true;
 };
 
 std::unique_ptr<Compilation> compile(const std::string& path, FileReader& reader,
