@@ -87,6 +87,80 @@ if [[ "$err" == *$'\x1b['* ]]; then echo "FAIL colour leaked into a pipe"; faile
 expect "colour always" 1 "$journey" check --color=always "$work/bad.journey"
 if [[ "$err" == *$'\x1b['* ]]; then ok; else echo "FAIL --color=always has no colour"; failed=$((failed + 1)); fi
 
+# --- check: CI integration (docs/ci.md) -------------------------------------------------------
+cat >"$work/warn.journey" <<'EOF'
+journey Warn {
+  horizon 30d
+  entry Start
+  persona Everyone { share 100% }
+  stage Start { after 1d -> Done }
+  stage Orphan { after 1d -> Done }
+  goal Done
+}
+EOF
+expect "warnings only" 0 "$journey" check --color=never "$work/warn.journey" && contains "warning shown" "$err" "warning: no customer can reach stage \`Orphan\` [unreachable-stage]"
+
+# --list-codes: every code with its severity and summary.
+expect "list codes" 0 "$journey" check --list-codes && contains "list codes" "$out" "unknown-name"
+contains "list codes severity" "$out" "error    a name that is not declared"
+contains "list codes suppressions" "$out" "unused-suppression"
+if [ "$(printf '%s\n' "$out" | wc -l)" -gt 60 ]; then ok; else echo "FAIL list codes: too few lines"; failed=$((failed + 1)); fi
+
+# SARIF: stdout only, same exit codes (the schema is checked by tests/sarif).
+expect "sarif error" 1 "$journey" check --format sarif "$work/bad.journey" && contains "sarif version" "$out" '"version": "2.1.0"'
+contains "sarif rule" "$out" '"ruleId": "unknown-name"'
+contains "sarif columns" "$out" '"columnKind": "unicodeCodePoints"'
+if [ -z "$err" ]; then ok; else echo "FAIL sarif writes to stderr: $err"; failed=$((failed + 1)); fi
+if printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["runs"][0]["results"])==1' 2>/dev/null; then ok; else echo "FAIL sarif parses"; failed=$((failed + 1)); fi
+expect "sarif clean" 0 "$journey" check --format sarif "$work/good.journey" && contains "sarif clean" "$out" '"results": []'
+expect "sarif warning" 0 "$journey" check --format sarif "$work/warn.journey" && contains "sarif warning" "$out" '"level": "warning"'
+expect "sarif unreadable" 2 "$journey" check --format sarif "$work/nope.journey" && contains "sarif unreadable" "$out" '"ruleId": "file-unreadable"'
+
+# GitHub workflow commands: one line per diagnostic, escaped.
+expect "github error" 1 "$journey" check --format github "$work/bad.journey"
+contains "github command" "$out" "::error file=$work/bad.journey,line=5,col=29,endLine=5,endColumn=32,title=unknown-name::unknown stage \`Dnoe\`%0Ahelp: did you mean \`Done\`?"
+contains "github summary on stderr" "$err" "checked 1 file: 1 error, 0 warnings"
+expect "github warning" 0 "$journey" check --format github "$work/warn.journey" && contains "github warning" "$out" "::warning file="
+contains "github warning title" "$out" ",title=unreachable-stage::"
+cp "$work/bad.journey" "$work/a,b:c%.journey"
+expect "github escapes properties" 1 "$journey" check --format github "$work/a,b:c%.journey" && contains "github escapes" "$out" "a%2Cb%3Ac%25.journey,line=5"
+expect "github unreadable" 2 "$journey" check --format github "$work/nope.journey" && contains "github unreadable" "$out" "::error file=$work/nope.journey,title=file-unreadable::"
+cd "$work"
+expect "github relative path" 1 "$journey" check --format github bad.journey && contains "github relative" "$out" "::error file=bad.journey,line=5"
+cd "$root"
+
+# --deny warnings: warnings fail and show as errors.
+expect "deny warnings" 1 "$journey" check --color=never --deny warnings "$work/warn.journey" && contains "deny shown as error" "$err" "error: no customer can reach stage \`Orphan\` [unreachable-stage]"
+contains "deny note" "$err" "\`--deny warnings\` turns this warning into an error"
+contains "deny summary" "$err" "1 error, 0 warnings"
+expect "deny warnings clean" 0 "$journey" check --deny warnings "$work/good.journey" && ok
+expect "deny github" 1 "$journey" check --format github --deny=warnings "$work/warn.journey" && contains "deny github" "$out" "::error file="
+expect "deny json" 1 "$journey" check --format json --deny warnings "$work/warn.journey" && contains "deny json" "$out" '"errors": 1'
+expect "deny unknown" 2 "$journey" check --deny errors "$work/warn.journey" && ok
+
+# --allow CODE: drops those findings; unknown codes and errors are usage errors.
+expect "allow" 0 "$journey" check --allow unreachable-stage "$work/warn.journey" && contains "allow" "$err" "no problems found"
+expect "allow then deny" 0 "$journey" check --allow unreachable-stage --deny warnings "$work/warn.journey" && ok
+expect "allow repeated" 0 "$journey" check --allow no-goal --allow unreachable-stage "$work/warn.journey" "$work/good.journey" && contains "allow repeated" "$err" "checked 2 files"
+expect "allow other code" 1 "$journey" check --allow no-goal --deny warnings "$work/warn.journey" && ok
+expect "allow unknown code" 2 "$journey" check --allow unreachable-stag "$work/warn.journey" && contains "allow unknown" "$err" "see \`journey check --list-codes\`"
+contains "allow did you mean" "$err" "did you mean \`unreachable-stage\`?"
+expect "allow an error" 2 "$journey" check --allow unknown-name "$work/bad.journey" && contains "allow an error" "$err" "cannot be allowed"
+
+# Suppressions in the spec: `// journey-allow: CODE reason`.
+sed 's|  stage Orphan|  // journey-allow: unreachable-stage reached by the March campaign, wired up next sprint\n  stage Orphan|' "$work/warn.journey" >"$work/silenced.journey"
+expect "suppressed with reason" 0 "$journey" check --deny warnings "$work/silenced.journey" && contains "suppressed" "$err" "no problems found"
+sed 's|  stage Orphan { after 1d -> Done }|  stage Orphan { after 1d -> Done } // journey-allow: unreachable-stage|' "$work/warn.journey" >"$work/noreason.journey"
+expect "suppression without reason" 0 "$journey" check --color=never "$work/noreason.journey" && contains "no reason" "$err" "[bad-suppression]"
+contains "no reason keeps the finding" "$err" "[unreachable-stage]"
+expect "suppression without reason denied" 1 "$journey" check --deny warnings "$work/noreason.journey" && ok
+sed 's|  stage Start {|  // journey-allow: unreachable-stage nothing to silence here\n  stage Start {|' "$work/warn.journey" >"$work/unused.journey"
+expect "unused suppression" 0 "$journey" check --color=never "$work/unused.journey" && contains "unused" "$err" "[unused-suppression]"
+expect "unused suppression allowed" 0 "$journey" check --allow unused-suppression --allow unreachable-stage "$work/unused.journey" && contains "unused allowed" "$err" "no problems found"
+sed 's|  stage Start { after 1d -> Done }|  stage Start { after 1d -> Dnoe } // journey-allow: unknown-name errors stay|' "$work/warn.journey" >"$work/error.journey"
+expect "errors cannot be silenced" 1 "$journey" check "$work/error.journey" && contains "errors stay" "$err" "[unknown-name]"
+contains "errors cannot be silenced" "$err" "cannot be silenced"
+
 # --- Hostile input: a clear error, never a crash or a hang -------------------------------------
 expect "missing file" 2 "$journey" check "$work/nope.journey" && contains "missing file" "$err" "cannot read"
 mkdir "$work/dir.journey"
