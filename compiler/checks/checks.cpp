@@ -1,6 +1,7 @@
 #include "compiler/checks/checks.h"
 
 #include "compiler/checks/graph.h"
+#include "compiler/checks/rules.h"
 #include "compiler/checks/structure.h"
 
 namespace journey::checks {
@@ -9,6 +10,7 @@ void runChecks(const sema::CheckedJourney& journey, DiagnosticSink& sink) {
   if (journey.journey == nullptr || journey.stages.empty() || journey.personas.empty()) return;
   JourneyGraph graph = buildGraph(journey);
   checkStructure(journey, graph, sink);
+  checkRulesAndDeclarations(journey, graph, sink);
 }
 
 }  // namespace journey::checks
