@@ -42,7 +42,7 @@ std::string generateSpec(std::size_t stages) {
           i, i);
     }
   }
-  out += "  goal Won { value seats * 20 USD * (1 - discount) }\n";
+  out += "  goal Won { value min(seats * 20 USD, budget) * (1 - discount) }\n";
   out += "  exit Lost \"Chose a competitor\"\n}\n";
   return out;
 }

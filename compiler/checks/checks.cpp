@@ -3,6 +3,7 @@
 #include "compiler/checks/graph.h"
 #include "compiler/checks/rules.h"
 #include "compiler/checks/structure.h"
+#include "compiler/checks/unused.h"
 
 namespace journey::checks {
 
@@ -11,6 +12,7 @@ void runChecks(const sema::CheckedJourney& journey, DiagnosticSink& sink) {
   JourneyGraph graph = buildGraph(journey);
   checkStructure(journey, graph, sink);
   checkRulesAndDeclarations(journey, graph, sink);
+  checkUnused(journey, sink);
 }
 
 }  // namespace journey::checks
