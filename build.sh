@@ -24,6 +24,11 @@ packages=(
   python3
 )
 missing=()
+# node and npm validate SARIF output in the tests; any install of them will do (the machine
+# may carry a newer one than Debian's, which must not be replaced).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$package")
