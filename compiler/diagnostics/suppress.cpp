@@ -11,11 +11,14 @@
 namespace journey {
 namespace {
 
-// Errors that may still be silenced with a reason: findings of the journey checks that a team
-// can knowingly accept (none yet; add their kinds here as the checks decide). Errors of
-// reading, parsing and analysis never belong here.
+// Errors that may still be silenced with a reason: findings of the journey checks, which
+// over-approximate what customers can do (conditions are not evaluated), so that a team can
+// knowingly accept one. Errors of reading, parsing and analysis never belong here.
 const std::vector<DiagnosticKind>& suppressibleErrors() {
-  static const std::vector<DiagnosticKind> kinds = {};
+  static const std::vector<DiagnosticKind> kinds = {
+      DiagnosticKind::DeadEnd,         DiagnosticKind::Trap,         DiagnosticKind::GoalUnreachable,
+      DiagnosticKind::ZeroTimeCycle,   DiagnosticKind::SplitGap,     DiagnosticKind::ConflictingRules,
+  };
   return kinds;
 }
 
