@@ -93,7 +93,8 @@ std::optional<DiagnosticPolicy> readPolicy(const CheckOptions& options) {
       return std::nullopt;
     }
     if (!canSuppress(*kind)) {
-      std::cerr << fmt::format("journey: error: `--allow {}`: `{}` is an error and cannot be allowed; only warnings can\n",
+      std::cerr << fmt::format("journey: error: `--allow {}`: `{}` is an error of the language and cannot be allowed; only warnings "
+                               "and findings of the journey checks can\n",
                                code, code);
       return std::nullopt;
     }

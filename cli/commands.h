@@ -18,7 +18,7 @@ struct CheckOptions {
   /// text (to stderr), json, sarif or github (to stdout).
   std::string format = "text";
   ColorMode color = ColorMode::Auto;
-  /// `--allow CODE`: drop findings with these codes (warnings only; see suppress.h).
+  /// `--allow CODE`: drop findings with these codes (those canSuppress accepts, suppress.h).
   std::vector<std::string> allow;
   /// `--deny warnings`: report warnings as errors, and fail on them.
   std::vector<std::string> deny;

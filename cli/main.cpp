@@ -59,7 +59,7 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
       ->expected(1)
       ->allow_extra_args(false)
       ->take_all();
-  checkCommand->add_option("--allow", check.allow, "Drop findings with this code (repeatable; warnings only)")
+  checkCommand->add_option("--allow", check.allow, "Drop findings with this code (repeatable; warnings and journey-check findings)")
       ->type_name("CODE")
       ->expected(1)
       ->allow_extra_args(false)

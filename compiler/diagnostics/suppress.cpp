@@ -168,8 +168,8 @@ class DirectiveReader {
       return std::nullopt;
     }
     if (!canSuppress(*kind)) {
-      bad(range, fmt::format("`{}` is an error and cannot be silenced", code),
-          "fix the error instead: only warnings can be silenced");
+      bad(range, fmt::format("`{}` is an error of the language and cannot be silenced", code),
+          "fix the error instead: only warnings and findings of the journey checks can be silenced");
       return std::nullopt;
     }
     return kind;
