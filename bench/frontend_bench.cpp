@@ -70,12 +70,14 @@ int main(int argc, char** argv) {
       scan.push_back(seconds(start));
 
       start = std::chrono::steady_clock::now();
-      auto parsed = journey::compile("synthetic.journey", reader, journey::CompileOptions{.parseOnly = true});
+      auto parsed =
+          journey::compile("synthetic.journey", reader, journey::CompileOptions{.parseOnly = true});
       parse.push_back(seconds(start));
       parsed.reset();
 
       start = std::chrono::steady_clock::now();
-      auto analysed = journey::compile("synthetic.journey", reader, journey::CompileOptions{.runChecks = false});
+      auto analysed = journey::compile("synthetic.journey", reader,
+                                       journey::CompileOptions{.runChecks = false});
       analyse.push_back(seconds(start));
       start = std::chrono::steady_clock::now();
       journey::checks::runChecks(*analysed->journey, analysed->diagnostics);

@@ -12,9 +12,15 @@ std::string generateSpec(std::size_t stages) {
   out += "  horizon 365d\n  entry S0\n\n";
   out += "  param discount \"Discount\" = 10%\n  var nudged = false\n\n";
   out += "  channel email { cost 0.02 USD  cap 2 per 7d drop }\n\n";
-  out += "  persona Small { share 60%  seats = uniform(min: 1, max: 20)  budget = lognormal(median: 300 USD, sigma: 0.5) }\n";
-  out += "  persona Mid { share 30%  seats = normal(mean: 80, sd: 10)  budget = lognormal(median: 3000 USD, sigma: 0.5) }\n";
-  out += "  persona Large { share 10%  seats = normal(mean: 800, sd: 100)  budget = lognormal(median: 30000 USD, sigma: 0.5) }\n\n";
+  out +=
+      "  persona Small { share 60%  seats = uniform(min: 1, max: 20)  budget = lognormal(median: "
+      "300 USD, sigma: 0.5) }\n";
+  out +=
+      "  persona Mid { share 30%  seats = normal(mean: 80, sd: 10)  budget = lognormal(median: "
+      "3000 USD, sigma: 0.5) }\n";
+  out +=
+      "  persona Large { share 10%  seats = normal(mean: 800, sd: 100)  budget = lognormal(median: "
+      "30000 USD, sigma: 0.5) }\n\n";
   out += "  touchpoint Nudge \"Nudge email\" via email cost 0.02 USD emotion 0.5\n\n";
   for (std::size_t i = 0; i < stages; ++i) {
     std::size_t next = i + 1 < stages ? i + 1 : stages;
@@ -24,18 +30,21 @@ std::string generateSpec(std::size_t stages) {
     out += fmt::format("    touchpoint T{} via web cost 0.10 USD emotion 0.1\n", i);
     if (i % 3 == 0) {
       out += fmt::format(
-          "    after exponential(mean: 2d) -> {{\n      if seats >= 50 -> {{ {} 80%, Lost otherwise }}\n"
+          "    after exponential(mean: 2d) -> {{\n      if seats >= 50 -> {{ {} 80%, Lost "
+          "otherwise }}\n"
           "      else -> {}\n    }}\n",
           nextName, skipName);
     } else {
-      out += fmt::format("    after lognormal(median: 3d, sigma: 0.5) -> {{ {} 85%, {} 10%, Lost otherwise }}\n",
-                         nextName, skipName);
+      out += fmt::format(
+          "    after lognormal(median: 3d, sigma: 0.5) -> {{ {} 85%, {} 10%, Lost otherwise }}\n",
+          nextName, skipName);
       out += fmt::format("    for Large after 5d -> {{ {} 90%, Lost otherwise }}\n", nextName);
     }
     if (i % 10 == 0) out += fmt::format("    on hurry{} -> {}\n", i, skipName);
     out += "  }\n";
     if (i % 10 == 0) {
-      out += fmt::format("  event hurry{} {{ in S{}  every 20d  urgency = uniform(0, 10) }}\n", i, i);
+      out +=
+          fmt::format("  event hurry{} {{ in S{}  every 20d  urgency = uniform(0, 10) }}\n", i, i);
       out += fmt::format(
           "  rule Nudge{} {{\n    on after 3d\n    in S{}\n    if not nudged and emotion < 2\n"
           "    priority 1\n    send Nudge\n    set nudged = true\n  }}\n",

@@ -72,9 +72,11 @@ namespace {
 
 void listCodes(std::ostream& out) {
   std::size_t width = 0;
-  for (const auto& info : allDiagnosticKinds()) width = std::max(width, info.code.size());
+  for (const auto& info : allDiagnosticKinds())
+    width = std::max(width, info.code.size());
   for (const auto& info : allDiagnosticKinds()) {
-    out << fmt::format("{:<{}}  {:<7}  {}\n", info.code, width, severityName(info.severity), info.summary);
+    out << fmt::format("{:<{}}  {:<7}  {}\n", info.code, width, severityName(info.severity),
+                       info.summary);
   }
 }
 
@@ -82,27 +84,34 @@ void listCodes(std::ostream& out) {
 std::optional<DiagnosticPolicy> readPolicy(const CheckOptions& options) {
   DiagnosticPolicy policy;
   std::vector<std::string_view> codes;
-  for (const auto& info : allDiagnosticKinds()) codes.push_back(info.code);
+  for (const auto& info : allDiagnosticKinds())
+    codes.push_back(info.code);
   for (const auto& code : options.allow) {
     auto kind = diagnosticKindFromCode(code);
     if (!kind) {
       std::string hint;
-      if (auto suggestion = closestName(code, codes)) hint = fmt::format("did you mean `{}`? ", *suggestion);
-      std::cerr << fmt::format("journey: error: `--allow {}`: no such diagnostic code; {}see `journey check --list-codes`\n",
-                               code, hint);
+      if (auto suggestion = closestName(code, codes))
+        hint = fmt::format("did you mean `{}`? ", *suggestion);
+      std::cerr << fmt::format(
+          "journey: error: `--allow {}`: no such diagnostic code; {}see `journey check "
+          "--list-codes`\n",
+          code, hint);
       return std::nullopt;
     }
     if (!canSuppress(*kind)) {
-      std::cerr << fmt::format("journey: error: `--allow {}`: `{}` is an error of the language and cannot be allowed; only warnings "
-                               "and findings of the journey checks can\n",
-                               code, code);
+      std::cerr << fmt::format(
+          "journey: error: `--allow {}`: `{}` is an error of the language and cannot be allowed; "
+          "only warnings "
+          "and findings of the journey checks can\n",
+          code, code);
       return std::nullopt;
     }
     policy.allowed.push_back(*kind);
   }
   for (const auto& what : options.deny) {
     if (what != "warnings") {
-      std::cerr << fmt::format("journey: error: `--deny {}`: only `--deny warnings` is supported\n", what);
+      std::cerr << fmt::format("journey: error: `--deny {}`: only `--deny warnings` is supported\n",
+                               what);
       return std::nullopt;
     }
     policy.denyWarnings = true;
@@ -119,11 +128,13 @@ int runCheck(const CheckOptions& options) {
   }
   const std::vector<std::string> formats = {"text", "json", "sarif", "github"};
   if (std::find(formats.begin(), formats.end(), options.format) == formats.end()) {
-    std::cerr << fmt::format("journey: error: unknown format `{}`: use text, json, sarif or github\n", options.format);
+    std::cerr << fmt::format(
+        "journey: error: unknown format `{}`: use text, json, sarif or github\n", options.format);
     return kExitUsage;
   }
   if (options.files.empty()) {
-    std::cerr << "journey: error: `journey check` needs at least one file\nRun with --help for more information.\n";
+    std::cerr << "journey: error: `journey check` needs at least one file\nRun with --help for "
+                 "more information.\n";
     return kExitUsage;
   }
   auto policy = readPolicy(options);
@@ -154,7 +165,8 @@ int runCheck(const CheckOptions& options) {
   if (options.format == "json") {
     renderJson(std::cout, sets);
   } else if (options.format == "sarif") {
-    renderSarif(std::cout, sets, SarifOptions{options.toolVersion, options.informationUri, current});
+    renderSarif(std::cout, sets,
+                SarifOptions{options.toolVersion, options.informationUri, current});
   } else {
     if (options.format == "github") renderGithub(std::cout, sets, current);
     auto plural = [](std::size_t n, std::string_view word) {
@@ -210,9 +222,10 @@ int runFormat(const FormatOptions& options) {
     std::cerr << fmt::format("formatted {}\n", file);
   }
   if (options.check && !unformatted.empty()) {
-    for (const auto& file : unformatted) std::cout << file << '\n';
-    std::cerr << fmt::format("{} file{} not formatted: run `journey fmt` on {}\n", unformatted.size(),
-                             unformatted.size() == 1 ? " is" : "s are",
+    for (const auto& file : unformatted)
+      std::cout << file << '\n';
+    std::cerr << fmt::format("{} file{} not formatted: run `journey fmt` on {}\n",
+                             unformatted.size(), unformatted.size() == 1 ? " is" : "s are",
                              unformatted.size() == 1 ? "it" : "them");
     result = std::max(result, kExitProblems);
   }

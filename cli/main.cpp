@@ -20,7 +20,9 @@ const std::map<std::string, ColorMode> kColorModes = {
     {"auto", ColorMode::Auto}, {"always", ColorMode::Always}, {"never", ColorMode::Never}};
 
 void addColorOption(CLI::App* command, ColorMode& mode) {
-  command->add_option("--color", mode, "Colour diagnostics: auto (a terminal without NO_COLOR), always, never")
+  command
+      ->add_option("--color", mode,
+                   "Colour diagnostics: auto (a terminal without NO_COLOR), always, never")
       ->transform(CLI::CheckedTransformer(kColorModes, CLI::ignore_case))
       ->default_str("auto");
 }
@@ -28,7 +30,8 @@ void addColorOption(CLI::App* command, ColorMode& mode) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"journey: check, format and simulate customer journeys written in the Journey language"};
+  CLI::App app{
+      "journey: check, format and simulate customer journeys written in the Journey language"};
   app.set_version_flag("--version", std::string("journey ") + JOURNEY_VERSION);
   app.require_subcommand(1);
   app.footer(R"(Examples:
@@ -50,30 +53,41 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
   checkCommand->add_option("files", check.files, "Journey files to check")->type_name("FILE");
   checkCommand
       ->add_option("--format", check.format,
-                   "Output format: text (to stderr), json, sarif (SARIF 2.1.0) or github (workflow annotations), to stdout")
+                   "Output format: text (to stderr), json, sarif (SARIF 2.1.0) or github (workflow "
+                   "annotations), to stdout")
       ->check(CLI::IsMember({"text", "json", "sarif", "github"}))
       ->default_str("text");
-  checkCommand->add_option("--deny", check.deny, "`--deny warnings`: report warnings as errors and fail on them")
+  checkCommand
+      ->add_option("--deny", check.deny,
+                   "`--deny warnings`: report warnings as errors and fail on them")
       ->check(CLI::IsMember({"warnings"}))
       ->type_name("warnings")
       ->expected(1)
       ->allow_extra_args(false)
       ->take_all();
-  checkCommand->add_option("--allow", check.allow, "Drop findings with this code (repeatable; warnings and journey-check findings)")
+  checkCommand
+      ->add_option("--allow", check.allow,
+                   "Drop findings with this code (repeatable; warnings and journey-check findings)")
       ->type_name("CODE")
       ->expected(1)
       ->allow_extra_args(false)
       ->take_all();
-  checkCommand->add_flag("--list-codes", check.listCodes, "Print every diagnostic code with its severity and summary");
+  checkCommand->add_flag("--list-codes", check.listCodes,
+                         "Print every diagnostic code with its severity and summary");
   addColorOption(checkCommand, check.color);
   check.toolVersion = JOURNEY_VERSION;
   check.informationUri = JOURNEY_INFORMATION_URI;
 
   journey::cli::FormatOptions format;
-  auto* formatCommand = app.add_subcommand("fmt", "Rewrite journey files in canonical layout, keeping comments");
-  formatCommand->add_option("files", format.files, "Journey files to format")->required()->type_name("FILE");
-  formatCommand->add_flag("--check", format.check, "Change nothing; list files that are not formatted (exit 1 if any)");
-  formatCommand->add_flag("--stdout", format.toStdout, "Print the formatted text instead of rewriting files");
+  auto* formatCommand =
+      app.add_subcommand("fmt", "Rewrite journey files in canonical layout, keeping comments");
+  formatCommand->add_option("files", format.files, "Journey files to format")
+      ->required()
+      ->type_name("FILE");
+  formatCommand->add_flag("--check", format.check,
+                          "Change nothing; list files that are not formatted (exit 1 if any)");
+  formatCommand->add_flag("--stdout", format.toStdout,
+                          "Print the formatted text instead of rewriting files");
   addColorOption(formatCommand, format.color);
 
   journey::cli::DumpOptions dump;

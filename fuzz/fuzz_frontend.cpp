@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string formatted = journey::format::formatModule(*root, file);
   journey::MemoryFileReader again;
   again.set("fuzz.journey", formatted);
-  auto reparsed = journey::compile("fuzz.journey", again, journey::CompileOptions{.parseOnly = true});
+  auto reparsed =
+      journey::compile("fuzz.journey", again, journey::CompileOptions{.parseOnly = true});
   if (reparsed->root()->hasSyntaxErrors) std::abort();
   std::string twice = journey::format::formatModule(*reparsed->root(),
                                                     reparsed->sources.file(reparsed->root()->file));

@@ -87,7 +87,8 @@ struct LiteralExpr : Expr {
   /// The literal's spelling in the source, for the formatter.
   std::string text;
 
-  LiteralExpr(LiteralKind literal, SourceRange range) : Expr(ExprKind::Literal, range), literal(literal) {}
+  LiteralExpr(LiteralKind literal, SourceRange range)
+      : Expr(ExprKind::Literal, range), literal(literal) {}
 };
 
 /// What a name in an expression refers to, once resolved.
@@ -173,7 +174,9 @@ struct BinaryExpr : Expr {
 
 /// Stands for an expression the parser could not read; already reported.
 struct ErrorExpr : Expr {
-  explicit ErrorExpr(SourceRange range) : Expr(ExprKind::Error, range) { type.kind = TypeKind::Error; }
+  explicit ErrorExpr(SourceRange range) : Expr(ExprKind::Error, range) {
+    type.kind = TypeKind::Error;
+  }
 };
 
 const char* spelling(UnaryOp op);
@@ -210,7 +213,18 @@ struct Target {
 // ---------------------------------------------------------------------------------------------
 // Declarations
 
-enum class DeclKind { Horizon, Entry, Param, Var, Channel, Persona, Stage, Touchpoint, Event, Rule };
+enum class DeclKind {
+  Horizon,
+  Entry,
+  Param,
+  Var,
+  Channel,
+  Persona,
+  Stage,
+  Touchpoint,
+  Event,
+  Rule
+};
 
 struct Decl {
   DeclKind kind;

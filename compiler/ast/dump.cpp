@@ -62,7 +62,6 @@ std::string names(const std::vector<Identifier>& ids) {
   return out;
 }
 
-
 const char* symbolName(SymbolKind kind) {
   switch (kind) {
     case SymbolKind::Unresolved:

@@ -17,11 +17,14 @@ bool names(const std::vector<ast::Identifier>& list, std::string_view name) {
 
 class GraphBuilder {
  public:
-  GraphBuilder(const sema::CheckedJourney& journey, JourneyGraph& graph) : journey_(journey), graph_(graph) {
-    for (std::size_t i = 0; i < journey.stages.size(); ++i) index_[journey.stages[i]->name.text] = i;
+  GraphBuilder(const sema::CheckedJourney& journey, JourneyGraph& graph)
+      : journey_(journey), graph_(graph) {
+    for (std::size_t i = 0; i < journey.stages.size(); ++i)
+      index_[journey.stages[i]->name.text] = i;
     for (const auto* touchpoint : journey.touchpoints) {
       for (const auto& item : touchpoint->items) {
-        if (item.kind == ast::TouchpointItemKind::Response) respondedEvents_.push_back(item.name.text);
+        if (item.kind == ast::TouchpointItemKind::Response)
+          respondedEvents_.push_back(item.name.text);
       }
     }
   }
@@ -29,9 +32,12 @@ class GraphBuilder {
   void build(PersonaGraph& persona) {
     persona.outgoing.assign(graph_.stages.size(), {});
     if (journey_.entry != nullptr) addTargets(journey_.entry->target, persona.entries);
-    for (std::size_t stage = 0; stage < graph_.stages.size(); ++stage) addStageEdges(persona, stage);
-    for (const auto* rule : journey_.rules) addRuleEdges(persona, *rule);
-    for (std::size_t e = 0; e < persona.edges.size(); ++e) persona.outgoing[persona.edges[e].from].push_back(e);
+    for (std::size_t stage = 0; stage < graph_.stages.size(); ++stage)
+      addStageEdges(persona, stage);
+    for (const auto* rule : journey_.rules)
+      addRuleEdges(persona, *rule);
+    for (std::size_t e = 0; e < persona.edges.size(); ++e)
+      persona.outgoing[persona.edges[e].from].push_back(e);
   }
 
  private:
@@ -66,7 +72,8 @@ class GraphBuilder {
 
   // The item of `kind` that applies to `persona`: its override, else the default.
   template <typename Match>
-  std::vector<const ast::StageItem*> applicable(const ast::StageDecl& stage, const PersonaGraph& persona,
+  std::vector<const ast::StageItem*> applicable(const ast::StageDecl& stage,
+                                                const PersonaGraph& persona,
                                                 ast::StageItemKind kind, Match sameGroup) const {
     std::vector<const ast::StageItem*> result;
     for (const auto& item : stage.items) {
@@ -76,7 +83,8 @@ class GraphBuilder {
     for (const auto& item : stage.items) {
       if (item.kind != kind || !item.personas.empty()) continue;
       bool overridden = false;
-      for (const auto* chosen : result) overridden |= sameGroup(*chosen, item);
+      for (const auto* chosen : result)
+        overridden |= sameGroup(*chosen, item);
       if (!overridden) result.push_back(&item);
     }
     return result;
@@ -91,20 +99,25 @@ class GraphBuilder {
       addTargets(*item->target, targets);
       auto delay = journey_.constant(item->value.get());
       bool zero = delay && *delay <= 0;
-      for (auto to : targets) persona.edges.push_back({stage, to, EdgeKind::After, item->range, zero});
+      for (auto to : targets)
+        persona.edges.push_back({stage, to, EdgeKind::After, item->range, zero});
     }
-    auto sameEvent = [](const ast::StageItem& a, const ast::StageItem& b) { return a.event.text == b.event.text; };
+    auto sameEvent = [](const ast::StageItem& a, const ast::StageItem& b) {
+      return a.event.text == b.event.text;
+    };
     for (const auto* item : applicable(decl, persona, ast::StageItemKind::On, sameEvent)) {
       if (!item->target || !eventOccurs(item->event.text, persona, stage)) continue;
       std::vector<std::size_t> targets;
       addTargets(*item->target, targets);
-      for (auto to : targets) persona.edges.push_back({stage, to, EdgeKind::OnEvent, item->range, false});
+      for (auto to : targets)
+        persona.edges.push_back({stage, to, EdgeKind::OnEvent, item->range, false});
     }
   }
 
   const ast::EventDecl* event(std::string_view name) const {
     auto it = journey_.declarations.find(name);
-    if (it == journey_.declarations.end() || it->second->kind != ast::DeclKind::Event) return nullptr;
+    if (it == journey_.declarations.end() || it->second->kind != ast::DeclKind::Event)
+      return nullptr;
     return &ast::as<ast::EventDecl>(*it->second);
   }
 
@@ -162,7 +175,8 @@ class GraphBuilder {
       }
       if (item.kind == ast::RuleItemKind::If) collectInStage(item.value.get(), inStage);
       if (item.kind == ast::RuleItemKind::In) in = &item.names;
-      if (item.kind == ast::RuleItemKind::For) forPersona = names(item.names, persona.persona->name.text);
+      if (item.kind == ast::RuleItemKind::For)
+        forPersona = names(item.names, persona.persona->name.text);
     }
     if (trigger == nullptr || !forPersona) return;
     // Moves in `leave` rules are ignored (docs/semantics.md): the customer is already going.
@@ -185,25 +199,30 @@ class GraphBuilder {
     } else if (!inStage.empty()) {
       if (auto it = index_.find(inStage.front()); it != index_.end()) scope.push_back(it->second);
     } else {
-      for (std::size_t stage = 0; stage < graph_.stages.size(); ++stage) scope.push_back(stage);
+      for (std::size_t stage = 0; stage < graph_.stages.size(); ++stage)
+        scope.push_back(stage);
     }
     for (std::size_t stage : scope) {
       if (graph_.terminal(stage)) continue;
       bool excluded = false;
-      for (const auto& name : inStage) excluded |= name != graph_.name(stage);
+      for (const auto& name : inStage)
+        excluded |= name != graph_.name(stage);
       if (excluded) continue;
-      if (trigger->kind == ast::TriggerKind::Enter && trigger->stage.text != graph_.name(stage)) continue;
+      if (trigger->kind == ast::TriggerKind::Enter && trigger->stage.text != graph_.name(stage))
+        continue;
       if (!eventName.empty() && !eventOccurs(eventName, persona, stage)) continue;
       bool waited = false;
       for (const auto& item : rule.items) {
-        if (item.kind == ast::RuleItemKind::Wait || item.kind == ast::RuleItemKind::WaitFor) waited = true;
+        if (item.kind == ast::RuleItemKind::Wait || item.kind == ast::RuleItemKind::WaitFor)
+          waited = true;
         if (item.kind != ast::RuleItemKind::Move || !item.target) continue;
         std::vector<std::size_t> targets;
         addTargets(*item.target, targets);
         // Conditions fire on becoming true: a loop through one needs it to turn false and true
         // again, which the checks cannot see; only `enter` rules count as instant.
         bool zero = !waited && trigger->kind == ast::TriggerKind::Enter;
-        for (auto to : targets) persona.edges.push_back({stage, to, EdgeKind::RuleMove, item.range, zero});
+        for (auto to : targets)
+          persona.edges.push_back({stage, to, EdgeKind::RuleMove, item.range, zero});
       }
     }
   }
@@ -225,7 +244,8 @@ Components components(const JourneyGraph& graph, const PersonaGraph& persona, Ke
   Components result;
   result.component.resize(graph.stages.size());
   result.count = static_cast<std::size_t>(boost::strong_components(
-      g, boost::make_iterator_property_map(result.component.begin(), boost::get(boost::vertex_index, g))));
+      g, boost::make_iterator_property_map(result.component.begin(),
+                                           boost::get(boost::vertex_index, g))));
   return result;
 }
 
@@ -269,7 +289,8 @@ Reachability reachableFromEntry(const JourneyGraph& graph, const PersonaGraph& p
   return reach;
 }
 
-std::vector<std::size_t> witnessPath(const PersonaGraph& persona, const Reachability& reach, std::size_t stage) {
+std::vector<std::size_t> witnessPath(const PersonaGraph& persona, const Reachability& reach,
+                                     std::size_t stage) {
   std::vector<std::size_t> path;
   if (!reach.reached[stage]) return path;
   for (std::size_t at = stage;; at = persona.edges[reach.parentEdge[at]].from) {

@@ -22,7 +22,9 @@ bool pieceEmpty(const Interval& i) {
   return i.lo > i.hi || (i.lo == i.hi && (i.loOpen || i.hiOpen || std::isinf(i.lo)));
 }
 
-bool isWhole(double v) { return std::isfinite(v) && v == std::floor(v); }
+bool isWhole(double v) {
+  return std::isfinite(v) && v == std::floor(v);
+}
 
 void normalize(ValueSet& set) {
   if (set.isString) return;
@@ -97,8 +99,9 @@ Bound product(Bound a, Bound b) {
 }
 
 Interval multiply(const Interval& a, const Interval& b) {
-  Bound candidates[] = {product({a.lo, a.loOpen}, {b.lo, b.loOpen}), product({a.lo, a.loOpen}, {b.hi, b.hiOpen}),
-                        product({a.hi, a.hiOpen}, {b.lo, b.loOpen}), product({a.hi, a.hiOpen}, {b.hi, b.hiOpen})};
+  Bound candidates[] = {
+      product({a.lo, a.loOpen}, {b.lo, b.loOpen}), product({a.lo, a.loOpen}, {b.hi, b.hiOpen}),
+      product({a.hi, a.hiOpen}, {b.lo, b.loOpen}), product({a.hi, a.hiOpen}, {b.hi, b.hiOpen})};
   Interval result{kInf, -kInf, true, true};
   for (const auto& c : candidates) {
     if (c.value < result.lo || (c.value == result.lo && !c.open)) {
@@ -115,7 +118,8 @@ Interval multiply(const Interval& a, const Interval& b) {
 
 Interval hullOf(const ValueSet& set) {
   if (set.pieces.empty()) return {kInf, -kInf, true, true};
-  return {set.pieces.front().lo, set.pieces.back().hi, set.pieces.front().loOpen, set.pieces.back().hiOpen};
+  return {set.pieces.front().lo, set.pieces.back().hi, set.pieces.front().loOpen,
+          set.pieces.back().hiOpen};
 }
 
 template <typename Op>
@@ -129,7 +133,8 @@ ValueSet pairwise(const ValueSet& a, const ValueSet& b, bool integral, Op op) {
   }
   std::vector<Interval> pieces;
   for (const auto& l : left) {
-    for (const auto& r : right) pieces.push_back(op(l, r));
+    for (const auto& r : right)
+      pieces.push_back(op(l, r));
   }
   return numbers(std::move(pieces), integral);
 }
@@ -138,14 +143,23 @@ template <typename Op>
 ValueSet eachPiece(const ValueSet& a, bool integral, Op op) {
   if (a.isString) return ValueSet::all();
   std::vector<Interval> pieces;
-  for (const auto& p : a.pieces) pieces.push_back(op(p));
+  for (const auto& p : a.pieces)
+    pieces.push_back(op(p));
   return numbers(std::move(pieces), integral);
 }
 
-bool infAttained(const ValueSet& s) { return !s.pieces.front().loOpen; }
-bool supAttained(const ValueSet& s) { return !s.pieces.back().hiOpen; }
-double inf(const ValueSet& s) { return s.pieces.front().lo; }
-double sup(const ValueSet& s) { return s.pieces.back().hi; }
+bool infAttained(const ValueSet& s) {
+  return !s.pieces.front().loOpen;
+}
+bool supAttained(const ValueSet& s) {
+  return !s.pieces.back().hiOpen;
+}
+double inf(const ValueSet& s) {
+  return s.pieces.front().lo;
+}
+double sup(const ValueSet& s) {
+  return s.pieces.back().hi;
+}
 
 // Whether some a in A and b in B have a < b (strict) or a <= b.
 bool canBeLess(const ValueSet& a, const ValueSet& b, bool orEqual) {
@@ -168,7 +182,8 @@ ValueSet compare(ast::BinaryOp op, const ValueSet& a, const ValueSet& b) {
       same = x && y && *x == *y;
     }
     bool differ = !same;
-    return op == ast::BinaryOp::Eq ? ValueSet::boolean(meet, differ) : ValueSet::boolean(differ, meet);
+    return op == ast::BinaryOp::Eq ? ValueSet::boolean(meet, differ)
+                                   : ValueSet::boolean(differ, meet);
   }
   if (a.isString) return ValueSet::boolean(true, true);
   switch (op) {
@@ -198,8 +213,9 @@ const ast::Expr* argument(const ast::CallExpr& call, std::size_t index, std::str
 }
 
 std::string callKey(const ast::CallExpr& call) {
-  if ((call.callee.text != "visits" && call.callee.text != "received") || call.arguments.size() != 1 ||
-      !call.arguments[0].value || call.arguments[0].value->kind != ast::ExprKind::Name) {
+  if ((call.callee.text != "visits" && call.callee.text != "received") ||
+      call.arguments.size() != 1 || !call.arguments[0].value ||
+      call.arguments[0].value->kind != ast::ExprKind::Name) {
     return {};
   }
   return call.callee.text + "(" + ast::as<ast::NameExpr>(*call.arguments[0].value).name.text + ")";
@@ -216,7 +232,8 @@ bool isConstant(const ast::Expr& expr) {
       return symbol == ast::SymbolKind::Param || symbol == ast::SymbolKind::Persona;
     }
     case ast::ExprKind::Unary:
-      return ast::as<ast::UnaryExpr>(expr).operand && isConstant(*ast::as<ast::UnaryExpr>(expr).operand);
+      return ast::as<ast::UnaryExpr>(expr).operand &&
+             isConstant(*ast::as<ast::UnaryExpr>(expr).operand);
     case ast::ExprKind::Binary: {
       const auto& binary = ast::as<ast::BinaryExpr>(expr);
       return binary.lhs && binary.rhs && isConstant(*binary.lhs) && isConstant(*binary.rhs);
@@ -244,9 +261,15 @@ bool sameSet(const ValueSet& a, const ValueSet& b) {
 // ---------------------------------------------------------------------------------------------
 // Sets
 
-ValueSet ValueSet::all() { return numbers({Interval{-kInf, kInf, true, true}}, false); }
-ValueSet ValueSet::none() { return ValueSet{}; }
-ValueSet ValueSet::point(double value) { return numbers({Interval{value, value}}, isWhole(value)); }
+ValueSet ValueSet::all() {
+  return numbers({Interval{-kInf, kInf, true, true}}, false);
+}
+ValueSet ValueSet::none() {
+  return ValueSet{};
+}
+ValueSet ValueSet::point(double value) {
+  return numbers({Interval{value, value}}, isWhole(value));
+}
 ValueSet ValueSet::range(double lo, double hi, bool loOpen, bool hiOpen) {
   return numbers({Interval{lo, hi, loOpen, hiOpen}}, false);
 }
@@ -285,7 +308,8 @@ bool ValueSet::canBeTrue() const {
 bool ValueSet::canBeFalse() const {
   if (isString) return !empty();
   for (const auto& p : pieces) {
-    if ((p.lo < 0 || (p.lo == 0 && !p.loOpen)) && (p.hi > 0 || (p.hi == 0 && !p.hiOpen))) return true;
+    if ((p.lo < 0 || (p.lo == 0 && !p.loOpen)) && (p.hi > 0 || (p.hi == 0 && !p.hiOpen)))
+      return true;
   }
   return false;
 }
@@ -411,12 +435,15 @@ ValueSet complement(const ValueSet& a) {
   return numbers(std::move(pieces), false);
 }
 
-bool subset(const ValueSet& a, const ValueSet& b) { return intersect(a, complement(b)).empty(); }
+bool subset(const ValueSet& a, const ValueSet& b) {
+  return intersect(a, complement(b)).empty();
+}
 
 std::string describeValue(double value, ast::TypeKind type, const sema::CheckedJourney& journey) {
   if (type == ast::TypeKind::Persona) {
     auto index = static_cast<std::size_t>(value);
-    if (value >= 0 && index < journey.personas.size()) return "`" + journey.personas[index]->name.text + "`";
+    if (value >= 0 && index < journey.personas.size())
+      return "`" + journey.personas[index]->name.text + "`";
   }
   if (type == ast::TypeKind::Bool) return value != 0 ? "`true`" : "`false`";
   return sema::formatValue(type, value, journey.currency);
@@ -434,17 +461,22 @@ std::string describe(const ValueSet& set, ast::TypeKind type, const sema::Checke
   if (set.empty()) return "no value";
   if (set.isString) {
     std::vector<std::string> quoted;
-    for (const auto& s : set.strings) quoted.push_back("\"" + s + "\"");
-    if (set.complemented) return quoted.empty() ? "any string" : "any string but " + join(quoted, " or ");
+    for (const auto& s : set.strings)
+      quoted.push_back("\"" + s + "\"");
+    if (set.complemented)
+      return quoted.empty() ? "any string" : "any string but " + join(quoted, " or ");
     return quoted.size() == 1 ? "always " + quoted[0] : "one of " + join(quoted, " and ");
   }
   bool points = set.pieces.size() <= 8;
-  for (const auto& p : set.pieces) points = points && p.lo == p.hi;
+  for (const auto& p : set.pieces)
+    points = points && p.lo == p.hi;
   if (points) {
     std::vector<std::string> values;
-    for (const auto& p : set.pieces) values.push_back(describeValue(p.lo, type, journey));
+    for (const auto& p : set.pieces)
+      values.push_back(describeValue(p.lo, type, journey));
     if (values.size() == 1) return "always " + values[0];
-    return (type == ast::TypeKind::Bool ? "" : "one of ") + join(values, type == ast::TypeKind::Bool ? " or " : " and ");
+    return (type == ast::TypeKind::Bool ? "" : "one of ") +
+           join(values, type == ast::TypeKind::Bool ? " or " : " and ");
   }
   std::vector<std::string> parts;
   for (const auto& p : set.pieces) {
@@ -497,7 +529,9 @@ std::optional<std::string> valueKey(const ast::Expr& expr) {
   }
 }
 
-Evaluator::Evaluator(const sema::CheckedJourney& journey) : journey_(journey) { computeVarRanges(); }
+Evaluator::Evaluator(const sema::CheckedJourney& journey) : journey_(journey) {
+  computeVarRanges();
+}
 
 void Evaluator::computeVarRanges() {
   EvalContext initial;
@@ -563,7 +597,8 @@ ValueSet Evaluator::evaluateAt(const ast::Expr& expr, const EvalContext& context
   return value;
 }
 
-ValueSet Evaluator::attribute(const std::string& name, const EvalContext& context, int depth) const {
+ValueSet Evaluator::attribute(const std::string& name, const EvalContext& context,
+                              int depth) const {
   if (context.persona >= journey_.personas.size()) return ValueSet::all();
   for (const auto& item : journey_.personas[context.persona]->items) {
     if (item.kind == ast::PersonaItemKind::Attribute && item.name.text == name && item.value) {
@@ -575,7 +610,8 @@ ValueSet Evaluator::attribute(const std::string& name, const EvalContext& contex
   return ValueSet::none();
 }
 
-ValueSet Evaluator::evaluateUnconstrained(const ast::Expr& expr, const EvalContext& context, int depth) const {
+ValueSet Evaluator::evaluateUnconstrained(const ast::Expr& expr, const EvalContext& context,
+                                          int depth) const {
   bool isString = expr.type.kind == ast::TypeKind::String;
   ValueSet unknown = isString ? ValueSet::anyString() : ValueSet::all();
   if (depth > kMaxDepth) return unknown;
@@ -592,7 +628,8 @@ ValueSet Evaluator::evaluateUnconstrained(const ast::Expr& expr, const EvalConte
         case ast::SymbolKind::Param: {
           const auto* decl = static_cast<const ast::ValueDecl*>(name.declaration);
           if (decl == nullptr || !decl->value) return unknown;
-          if (auto value = journey_.constant(decl->value.get()); value && !isString) return ValueSet::point(*value);
+          if (auto value = journey_.constant(decl->value.get()); value && !isString)
+            return ValueSet::point(*value);
           EvalContext plain;
           plain.persona = context.persona;
           return evaluateAt(*decl->value, plain, depth);
@@ -600,7 +637,8 @@ ValueSet Evaluator::evaluateUnconstrained(const ast::Expr& expr, const EvalConte
         case ast::SymbolKind::Var: {
           if (context.atEntry) {
             const auto* decl = static_cast<const ast::ValueDecl*>(name.declaration);
-            if (decl != nullptr && decl->value) return evaluateAt(*decl->value, EvalContext{}, depth);
+            if (decl != nullptr && decl->value)
+              return evaluateAt(*decl->value, EvalContext{}, depth);
           }
           auto it = vars_.find(name.name.text);
           return it == vars_.end() ? unknown : it->second;
@@ -609,14 +647,16 @@ ValueSet Evaluator::evaluateUnconstrained(const ast::Expr& expr, const EvalConte
           return attribute(name.name.text, context, depth);
         case ast::SymbolKind::Persona:
           for (std::size_t i = 0; i < journey_.personas.size(); ++i) {
-            if (journey_.personas[i] == name.declaration) return ValueSet::point(static_cast<double>(i));
+            if (journey_.personas[i] == name.declaration)
+              return ValueSet::point(static_cast<double>(i));
           }
           return unknown;
         case ast::SymbolKind::Builtin: {
           const std::string& builtin = name.name.text;
           if (builtin == "persona") return ValueSet::point(static_cast<double>(context.persona));
           if (context.atEntry) return ValueSet::point(0);
-          if (builtin == "cost" || builtin == "time" || builtin == "time_in_stage") return ValueSet::range(0, kInf);
+          if (builtin == "cost" || builtin == "time" || builtin == "time_in_stage")
+            return ValueSet::range(0, kInf);
           return unknown;
         }
         default:
@@ -625,9 +665,11 @@ ValueSet Evaluator::evaluateUnconstrained(const ast::Expr& expr, const EvalConte
     }
     case ast::ExprKind::Member: {
       const auto& member = ast::as<ast::MemberExpr>(expr);
-      if (member.declaration == nullptr || member.declaration->kind != ast::DeclKind::Event) return unknown;
+      if (member.declaration == nullptr || member.declaration->kind != ast::DeclKind::Event)
+        return unknown;
       for (const auto& item : ast::as<ast::EventDecl>(*member.declaration).items) {
-        if (item.kind == ast::EventItemKind::Payload && item.name.text == member.member.text && item.value) {
+        if (item.kind == ast::EventItemKind::Payload && item.name.text == member.member.text &&
+            item.value) {
           EvalContext plain;
           plain.persona = context.persona;
           return evaluateAt(*item.value, plain, depth);
@@ -654,8 +696,9 @@ ValueSet Evaluator::evaluateUnconstrained(const ast::Expr& expr, const EvalConte
         case ast::UnaryOp::Plus:
           return operand;
         case ast::UnaryOp::Negate:
-          return eachPiece(operand, operand.integral,
-                           [](const Interval& p) { return Interval{-p.hi, -p.lo, p.hiOpen, p.loOpen}; });
+          return eachPiece(operand, operand.integral, [](const Interval& p) {
+            return Interval{-p.hi, -p.lo, p.hiOpen, p.loOpen};
+          });
         case ast::UnaryOp::Not:
           if (operand.empty()) return operand;
           return ValueSet::boolean(operand.canBeFalse(), operand.canBeTrue());
@@ -682,7 +725,8 @@ ValueSet Evaluator::evaluateUnconstrained(const ast::Expr& expr, const EvalConte
           return pairwise(lhs, rhs, integral, multiply);
         case ast::BinaryOp::Div: {
           for (const auto& p : rhs.pieces) {
-            bool holdsZero = (p.lo < 0 || (p.lo == 0 && !p.loOpen)) && (p.hi > 0 || (p.hi == 0 && !p.hiOpen));
+            bool holdsZero =
+                (p.lo < 0 || (p.lo == 0 && !p.loOpen)) && (p.hi > 0 || (p.hi == 0 && !p.hiOpen));
             if (holdsZero || p.lo == 0 || p.hi == 0) return unknown;
           }
           ValueSet reciprocal = eachPiece(rhs, false, [](const Interval& p) {
@@ -692,9 +736,11 @@ ValueSet Evaluator::evaluateUnconstrained(const ast::Expr& expr, const EvalConte
           return pairwise(lhs, reciprocal, false, multiply);
         }
         case ast::BinaryOp::And:
-          return ValueSet::boolean(lhs.canBeTrue() && rhs.canBeTrue(), lhs.canBeFalse() || rhs.canBeFalse());
+          return ValueSet::boolean(lhs.canBeTrue() && rhs.canBeTrue(),
+                                   lhs.canBeFalse() || rhs.canBeFalse());
         case ast::BinaryOp::Or:
-          return ValueSet::boolean(lhs.canBeTrue() || rhs.canBeTrue(), lhs.canBeFalse() && rhs.canBeFalse());
+          return ValueSet::boolean(lhs.canBeTrue() || rhs.canBeTrue(),
+                                   lhs.canBeFalse() && rhs.canBeFalse());
         default:
           return compare(binary.op, lhs, rhs);
       }
@@ -705,7 +751,8 @@ ValueSet Evaluator::evaluateUnconstrained(const ast::Expr& expr, const EvalConte
   return unknown;
 }
 
-ValueSet Evaluator::evaluateCall(const ast::CallExpr& call, const EvalContext& context, int depth) const {
+ValueSet Evaluator::evaluateCall(const ast::CallExpr& call, const EvalContext& context,
+                                 int depth) const {
   const std::string& name = call.callee.text;
   auto arg = [&](std::size_t index, std::string_view argName) -> std::optional<ValueSet> {
     const ast::Expr* value = argument(call, index, argName);
@@ -717,11 +764,13 @@ ValueSet Evaluator::evaluateCall(const ast::CallExpr& call, const EvalContext& c
       if (isMin) {
         bool xl = x.lo < y.lo || (x.lo == y.lo && !x.loOpen);
         bool xh = x.hi < y.hi || (x.hi == y.hi && x.hiOpen);
-        return Interval{xl ? x.lo : y.lo, xh ? x.hi : y.hi, xl ? x.loOpen : y.loOpen, xh ? x.hiOpen : y.hiOpen};
+        return Interval{xl ? x.lo : y.lo, xh ? x.hi : y.hi, xl ? x.loOpen : y.loOpen,
+                        xh ? x.hiOpen : y.hiOpen};
       }
       bool xl = x.lo > y.lo || (x.lo == y.lo && x.loOpen);
       bool xh = x.hi > y.hi || (x.hi == y.hi && !x.hiOpen);
-      return Interval{xl ? x.lo : y.lo, xh ? x.hi : y.hi, xl ? x.loOpen : y.loOpen, xh ? x.hiOpen : y.hiOpen};
+      return Interval{xl ? x.lo : y.lo, xh ? x.hi : y.hi, xl ? x.loOpen : y.loOpen,
+                      xh ? x.hiOpen : y.hiOpen};
     });
   };
   auto positive = ValueSet::range(0, kInf, true, true);
@@ -738,11 +787,13 @@ ValueSet Evaluator::evaluateCall(const ast::CallExpr& call, const EvalContext& c
     }
     const std::string& stage = ast::as<ast::NameExpr>(*call.arguments[0].value).name.text;
     bool listed = false;
-    for (const auto& id : *context.stages) listed |= id.text == stage;
+    for (const auto& id : *context.stages)
+      listed |= id.text == stage;
     return ValueSet::boolean(listed, !listed || context.stages->size() > 1);
   }
   if (name == "normal") return ValueSet::all();
-  if (name == "lognormal" || name == "exponential" || name == "gamma" || name == "weibull") return positive;
+  if (name == "lognormal" || name == "exponential" || name == "gamma" || name == "weibull")
+    return positive;
   if (name == "bernoulli") {
     auto p = arg(0, "p");
     if (p && p->single()) return ValueSet::boolean(*p->single() > 0, *p->single() < 1);
@@ -755,7 +806,8 @@ ValueSet Evaluator::evaluateCall(const ast::CallExpr& call, const EvalContext& c
   if (name == "uniform") {
     auto lo = arg(0, "min");
     auto hi = arg(1, "max");
-    if (!lo || !hi || lo->empty() || hi->empty() || lo->isString || hi->isString) return ValueSet::all();
+    if (!lo || !hi || lo->empty() || hi->empty() || lo->isString || hi->isString)
+      return ValueSet::all();
     return ValueSet::range(inf(*lo), sup(*hi), false, false);
   }
   if (name == "min" || name == "max") {
@@ -789,13 +841,13 @@ ValueSet Evaluator::evaluateCall(const ast::CallExpr& call, const EvalContext& c
   if (name == "ceil") fn = [](double v) { return std::ceil(v); };
   if (fn == nullptr) return ValueSet::all();
   return eachPiece(*x, true, [fn](const Interval& p) {
-    return Interval{std::isinf(p.lo) ? p.lo : fn(p.lo), std::isinf(p.hi) ? p.hi : fn(p.hi), std::isinf(p.lo),
-                    std::isinf(p.hi)};
+    return Interval{std::isinf(p.lo) ? p.lo : fn(p.lo), std::isinf(p.hi) ? p.hi : fn(p.hi),
+                    std::isinf(p.lo), std::isinf(p.hi)};
   });
 }
 
-std::optional<std::pair<std::string, ValueSet>> Evaluator::conditionSet(const ast::Expr& condition,
-                                                                        const EvalContext& context) const {
+std::optional<std::pair<std::string, ValueSet>> Evaluator::conditionSet(
+    const ast::Expr& condition, const EvalContext& context) const {
   using Result = std::optional<std::pair<std::string, ValueSet>>;
   switch (condition.kind) {
     case ast::ExprKind::Unary: {
@@ -812,8 +864,9 @@ std::optional<std::pair<std::string, ValueSet>> Evaluator::conditionSet(const as
         Result lhs = conditionSet(*binary.lhs, context);
         Result rhs = conditionSet(*binary.rhs, context);
         if (!lhs || !rhs || lhs->first != rhs->first) return std::nullopt;
-        return std::make_pair(lhs->first, binary.op == ast::BinaryOp::And ? intersect(lhs->second, rhs->second)
-                                                                          : unite(lhs->second, rhs->second));
+        return std::make_pair(lhs->first, binary.op == ast::BinaryOp::And
+                                              ? intersect(lhs->second, rhs->second)
+                                              : unite(lhs->second, rhs->second));
       }
       ast::BinaryOp op = binary.op;
       const ast::Expr* keyed = binary.lhs.get();
@@ -823,11 +876,20 @@ std::optional<std::pair<std::string, ValueSet>> Evaluator::conditionSet(const as
         std::swap(keyed, other);
         key = valueKey(*keyed);
         switch (op) {
-          case ast::BinaryOp::Lt: op = ast::BinaryOp::Gt; break;
-          case ast::BinaryOp::Le: op = ast::BinaryOp::Ge; break;
-          case ast::BinaryOp::Gt: op = ast::BinaryOp::Lt; break;
-          case ast::BinaryOp::Ge: op = ast::BinaryOp::Le; break;
-          default: break;
+          case ast::BinaryOp::Lt:
+            op = ast::BinaryOp::Gt;
+            break;
+          case ast::BinaryOp::Le:
+            op = ast::BinaryOp::Ge;
+            break;
+          case ast::BinaryOp::Gt:
+            op = ast::BinaryOp::Lt;
+            break;
+          case ast::BinaryOp::Ge:
+            op = ast::BinaryOp::Le;
+            break;
+          default:
+            break;
         }
       }
       if (!key) return std::nullopt;
@@ -844,13 +906,20 @@ std::optional<std::pair<std::string, ValueSet>> Evaluator::conditionSet(const as
       if (!c) return std::nullopt;
       constexpr double inf = std::numeric_limits<double>::infinity();
       switch (op) {
-        case ast::BinaryOp::Lt: return std::make_pair(*key, ValueSet::range(-inf, *c, true, true));
-        case ast::BinaryOp::Le: return std::make_pair(*key, ValueSet::range(-inf, *c, true, false));
-        case ast::BinaryOp::Gt: return std::make_pair(*key, ValueSet::range(*c, inf, true, true));
-        case ast::BinaryOp::Ge: return std::make_pair(*key, ValueSet::range(*c, inf, false, true));
-        case ast::BinaryOp::Eq: return std::make_pair(*key, ValueSet::point(*c));
-        case ast::BinaryOp::Ne: return std::make_pair(*key, complement(ValueSet::point(*c)));
-        default: return std::nullopt;
+        case ast::BinaryOp::Lt:
+          return std::make_pair(*key, ValueSet::range(-inf, *c, true, true));
+        case ast::BinaryOp::Le:
+          return std::make_pair(*key, ValueSet::range(-inf, *c, true, false));
+        case ast::BinaryOp::Gt:
+          return std::make_pair(*key, ValueSet::range(*c, inf, true, true));
+        case ast::BinaryOp::Ge:
+          return std::make_pair(*key, ValueSet::range(*c, inf, false, true));
+        case ast::BinaryOp::Eq:
+          return std::make_pair(*key, ValueSet::point(*c));
+        case ast::BinaryOp::Ne:
+          return std::make_pair(*key, complement(ValueSet::point(*c)));
+        default:
+          return std::nullopt;
       }
     }
     default: {

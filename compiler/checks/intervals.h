@@ -96,7 +96,8 @@ class Evaluator {
   const sema::CheckedJourney& journey() const { return journey_; }
 
  private:
-  ValueSet evaluateUnconstrained(const ast::Expr& expr, const EvalContext& context, int depth) const;
+  ValueSet evaluateUnconstrained(const ast::Expr& expr, const EvalContext& context,
+                                 int depth) const;
   ValueSet evaluateAt(const ast::Expr& expr, const EvalContext& context, int depth) const;
   ValueSet evaluateCall(const ast::CallExpr& call, const EvalContext& context, int depth) const;
   ValueSet attribute(const std::string& name, const EvalContext& context, int depth) const;

@@ -26,7 +26,8 @@ std::string exprText(const ast::Expr* expr) {
   switch (expr->kind) {
     case ast::ExprKind::Literal: {
       const auto& literal = ast::as<ast::LiteralExpr>(*expr);
-      return literal.literal == ast::LiteralKind::String ? literal.text : fmt::format("{}", literal.value);
+      return literal.literal == ast::LiteralKind::String ? literal.text
+                                                         : fmt::format("{}", literal.value);
     }
     case ast::ExprKind::Name:
       return ast::as<ast::NameExpr>(*expr).name.text;
@@ -50,7 +51,8 @@ std::string exprText(const ast::Expr* expr) {
     }
     case ast::ExprKind::Binary: {
       const auto& binary = ast::as<ast::BinaryExpr>(*expr);
-      return "(" + exprText(binary.lhs.get()) + " " + ast::spelling(binary.op) + " " + exprText(binary.rhs.get()) + ")";
+      return "(" + exprText(binary.lhs.get()) + " " + ast::spelling(binary.op) + " " +
+             exprText(binary.rhs.get()) + ")";
     }
     default:
       return "?";
@@ -75,7 +77,8 @@ bool sortedIncludes(const std::vector<std::size_t>& big, const std::vector<std::
   return std::includes(big.begin(), big.end(), small.begin(), small.end());
 }
 
-std::vector<std::size_t> sortedIntersection(const std::vector<std::size_t>& a, const std::vector<std::size_t>& b) {
+std::vector<std::size_t> sortedIntersection(const std::vector<std::size_t>& a,
+                                            const std::vector<std::size_t>& b) {
   std::vector<std::size_t> out;
   std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
   return out;
@@ -108,17 +111,20 @@ struct RuleInfo {
 
 class RuleChecker {
  public:
-  RuleChecker(const sema::CheckedJourney& journey, const JourneyGraph& graph, const Evaluator& evaluator,
-              DiagnosticSink& sink)
+  RuleChecker(const sema::CheckedJourney& journey, const JourneyGraph& graph,
+              const Evaluator& evaluator, DiagnosticSink& sink)
       : journey_(journey), graph_(graph), evaluator_(evaluator), sink_(sink) {
-    for (std::size_t i = 0; i < journey.stages.size(); ++i) stageIndex_[journey.stages[i]->name.text] = i;
-    for (std::size_t i = 0; i < journey.personas.size(); ++i) personaIndex_[journey.personas[i]->name.text] = i;
+    for (std::size_t i = 0; i < journey.stages.size(); ++i)
+      stageIndex_[journey.stages[i]->name.text] = i;
+    for (std::size_t i = 0; i < journey.personas.size(); ++i)
+      personaIndex_[journey.personas[i]->name.text] = i;
     for (const auto* touchpoint : journey.touchpoints) {
       for (const auto& item : touchpoint->items) {
         if (item.kind == ast::TouchpointItemKind::Response) emitted_.insert(item.name.text);
       }
     }
-    for (std::size_t i = 0; i < journey.rules.size(); ++i) rules_.push_back(describeRule(*journey.rules[i], i));
+    for (std::size_t i = 0; i < journey.rules.size(); ++i)
+      rules_.push_back(describeRule(*journey.rules[i], i));
   }
 
   void run() {
@@ -143,29 +149,42 @@ class RuleChecker {
         case ast::RuleItemKind::On:
           if (item.trigger) info.trigger = &*item.trigger;
           break;
-        case ast::RuleItemKind::In: info.in = &item; break;
-        case ast::RuleItemKind::For: info.forItem = &item; break;
-        case ast::RuleItemKind::If: info.ifItem = &item; break;
-        case ast::RuleItemKind::Cap: info.cap = &item; break;
+        case ast::RuleItemKind::In:
+          info.in = &item;
+          break;
+        case ast::RuleItemKind::For:
+          info.forItem = &item;
+          break;
+        case ast::RuleItemKind::If:
+          info.ifItem = &item;
+          break;
+        case ast::RuleItemKind::Cap:
+          info.cap = &item;
+          break;
         case ast::RuleItemKind::Priority:
           if (auto p = journey_.constant(item.value.get())) info.priority = *p;
           break;
-        default: break;
+        default:
+          break;
       }
     }
     if (info.forItem != nullptr) {
       for (const auto& name : info.forItem->names) {
-        if (auto it = personaIndex_.find(name.text); it != personaIndex_.end()) info.personas.push_back(it->second);
+        if (auto it = personaIndex_.find(name.text); it != personaIndex_.end())
+          info.personas.push_back(it->second);
       }
     } else {
-      for (std::size_t p = 0; p < journey_.personas.size(); ++p) info.personas.push_back(p);
+      for (std::size_t p = 0; p < journey_.personas.size(); ++p)
+        info.personas.push_back(p);
     }
     std::sort(info.personas.begin(), info.personas.end());
-    info.personas.erase(std::unique(info.personas.begin(), info.personas.end()), info.personas.end());
+    info.personas.erase(std::unique(info.personas.begin(), info.personas.end()),
+                        info.personas.end());
     if (info.in != nullptr) {
       info.allStages = false;
       for (const auto& name : info.in->names) {
-        if (auto it = stageIndex_.find(name.text); it != stageIndex_.end()) info.stages.push_back(it->second);
+        if (auto it = stageIndex_.find(name.text); it != stageIndex_.end())
+          info.stages.push_back(it->second);
       }
     }
     if (info.trigger != nullptr) {
@@ -173,7 +192,8 @@ class RuleChecker {
       switch (t.kind) {
         case ast::TriggerKind::Enter:
         case ast::TriggerKind::Leave: {
-          info.triggerKey = (t.kind == ast::TriggerKind::Enter ? "enter:" : "leave:") + t.stage.text;
+          info.triggerKey =
+              (t.kind == ast::TriggerKind::Enter ? "enter:" : "leave:") + t.stage.text;
           auto it = stageIndex_.find(t.stage.text);
           std::vector<std::size_t> only;
           if (it != stageIndex_.end()) only.push_back(it->second);
@@ -192,7 +212,8 @@ class RuleChecker {
           if (t.value && t.value->kind == ast::ExprKind::Name &&
               ast::as<ast::NameExpr>(*t.value).symbol == ast::SymbolKind::Event) {
             const auto* decl = ast::as<ast::NameExpr>(*t.value).declaration;
-            if (decl != nullptr && decl->kind == ast::DeclKind::Event) info.event = &ast::as<ast::EventDecl>(*decl);
+            if (decl != nullptr && decl->kind == ast::DeclKind::Event)
+              info.event = &ast::as<ast::EventDecl>(*decl);
             info.triggerKey = "event:" + ast::as<ast::NameExpr>(*t.value).name.text;
           } else {
             info.triggerKey = "condition:" + exprText(t.value.get());
@@ -204,7 +225,8 @@ class RuleChecker {
     info.stages.erase(std::unique(info.stages.begin(), info.stages.end()), info.stages.end());
     bool waited = false;
     for (const auto& item : decl.items) {
-      if (item.kind == ast::RuleItemKind::Wait || item.kind == ast::RuleItemKind::WaitFor) waited = true;
+      if (item.kind == ast::RuleItemKind::Wait || item.kind == ast::RuleItemKind::WaitFor)
+        waited = true;
       if (item.kind != ast::RuleItemKind::Move && item.kind != ast::RuleItemKind::Stop) continue;
       if (!waited) {
         info.ender = &item;
@@ -226,10 +248,14 @@ class RuleChecker {
   std::string triggerText(const RuleInfo& rule) const {
     const ast::Trigger& t = *rule.trigger;
     switch (t.kind) {
-      case ast::TriggerKind::Enter: return fmt::format("on entering `{}`", t.stage.text);
-      case ast::TriggerKind::Leave: return fmt::format("on leaving `{}`", t.stage.text);
-      case ast::TriggerKind::After: return "on the same `after` timer";
-      case ast::TriggerKind::Inactive: return "on the same `inactive` timer";
+      case ast::TriggerKind::Enter:
+        return fmt::format("on entering `{}`", t.stage.text);
+      case ast::TriggerKind::Leave:
+        return fmt::format("on leaving `{}`", t.stage.text);
+      case ast::TriggerKind::After:
+        return "on the same `after` timer";
+      case ast::TriggerKind::Inactive:
+        return "on the same `inactive` timer";
       case ast::TriggerKind::Expr:
         if (rule.event != nullptr) return fmt::format("on `{}`", rule.event->name.text);
         return "on the same condition";
@@ -248,12 +274,14 @@ class RuleChecker {
     for (const auto& item : event.items) {
       if (item.kind == ast::EventItemKind::Every) {
         bool applies = item.names.empty();
-        for (const auto& name : item.names) applies |= name.text == personaName(persona);
+        for (const auto& name : item.names)
+          applies |= name.text == personaName(persona);
         hasRate |= applies;
       }
       if (item.kind == ast::EventItemKind::In) {
         inStage = false;
-        for (const auto& name : item.names) inStage |= name.text == graph_.name(stage);
+        for (const auto& name : item.names)
+          inStage |= name.text == graph_.name(stage);
       }
     }
     return hasRate && inStage;
@@ -304,20 +332,22 @@ class RuleChecker {
 
   std::string whereEventOccurs(const ast::EventDecl& event, std::size_t persona) const {
     if (!hasRate(event, persona)) {
-      return fmt::format("`{}` has no `every` rate for `{}` and no touchpoint response emits it", event.name.text,
-                         personaName(persona));
+      return fmt::format("`{}` has no `every` rate for `{}` and no touchpoint response emits it",
+                         event.name.text, personaName(persona));
     }
     const ast::EventItem* in = eventStages(event);
     std::vector<std::string> names;
     if (in != nullptr) {
-      for (const auto& name : in->names) names.push_back(name.text);
+      for (const auto& name : in->names)
+        names.push_back(name.text);
     }
     return fmt::format("`{}` occurs only in {}", event.name.text, joinNames(names, " and "));
   }
 
   std::vector<std::string> stageNames(const RuleInfo& rule) const {
     std::vector<std::string> names;
-    for (auto s : rule.stages) names.push_back(graph_.name(s));
+    for (auto s : rule.stages)
+      names.push_back(graph_.name(s));
     return names;
   }
 
@@ -343,15 +373,21 @@ class RuleChecker {
       if (never.empty()) continue;
       std::string who = never.size() == 1 ? fmt::format("customers of `{}`", never.front())
                                           : fmt::format("customers of {}", joinNames(never));
-      std::string where = scope.allStages ? "anywhere" : fmt::format("in {}", joinNames(stageNames(rule), " or "));
+      std::string where =
+          scope.allStages ? "anywhere" : fmt::format("in {}", joinNames(stageNames(rule), " or "));
       Diagnostic& d = sink_.report(
           DiagnosticKind::WaitWithoutTimeout, item.range,
-          fmt::format("rule `{}` waits for `{}` without a time limit, but `{}` never occurs for {} {}",
-                      rule.decl->name.text, event.name.text, event.name.text, who, where));
-      d.notes.push_back(whereEventOccurs(event, first) + "; the wait goes on until the customer finishes or the horizon");
-      if (rule.in != nullptr) d.labels.push_back({rule.in->range, "the wait can end only while the customer is in these stages"});
+          fmt::format(
+              "rule `{}` waits for `{}` without a time limit, but `{}` never occurs for {} {}",
+              rule.decl->name.text, event.name.text, event.name.text, who, where));
+      d.notes.push_back(whereEventOccurs(event, first) +
+                        "; the wait goes on until the customer finishes or the horizon");
+      if (rule.in != nullptr)
+        d.labels.push_back(
+            {rule.in->range, "the wait can end only while the customer is in these stages"});
       d.labels.push_back({event.name.range, fmt::format("`{}` is declared here", event.name.text)});
-      d.help = fmt::format("add `within DURATION` to end the wait, or wait for an event that occurs {}", where);
+      d.help = fmt::format(
+          "add `within DURATION` to end the wait, or wait for an event that occurs {}", where);
     }
   }
 
@@ -359,14 +395,16 @@ class RuleChecker {
   // impossible-rule
 
   Diagnostic& reportImpossible(const RuleInfo& rule, SourceRange at, std::string why) {
-    Diagnostic& d = sink_.report(DiagnosticKind::ImpossibleRule, at,
-                                 fmt::format("rule `{}` can never run: {}", rule.decl->name.text, why));
+    Diagnostic& d =
+        sink_.report(DiagnosticKind::ImpossibleRule, at,
+                     fmt::format("rule `{}` can never run: {}", rule.decl->name.text, why));
     return d;
   }
 
   const std::vector<Reachability>& reaches() {
     if (reaches_.empty()) {
-      for (const auto& persona : graph_.personas) reaches_.push_back(reachableFromEntry(graph_, persona));
+      for (const auto& persona : graph_.personas)
+        reaches_.push_back(reachableFromEntry(graph_, persona));
     }
     return reaches_;
   }
@@ -374,8 +412,8 @@ class RuleChecker {
   void checkImpossible(const RuleInfo& rule) {
     const ast::Trigger& t = *rule.trigger;
     // `enter S` / `leave S` while `in` leaves S out: the customer is in S when they fire.
-    if ((t.kind == ast::TriggerKind::Enter || t.kind == ast::TriggerKind::Leave) && rule.in != nullptr &&
-        rule.stages.empty() && stageIndex_.count(t.stage.text) > 0) {
+    if ((t.kind == ast::TriggerKind::Enter || t.kind == ast::TriggerKind::Leave) &&
+        rule.in != nullptr && rule.stages.empty() && stageIndex_.count(t.stage.text) > 0) {
       Diagnostic& d = reportImpossible(
           rule, t.range,
           fmt::format("it fires on {} `{}`, which is not in its `in` list",
@@ -388,20 +426,27 @@ class RuleChecker {
     // An event trigger whose event occurs in none of the rule's stages for any of its personas.
     if (rule.event != nullptr) {
       bool occurs = false;
-      for (auto p : rule.personas) occurs = occurs || occursInScope(*rule.event, rule, p);
+      for (auto p : rule.personas)
+        occurs = occurs || occursInScope(*rule.event, rule, p);
       if (!occurs) {
-        std::string where = rule.allStages ? "" : fmt::format(" in {}", joinNames(stageNames(rule), " or "));
+        std::string where =
+            rule.allStages ? "" : fmt::format(" in {}", joinNames(stageNames(rule), " or "));
         std::vector<std::string> who;
-        for (auto p : rule.personas) who.push_back(personaName(p));
+        for (auto p : rule.personas)
+          who.push_back(personaName(p));
         Diagnostic& d = reportImpossible(
             rule, t.range,
-            fmt::format("it fires on `{}`, which never occurs for customers of {}{}", rule.event->name.text,
-                        joinNames(who, " or "), where));
+            fmt::format("it fires on `{}`, which never occurs for customers of {}{}",
+                        rule.event->name.text, joinNames(who, " or "), where));
         d.notes.push_back(whereEventOccurs(*rule.event, rule.personas.front()));
-        if (rule.in != nullptr) d.labels.push_back({rule.in->range, "the rule applies only in these stages"});
-        d.labels.push_back({rule.event->name.range, fmt::format("`{}` is declared here", rule.event->name.text)});
-        d.help = fmt::format("give `{}` a rate or a stage where the rule applies, or trigger the rule on another event",
-                             rule.event->name.text);
+        if (rule.in != nullptr)
+          d.labels.push_back({rule.in->range, "the rule applies only in these stages"});
+        d.labels.push_back(
+            {rule.event->name.range, fmt::format("`{}` is declared here", rule.event->name.text)});
+        d.help = fmt::format(
+            "give `{}` a rate or a stage where the rule applies, or trigger the rule on another "
+            "event",
+            rule.event->name.text);
         return;
       }
     }
@@ -421,13 +466,17 @@ class RuleChecker {
       }
       if (!scopeReached && anyoneReaches) {
         std::vector<std::string> who;
-        for (auto p : rule.personas) who.push_back(personaName(p));
-        Diagnostic& d = reportImpossible(
-            rule, rule.decl->name.range,
-            fmt::format("customers of {} never reach {}", joinNames(who, " or "), joinNames(stageNames(rule), " or ")));
-        if (rule.forItem != nullptr) d.labels.push_back({rule.forItem->range, "the rule applies only to these personas"});
+        for (auto p : rule.personas)
+          who.push_back(personaName(p));
+        Diagnostic& d =
+            reportImpossible(rule, rule.decl->name.range,
+                             fmt::format("customers of {} never reach {}", joinNames(who, " or "),
+                                         joinNames(stageNames(rule), " or ")));
+        if (rule.forItem != nullptr)
+          d.labels.push_back({rule.forItem->range, "the rule applies only to these personas"});
         if (rule.in != nullptr) d.labels.push_back({rule.in->range, "and only in these stages"});
-        d.help = "check the rule's `for` and `in` lists against the stages each persona goes through";
+        d.help =
+            "check the rule's `for` and `in` lists against the stages each persona goes through";
         return;
       }
     }
@@ -443,12 +492,13 @@ class RuleChecker {
       if (impossibleReported_) return;
     }
     if (rule.ifItem != nullptr && rule.ifItem->value) {
-      checkCondition(rule, rule.ifItem->value.get(), "its `if` condition", rule.ifItem->value->range, true);
+      checkCondition(rule, rule.ifItem->value.get(), "its `if` condition",
+                     rule.ifItem->value->range, true);
     }
   }
 
-  void checkCondition(const RuleInfo& rule, const ast::Expr* condition, const char* what, SourceRange at,
-                      bool restrictStages) {
+  void checkCondition(const RuleInfo& rule, const ast::Expr* condition, const char* what,
+                      SourceRange at, bool restrictStages) {
     impossibleReported_ = false;
     for (auto p : rule.personas) {
       EvalContext context;
@@ -472,18 +522,22 @@ class RuleChecker {
       for (auto p : rule.personas) {
         EvalContext context;
         context.persona = p;
-        std::string range = describe(evaluator_.evaluate(*read, context), read->type.kind, journey_);
+        std::string range =
+            describe(evaluator_.evaluate(*read, context), read->type.kind, journey_);
         if (!parts.empty() && range != previous) same = false;
         previous = range;
         parts.push_back(fmt::format("{} for `{}`", range, personaName(p)));
       }
-      if (read->kind == ast::ExprKind::Name && ast::as<ast::NameExpr>(*read).symbol != ast::SymbolKind::Attribute) {
+      if (read->kind == ast::ExprKind::Name &&
+          ast::as<ast::NameExpr>(*read).symbol != ast::SymbolKind::Attribute) {
         d.notes.push_back(fmt::format("`{}` is {}", *key, previous));
       } else if (same && rule.personas.size() > 1) {
-        d.notes.push_back(fmt::format("`{}` is {} for every persona the rule applies to", *key, previous));
+        d.notes.push_back(
+            fmt::format("`{}` is {} for every persona the rule applies to", *key, previous));
       } else {
         std::string text;
-        for (std::size_t i = 0; i < parts.size(); ++i) text += (i > 0 ? ", " : "") + parts[i];
+        for (std::size_t i = 0; i < parts.size(); ++i)
+          text += (i > 0 ? ", " : "") + parts[i];
         d.notes.push_back(fmt::format("`{}` is {}", *key, text));
       }
     }
@@ -497,15 +551,19 @@ class RuleChecker {
       return;
     }
     switch (expr->kind) {
-      case ast::ExprKind::Unary: collectReads(ast::as<ast::UnaryExpr>(*expr).operand.get(), out); break;
+      case ast::ExprKind::Unary:
+        collectReads(ast::as<ast::UnaryExpr>(*expr).operand.get(), out);
+        break;
       case ast::ExprKind::Binary:
         collectReads(ast::as<ast::BinaryExpr>(*expr).lhs.get(), out);
         collectReads(ast::as<ast::BinaryExpr>(*expr).rhs.get(), out);
         break;
       case ast::ExprKind::Call:
-        for (const auto& arg : ast::as<ast::CallExpr>(*expr).arguments) collectReads(arg.value.get(), out);
+        for (const auto& arg : ast::as<ast::CallExpr>(*expr).arguments)
+          collectReads(arg.value.get(), out);
         break;
-      default: break;
+      default:
+        break;
     }
   }
 
@@ -525,9 +583,12 @@ class RuleChecker {
       context.persona = p;
       if (a.ifItem != nullptr && a.ifItem->value) {
         if (!evaluator_.evaluate(*a.ifItem->value, context).canBeTrue()) continue;
-        if (auto set = evaluator_.conditionSet(*a.ifItem->value, context)) context.constraints[set->first] = set->second;
+        if (auto set = evaluator_.conditionSet(*a.ifItem->value, context))
+          context.constraints[set->first] = set->second;
       }
-      if (b.ifItem != nullptr && b.ifItem->value && !evaluator_.evaluate(*b.ifItem->value, context).canBeTrue()) continue;
+      if (b.ifItem != nullptr && b.ifItem->value &&
+          !evaluator_.evaluate(*b.ifItem->value, context).canBeTrue())
+        continue;
       return p;
     }
     return std::nullopt;
@@ -561,20 +622,23 @@ class RuleChecker {
       if (added) keys.push_back(rules_[i].triggerKey);
       it->second.push_back(i);
     }
-    for (const auto& key : keys) checkGroup(groups[key]);
+    for (const auto& key : keys)
+      checkGroup(groups[key]);
   }
 
   // Candidate pairs within one group whose stage scopes can overlap, found through the stages
   // they list (rules without `in` pair with every rule).
   template <typename Visit>
-  void forEachCandidate(const std::vector<std::size_t>& firsts, const std::vector<std::size_t>& group, Visit visit) {
+  void forEachCandidate(const std::vector<std::size_t>& firsts,
+                        const std::vector<std::size_t>& group, Visit visit) {
     std::unordered_map<std::size_t, std::vector<std::size_t>> byStage;
     std::vector<std::size_t> everywhere;
     for (auto r : group) {
       if (rules_[r].allStages) {
         everywhere.push_back(r);
       } else {
-        for (auto s : rules_[r].stages) byStage[s].push_back(r);
+        for (auto s : rules_[r].stages)
+          byStage[s].push_back(r);
       }
     }
     for (auto a : firsts) {
@@ -583,12 +647,15 @@ class RuleChecker {
         if (b != a && seen.insert(b).second) visit(a, b);
       };
       if (rules_[a].allStages) {
-        for (auto b : group) consider(b);
+        for (auto b : group)
+          consider(b);
         continue;
       }
-      for (auto b : everywhere) consider(b);
+      for (auto b : everywhere)
+        consider(b);
       for (auto s : rules_[a].stages) {
-        for (auto b : byStage[s]) consider(b);
+        for (auto b : byStage[s])
+          consider(b);
       }
     }
   }
@@ -613,7 +680,8 @@ class RuleChecker {
       const RuleInfo& first = rules_[std::min(a, b)];
       const RuleInfo& second = rules_[std::max(a, b)];
       if (first.priority != second.priority || first.moveTargets == second.moveTargets) return;
-      if (!conflicts.insert({first.order, second.order}).second || !scopesOverlap(first, second)) return;
+      if (!conflicts.insert({first.order, second.order}).second || !scopesOverlap(first, second))
+        return;
       auto persona = bothCanRun(first, second);
       if (!persona) return;
       reportConflict(first, second, *persona);
@@ -623,7 +691,8 @@ class RuleChecker {
       const RuleInfo& high = rules_[h];
       const RuleInfo& low = rules_[r];
       if (!runsBefore(high, low) || shadowed.count(r) > 0) return;
-      if (conflicts.count({std::min(high.order, low.order), std::max(high.order, low.order)}) > 0) return;
+      if (conflicts.count({std::min(high.order, low.order), std::max(high.order, low.order)}) > 0)
+        return;
       if (!sortedIncludes(high.personas, low.personas)) return;
       if (!high.allStages && (low.allStages || !sortedIncludes(high.stages, low.stages))) return;
       shadowed.insert(r);
@@ -638,43 +707,55 @@ class RuleChecker {
 
   void reportConflict(const RuleInfo& first, const RuleInfo& second, std::size_t persona) {
     std::vector<std::size_t> stages = first.allStages ? second.stages
-                                      : second.allStages ? first.stages
-                                                         : sortedIntersection(first.stages, second.stages);
+                                      : second.allStages
+                                          ? first.stages
+                                          : sortedIntersection(first.stages, second.stages);
     std::string where = stages.empty() ? "" : fmt::format(" in `{}`", graph_.name(stages.front()));
-    Diagnostic& d = sink_.report(
-        DiagnosticKind::ConflictingRules, second.decl->name.range,
-        fmt::format("rules `{}` and `{}` both run {} with priority {} and move customers to different stages",
-                    first.decl->name.text, second.decl->name.text, triggerText(first),
-                    sema::formatNumber(first.priority)));
-    d.notes.push_back(fmt::format(
-        "a customer of `{}`{} runs `{}` first, because it is declared first, and goes to {}; `{}` never runs for them",
-        personaName(persona), where, first.decl->name.text, targetText(first.moveTargets), second.decl->name.text));
-    d.labels.push_back({first.immediateMove->range, fmt::format("`{}` moves to {}", first.decl->name.text,
-                                                                targetText(first.moveTargets))});
-    d.labels.push_back({second.immediateMove->range, fmt::format("`{}` moves to {}", second.decl->name.text,
-                                                                 targetText(second.moveTargets))});
-    d.help = "give the rule that should win a higher `priority`, or narrow their `in`, `for` or `if` so that they do not overlap";
+    Diagnostic& d =
+        sink_.report(DiagnosticKind::ConflictingRules, second.decl->name.range,
+                     fmt::format("rules `{}` and `{}` both run {} with priority {} and move "
+                                 "customers to different stages",
+                                 first.decl->name.text, second.decl->name.text, triggerText(first),
+                                 sema::formatNumber(first.priority)));
+    d.notes.push_back(
+        fmt::format("a customer of `{}`{} runs `{}` first, because it is declared first, and goes "
+                    "to {}; `{}` never runs for them",
+                    personaName(persona), where, first.decl->name.text,
+                    targetText(first.moveTargets), second.decl->name.text));
+    d.labels.push_back(
+        {first.immediateMove->range,
+         fmt::format("`{}` moves to {}", first.decl->name.text, targetText(first.moveTargets))});
+    d.labels.push_back(
+        {second.immediateMove->range,
+         fmt::format("`{}` moves to {}", second.decl->name.text, targetText(second.moveTargets))});
+    d.help =
+        "give the rule that should win a higher `priority`, or narrow their `in`, `for` or `if` so "
+        "that they do not overlap";
   }
 
   void reportShadowed(const RuleInfo& high, const RuleInfo& low) {
     Diagnostic& d = sink_.report(
         DiagnosticKind::ShadowedRule, low.decl->name.range,
-        fmt::format("rule `{}` never runs: `{}` runs before it {} and always ends the group", low.decl->name.text,
-                    high.decl->name.text, triggerText(low)));
+        fmt::format("rule `{}` never runs: `{}` runs before it {} and always ends the group",
+                    low.decl->name.text, high.decl->name.text, triggerText(low)));
     if (high.priority != low.priority) {
-      d.notes.push_back(fmt::format("`{}` has priority {} and `{}` priority {}; `{}` applies wherever `{}` does",
-                                    high.decl->name.text, sema::formatNumber(high.priority), low.decl->name.text,
-                                    sema::formatNumber(low.priority), high.decl->name.text, low.decl->name.text));
+      d.notes.push_back(
+          fmt::format("`{}` has priority {} and `{}` priority {}; `{}` applies wherever `{}` does",
+                      high.decl->name.text, sema::formatNumber(high.priority), low.decl->name.text,
+                      sema::formatNumber(low.priority), high.decl->name.text, low.decl->name.text));
     } else {
-      d.notes.push_back(fmt::format("both have priority {} and `{}` is declared first; it applies wherever `{}` does",
-                                    sema::formatNumber(high.priority), high.decl->name.text, low.decl->name.text));
+      d.notes.push_back(fmt::format(
+          "both have priority {} and `{}` is declared first; it applies wherever `{}` does",
+          sema::formatNumber(high.priority), high.decl->name.text, low.decl->name.text));
     }
-    d.labels.push_back({high.decl->name.range, fmt::format("`{}` runs first", high.decl->name.text)});
+    d.labels.push_back(
+        {high.decl->name.range, fmt::format("`{}` runs first", high.decl->name.text)});
     d.labels.push_back({high.ender->range, high.ender->kind == ast::RuleItemKind::Stop
                                                ? std::string("and stops the group here")
                                                : std::string("and ends the group with this move")});
-    d.help = fmt::format("give `{}` a higher priority than `{}`, or narrow `{}` with `in`, `for` or `if`",
-                         low.decl->name.text, high.decl->name.text, high.decl->name.text);
+    d.help = fmt::format(
+        "give `{}` a higher priority than `{}`, or narrow `{}` with `in`, `for` or `if`",
+        low.decl->name.text, high.decl->name.text, high.decl->name.text);
   }
 
   const sema::CheckedJourney& journey_;
@@ -691,12 +772,13 @@ class RuleChecker {
 
 }  // namespace
 
-void checkRules(const sema::CheckedJourney& journey, const JourneyGraph& graph, const Evaluator& evaluator,
-                DiagnosticSink& sink) {
+void checkRules(const sema::CheckedJourney& journey, const JourneyGraph& graph,
+                const Evaluator& evaluator, DiagnosticSink& sink) {
   RuleChecker(journey, graph, evaluator, sink).run();
 }
 
-void checkRulesAndDeclarations(const sema::CheckedJourney& journey, const JourneyGraph& graph, DiagnosticSink& sink) {
+void checkRulesAndDeclarations(const sema::CheckedJourney& journey, const JourneyGraph& graph,
+                               DiagnosticSink& sink) {
   Evaluator evaluator(journey);
   checkRules(journey, graph, evaluator, sink);
   checkSplits(journey, evaluator, sink);

@@ -1,5 +1,6 @@
 // Checks on rules, branches and declarations: waits without a time limit, rules that can
-// never run, conditional branches with gaps or overlaps, rules that race or shadow each other. See docs/checks.md.
+// never run, conditional branches with gaps or overlaps, rules that race or shadow each other. See
+// docs/checks.md.
 #pragma once
 
 #include "compiler/checks/graph.h"
@@ -9,13 +10,15 @@
 namespace journey::checks {
 
 /// `wait-without-timeout`, `impossible-rule`, `conflicting-rules`, `shadowed-rule`.
-void checkRules(const sema::CheckedJourney& journey, const JourneyGraph& graph, const Evaluator& evaluator,
-                DiagnosticSink& sink);
+void checkRules(const sema::CheckedJourney& journey, const JourneyGraph& graph,
+                const Evaluator& evaluator, DiagnosticSink& sink);
 
 /// `split-gap`, `split-overlap`.
-void checkSplits(const sema::CheckedJourney& journey, const Evaluator& evaluator, DiagnosticSink& sink);
+void checkSplits(const sema::CheckedJourney& journey, const Evaluator& evaluator,
+                 DiagnosticSink& sink);
 
 /// Runs all of the above.
-void checkRulesAndDeclarations(const sema::CheckedJourney& journey, const JourneyGraph& graph, DiagnosticSink& sink);
+void checkRulesAndDeclarations(const sema::CheckedJourney& journey, const JourneyGraph& graph,
+                               DiagnosticSink& sink);
 
 }  // namespace journey::checks

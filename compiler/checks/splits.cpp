@@ -39,20 +39,25 @@ void constrain(Constraints& constraints, const std::string& key, const ValueSet&
 
 class SplitChecker {
  public:
-  SplitChecker(const sema::CheckedJourney& journey, const Evaluator& evaluator, DiagnosticSink& sink)
+  SplitChecker(const sema::CheckedJourney& journey, const Evaluator& evaluator,
+               DiagnosticSink& sink)
       : journey_(journey), evaluator_(evaluator), sink_(sink) {
-    for (std::size_t i = 0; i < journey.personas.size(); ++i) personaIndex_[journey.personas[i]->name.text] = i;
+    for (std::size_t i = 0; i < journey.personas.size(); ++i)
+      personaIndex_[journey.personas[i]->name.text] = i;
   }
 
   void run() {
     std::vector<std::size_t> everyone;
-    for (std::size_t p = 0; p < journey_.personas.size(); ++p) everyone.push_back(p);
+    for (std::size_t p = 0; p < journey_.personas.size(); ++p)
+      everyone.push_back(p);
     if (journey_.entry != nullptr) {
       Place place{everyone, {}, nullptr, true, "are not followed: they count as unrouted at entry"};
       checkTarget(journey_.entry->target, place);
     }
-    for (const auto* stage : journey_.stages) checkStage(*stage);
-    for (const auto* rule : journey_.rules) checkRule(*rule, everyone);
+    for (const auto* stage : journey_.stages)
+      checkStage(*stage);
+    for (const auto* rule : journey_.rules)
+      checkRule(*rule, everyone);
   }
 
  private:
@@ -68,7 +73,8 @@ class SplitChecker {
   std::vector<std::size_t> personasOf(const std::vector<ast::Identifier>& names) const {
     std::vector<std::size_t> result;
     for (const auto& name : names) {
-      if (auto it = personaIndex_.find(name.text); it != personaIndex_.end()) result.push_back(it->second);
+      if (auto it = personaIndex_.find(name.text); it != personaIndex_.end())
+        result.push_back(it->second);
     }
     return result;
   }
@@ -76,7 +82,9 @@ class SplitChecker {
   void checkStage(const ast::StageDecl& stage) {
     std::vector<ast::Identifier> here{stage.name};
     for (const auto& item : stage.items) {
-      if ((item.kind != ast::StageItemKind::After && item.kind != ast::StageItemKind::On) || !item.target) continue;
+      if ((item.kind != ast::StageItemKind::After && item.kind != ast::StageItemKind::On) ||
+          !item.target)
+        continue;
       std::vector<std::size_t> personas;
       if (!item.personas.empty()) {
         personas = personasOf(item.personas);
@@ -86,8 +94,10 @@ class SplitChecker {
           bool overridden = false;
           for (const auto& other : stage.items) {
             if (other.kind != item.kind || other.personas.empty()) continue;
-            if (item.kind == ast::StageItemKind::On && other.event.text != item.event.text) continue;
-            for (const auto& name : other.personas) overridden |= name.text == journey_.personas[p]->name.text;
+            if (item.kind == ast::StageItemKind::On && other.event.text != item.event.text)
+              continue;
+            for (const auto& name : other.personas)
+              overridden |= name.text == journey_.personas[p]->name.text;
           }
           if (!overridden) personas.push_back(p);
         }
@@ -98,7 +108,8 @@ class SplitChecker {
   }
 
   static bool isMutable(const sema::CheckedJourney& journey, const std::string& key) {
-    return journey.attribute(key) == nullptr && journey.param(key) == nullptr && key.find('.') == std::string::npos;
+    return journey.attribute(key) == nullptr && journey.param(key) == nullptr &&
+           key.find('.') == std::string::npos;
   }
 
   void checkRule(const ast::RuleDecl& rule, const std::vector<std::size_t>& everyone) {
@@ -110,8 +121,9 @@ class SplitChecker {
       if (item.kind == ast::RuleItemKind::For) personas = personasOf(item.names);
       if (item.kind == ast::RuleItemKind::In) stages = &item.names;
       if (item.kind == ast::RuleItemKind::If) ifCondition = item.value.get();
-      if (item.kind == ast::RuleItemKind::On && item.trigger && item.trigger->kind == ast::TriggerKind::Expr &&
-          item.trigger->value && item.trigger->value->type.kind == ast::TypeKind::Bool) {
+      if (item.kind == ast::RuleItemKind::On && item.trigger &&
+          item.trigger->kind == ast::TriggerKind::Expr && item.trigger->value &&
+          item.trigger->value->type.kind == ast::TypeKind::Bool) {
         triggerCondition = item.trigger->value.get();
       }
     }
@@ -123,26 +135,31 @@ class SplitChecker {
     std::optional<std::pair<std::string, ValueSet>> fromIf;
     std::optional<std::pair<std::string, ValueSet>> fromTrigger;
     if (ifCondition != nullptr) fromIf = evaluator_.conditionSet(*ifCondition, context);
-    if (triggerCondition != nullptr) fromTrigger = evaluator_.conditionSet(*triggerCondition, context);
+    if (triggerCondition != nullptr)
+      fromTrigger = evaluator_.conditionSet(*triggerCondition, context);
     bool sent = false;
     bool waited = false;
     std::set<std::string> assigned;
-    auto valid = [&](const std::optional<std::pair<std::string, ValueSet>>& fact, bool fromTriggerSide) {
+    auto valid = [&](const std::optional<std::pair<std::string, ValueSet>>& fact,
+                     bool fromTriggerSide) {
       if (!fact) return false;
       const std::string& key = fact->first;
       if (!isMutable(journey_, key)) return true;
       if (fromTriggerSide && waited) return false;
-      if (sent && (key == "emotion" || key == "cost" || key.rfind("received(", 0) == 0)) return false;
+      if (sent && (key == "emotion" || key == "cost" || key.rfind("received(", 0) == 0))
+        return false;
       return assigned.count(key) == 0;
     };
     for (const auto& item : rule.items) {
       if (item.kind == ast::RuleItemKind::Send) sent = true;
-      if (item.kind == ast::RuleItemKind::Wait || item.kind == ast::RuleItemKind::WaitFor) waited = true;
+      if (item.kind == ast::RuleItemKind::Wait || item.kind == ast::RuleItemKind::WaitFor)
+        waited = true;
       if (item.kind == ast::RuleItemKind::Set) assigned.insert(item.name.text);
       if (item.kind != ast::RuleItemKind::Move || !item.target) continue;
       Place place{personas, {}, stages, false, "stay where they are: the `move` does nothing"};
       if (valid(fromIf, false)) constrain(place.constraints, fromIf->first, fromIf->second);
-      if (valid(fromTrigger, true)) constrain(place.constraints, fromTrigger->first, fromTrigger->second);
+      if (valid(fromTrigger, true))
+        constrain(place.constraints, fromTrigger->first, fromTrigger->second);
       checkTarget(*item.target, place);
     }
   }
@@ -173,7 +190,8 @@ class SplitChecker {
       }
     }
     bool sameKey = !sets.empty();
-    for (const auto& set : sets) sameKey = sameKey && set && set->first == sets.front()->first;
+    for (const auto& set : sets)
+      sameKey = sameKey && set && set->first == sets.front()->first;
     if (sameKey) checkBlock(target, place, sets, elseBranch != nullptr);
     // Branches see what earlier conditions ruled out and their own condition established.
     for (std::size_t i = 0; i < target.branches.size(); ++i) {
@@ -189,16 +207,19 @@ class SplitChecker {
   }
 
   void checkBlock(const ast::Target& target, const Place& place,
-                  const std::vector<std::optional<std::pair<std::string, ValueSet>>>& sets, bool hasElse) {
+                  const std::vector<std::optional<std::pair<std::string, ValueSet>>>& sets,
+                  bool hasElse) {
     const std::string& key = sets.front()->first;
     const ast::Expr* keyed = findKeyed(target.branches.front().value.get(), key);
     if (keyed == nullptr) return;
     ast::TypeKind type = keyed->type.kind;
     std::vector<ValueSet> domains;
-    for (auto p : place.personas) domains.push_back(evaluator_.valueOf(*keyed, contextFor(place, p)));
+    for (auto p : place.personas)
+      domains.push_back(evaluator_.valueOf(*keyed, contextFor(place, p)));
     if (!hasElse) {
       ValueSet covered = ValueSet::none();
-      for (const auto& set : sets) covered = unite(covered, set->second);
+      for (const auto& set : sets)
+        covered = unite(covered, set->second);
       for (std::size_t i = 0; i < domains.size(); ++i) {
         const ValueSet& domain = domains[i];
         // A string of unknown values has no example to show.
@@ -208,19 +229,22 @@ class SplitChecker {
         std::string example = left.isString ? "\"" + left.strings.front() + "\""
                                             : describeValue(*left.example(), type, journey_);
         const std::string& persona = journey_.personas[place.personas[i]]->name.text;
-        Diagnostic& d = sink_.report(
-            DiagnosticKind::SplitGap, target.range,
-            fmt::format("no branch matches customers of `{}` with `{}` = {}", persona, key, example));
+        Diagnostic& d =
+            sink_.report(DiagnosticKind::SplitGap, target.range,
+                         fmt::format("no branch matches customers of `{}` with `{}` = {}", persona,
+                                     key, example));
         std::string missed = describe(left, type, journey_);
         for (const char* prefix : {"always ", "one of "}) {
           if (missed.rfind(prefix, 0) == 0) missed = missed.substr(std::string_view(prefix).size());
         }
-        d.notes.push_back(fmt::format("for customers of `{}`, `{}` is {}; no condition covers {}", persona, key,
-                                      describe(domain, type, journey_), missed));
-        d.notes.push_back(fmt::format("customers that no branch matches {} (docs/semantics.md 9.5)", place.unrouted));
+        d.notes.push_back(fmt::format("for customers of `{}`, `{}` is {}; no condition covers {}",
+                                      persona, key, describe(domain, type, journey_), missed));
+        d.notes.push_back(fmt::format("customers that no branch matches {} (docs/semantics.md 9.5)",
+                                      place.unrouted));
         for (std::size_t b = 0; b < sets.size(); ++b) {
           const ast::Branch& branch = target.branches[b];
-          d.labels.push_back({branch.value->range, fmt::format("covers {}", describe(sets[b]->second, type, journey_))});
+          d.labels.push_back({branch.value->range,
+                              fmt::format("covers {}", describe(sets[b]->second, type, journey_))});
         }
         d.help = "add an `else` branch, or widen the conditions to cover every value";
         break;
@@ -238,20 +262,26 @@ class SplitChecker {
           const ast::Branch& branch = target.branches[j];
           const std::string& persona = journey_.personas[place.personas[k]]->name.text;
           bool never = subset(later, sets[i]->second);
-          std::string example = both.isString ? (both.complemented ? std::string("other strings")
-                                                                   : "\"" + both.strings.front() + "\"")
-                                              : describeValue(*both.example(), type, journey_);
+          std::string example = both.isString
+                                    ? (both.complemented ? std::string("other strings")
+                                                         : "\"" + both.strings.front() + "\"")
+                                    : describeValue(*both.example(), type, journey_);
           Diagnostic& d =
               never ? sink_.report(DiagnosticKind::SplitOverlap, branch.value->range,
-                                   fmt::format("this branch is never taken: every customer it matches takes an earlier branch"))
+                                   fmt::format("this branch is never taken: every customer it "
+                                               "matches takes an earlier branch"))
                     : sink_.report(DiagnosticKind::SplitOverlap, branch.value->range,
-                                   fmt::format("customers of `{}` with `{}` = {} match this branch and an earlier one, "
+                                   fmt::format("customers of `{}` with `{}` = {} match this branch "
+                                               "and an earlier one, "
                                                "which takes them",
                                                persona, key, example));
-          d.notes.push_back(fmt::format("the earlier branch covers {}, this one {}; the first branch that matches wins",
-                                        describe(sets[i]->second, type, journey_), describe(sets[j]->second, type, journey_)));
+          d.notes.push_back(fmt::format(
+              "the earlier branch covers {}, this one {}; the first branch that matches wins",
+              describe(sets[i]->second, type, journey_),
+              describe(sets[j]->second, type, journey_)));
           d.labels.push_back({target.branches[i].value->range, "the earlier branch"});
-          d.help = never ? "remove this branch, or reorder the branches so that the narrower condition comes first"
+          d.help = never ? "remove this branch, or reorder the branches so that the narrower "
+                           "condition comes first"
                          : "make the conditions exclusive, or put the narrower condition first";
           reported = true;
         }
@@ -268,7 +298,8 @@ class SplitChecker {
 
 }  // namespace
 
-void checkSplits(const sema::CheckedJourney& journey, const Evaluator& evaluator, DiagnosticSink& sink) {
+void checkSplits(const sema::CheckedJourney& journey, const Evaluator& evaluator,
+                 DiagnosticSink& sink) {
   SplitChecker(journey, evaluator, sink).run();
 }
 

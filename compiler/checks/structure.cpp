@@ -43,8 +43,9 @@ void addPathLabels(Diagnostic& d, const JourneyGraph& graph, const PersonaGraph&
   for (std::size_t i = 1; i < path.size() && i <= kMaxPathLabels; ++i) {
     std::size_t edge = reach.parentEdge[path[i]];
     if (edge == kNoEdge) continue;
-    d.labels.push_back({persona.edges[edge].where,
-                        fmt::format("from `{}` to `{}`", graph.name(path[i - 1]), graph.name(path[i]))});
+    d.labels.push_back(
+        {persona.edges[edge].where,
+         fmt::format("from `{}` to `{}`", graph.name(path[i - 1]), graph.name(path[i]))});
   }
 }
 
@@ -54,12 +55,14 @@ std::string whoReaches(const Finding& finding, const JourneyGraph& graph) {
                         : fmt::format("customers of {}", joinNames(finding.personas));
   bool one = finding.personas.size() == 1;
   if (finding.path.size() == 1) return fmt::format("{} {} there", who, one ? "starts" : "start");
-  return fmt::format("{} {} it by {}", who, one ? "reaches" : "reach", pathText(graph, finding.path));
+  return fmt::format("{} {} it by {}", who, one ? "reaches" : "reach",
+                     pathText(graph, finding.path));
 }
 
 }  // namespace
 
-void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& graph, DiagnosticSink& sink) {
+void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& graph,
+                    DiagnosticSink& sink) {
   std::size_t stageCount = graph.stages.size();
   std::vector<bool> reachedByAnyone(stageCount, false);
   std::map<std::size_t, Finding> deadEnds;
@@ -74,11 +77,13 @@ void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& gra
     const std::string& personaName = persona.persona->name.text;
     reaches.push_back(reachableFromEntry(graph, persona));
     const Reachability& reach = reaches.back();
-    for (std::size_t s = 0; s < stageCount; ++s) reachedByAnyone[s] = reachedByAnyone[s] || reach.reached[s];
+    for (std::size_t s = 0; s < stageCount; ++s)
+      reachedByAnyone[s] = reachedByAnyone[s] || reach.reached[s];
 
     // Stages from which a goal or an exit can still be reached (backwards from terminals).
     std::vector<std::vector<std::size_t>> incoming(stageCount);
-    for (std::size_t e = 0; e < persona.edges.size(); ++e) incoming[persona.edges[e].to].push_back(e);
+    for (std::size_t e = 0; e < persona.edges.size(); ++e)
+      incoming[persona.edges[e].to].push_back(e);
     std::vector<bool> canFinish(stageCount, false);
     std::vector<bool> canConvert(stageCount, false);
     auto backwards = [&](std::vector<bool>& marked, auto isSeed) {
@@ -102,7 +107,8 @@ void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& gra
       }
     };
     backwards(canFinish, [&](std::size_t s) { return graph.terminal(s); });
-    backwards(canConvert, [&](std::size_t s) { return graph.stages[s]->stageKind == ast::StageKind::Goal; });
+    backwards(canConvert,
+              [&](std::size_t s) { return graph.stages[s]->stageKind == ast::StageKind::Goal; });
 
     bool reachesGoal = false;
     for (std::size_t s = 0; s < stageCount; ++s) {
@@ -110,7 +116,8 @@ void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& gra
     }
     (reachesGoal ? converts : neverConvert).push_back(personaName);
 
-    auto record = [&](std::map<std::size_t, Finding>& findings, std::size_t key, std::vector<std::size_t> members) {
+    auto record = [&](std::map<std::size_t, Finding>& findings, std::size_t key,
+                      std::vector<std::size_t> members) {
       Finding& finding = findings[key];
       finding.personas.push_back(personaName);
       if (finding.persona == nullptr) {
@@ -122,23 +129,27 @@ void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& gra
 
     // Dead ends: reachable ordinary stages with no way out at all.
     for (std::size_t s = 0; s < stageCount; ++s) {
-      if (reach.reached[s] && !graph.terminal(s) && persona.outgoing[s].empty()) record(deadEnds, s, {s});
+      if (reach.reached[s] && !graph.terminal(s) && persona.outgoing[s].empty())
+        record(deadEnds, s, {s});
     }
 
     // Traps: cycles of reachable stages from which no goal or exit can be reached.
     Components all = stronglyConnectedAll(graph, persona);
     std::vector<std::vector<std::size_t>> members(all.count);
-    for (std::size_t s = 0; s < stageCount; ++s) members[all.component[s]].push_back(s);
+    for (std::size_t s = 0; s < stageCount; ++s)
+      members[all.component[s]].push_back(s);
     for (const auto& component : members) {
       std::size_t first = component.front();
       if (!reach.reached[first] || canFinish[first] || graph.terminal(first)) continue;
       bool cyclic = component.size() > 1;
-      for (auto e : persona.outgoing[first]) cyclic |= persona.edges[e].to == first;
+      for (auto e : persona.outgoing[first])
+        cyclic |= persona.edges[e].to == first;
       if (!cyclic) continue;
       // Report the loop customers end up circling: one that no edge leaves.
       bool closed = true;
       for (auto s : component) {
-        for (auto e : persona.outgoing[s]) closed &= all.component[persona.edges[e].to] == all.component[first];
+        for (auto e : persona.outgoing[s])
+          closed &= all.component[persona.edges[e].to] == all.component[first];
       }
       if (closed) record(traps, first, component);
     }
@@ -146,7 +157,8 @@ void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& gra
     // Zero-time cycles: loops of moves that take no time.
     Components zero = stronglyConnectedZeroTime(graph, persona);
     std::vector<std::vector<std::size_t>> zeroMembers(zero.count);
-    for (std::size_t s = 0; s < stageCount; ++s) zeroMembers[zero.component[s]].push_back(s);
+    for (std::size_t s = 0; s < stageCount; ++s)
+      zeroMembers[zero.component[s]].push_back(s);
     for (const auto& component : zeroMembers) {
       std::size_t first = component.front();
       if (!reach.reached[first]) continue;
@@ -164,48 +176,60 @@ void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& gra
 
   for (const auto& [stage, finding] : deadEnds) {
     const ast::StageDecl& decl = *graph.stages[stage];
-    Diagnostic& d = sink.report(DiagnosticKind::DeadEnd, decl.name.range,
-                                fmt::format("customers can enter `{}` and never leave it", graph.name(stage)));
+    Diagnostic& d =
+        sink.report(DiagnosticKind::DeadEnd, decl.name.range,
+                    fmt::format("customers can enter `{}` and never leave it", graph.name(stage)));
     d.notes.push_back(whoReaches(finding, graph) + " and can never leave");
-    d.help = fmt::format("add an `after` transition or a rule that moves customers on, or declare `{}` a `goal` or an `exit`",
-                         graph.name(stage));
+    d.help = fmt::format(
+        "add an `after` transition or a rule that moves customers on, or declare `{}` a `goal` or "
+        "an `exit`",
+        graph.name(stage));
     addPathLabels(d, graph, *finding.persona, reachOf(finding.persona), finding.path);
   }
 
   for (const auto& [first, finding] : traps) {
     std::vector<std::string> names;
-    for (auto s : finding.members) names.push_back(graph.name(s));
+    for (auto s : finding.members)
+      names.push_back(graph.name(s));
     Diagnostic& d = sink.report(
         DiagnosticKind::Trap, graph.stages[first]->name.range,
         fmt::format("customers who reach {} can never reach a goal or an exit", joinNames(names)));
-    d.notes.push_back(whoReaches(finding, graph) + fmt::format(" and then {} only among {}",
-                                                               finding.personas.size() == 1 ? "moves" : "move",
-                                                               joinNames(names)));
-    d.help = "give one of these stages a way out: a transition or a rule that leads to a goal or an exit";
+    d.notes.push_back(whoReaches(finding, graph) +
+                      fmt::format(" and then {} only among {}",
+                                  finding.personas.size() == 1 ? "moves" : "move",
+                                  joinNames(names)));
+    d.help =
+        "give one of these stages a way out: a transition or a rule that leads to a goal or an "
+        "exit";
     for (auto s : finding.members) {
-      if (s != first) d.labels.push_back({graph.stages[s]->name.range, fmt::format("`{}` is part of the loop", graph.name(s))});
+      if (s != first)
+        d.labels.push_back(
+            {graph.stages[s]->name.range, fmt::format("`{}` is part of the loop", graph.name(s))});
     }
     addPathLabels(d, graph, *finding.persona, reachOf(finding.persona), finding.path);
   }
 
   for (const auto& [first, finding] : zeroTimeCycles) {
     std::vector<std::string> names;
-    for (auto s : finding.members) names.push_back(graph.name(s));
-    Diagnostic& d = sink.report(DiagnosticKind::ZeroTimeCycle, graph.stages[first]->name.range,
-                                fmt::format("customers can loop through {} without any time passing",
-                                            joinNames(names)));
+    for (auto s : finding.members)
+      names.push_back(graph.name(s));
+    Diagnostic& d = sink.report(
+        DiagnosticKind::ZeroTimeCycle, graph.stages[first]->name.range,
+        fmt::format("customers can loop through {} without any time passing", joinNames(names)));
     d.notes.push_back(whoReaches(finding, graph));
     d.help = "put a delay in the loop: a positive `after`, or a `wait` before the rule's `move`";
     std::set<std::size_t> inLoop(finding.members.begin(), finding.members.end());
     for (const auto& edge : finding.persona->edges) {
       if (edge.zeroTime && inLoop.count(edge.from) > 0 && inLoop.count(edge.to) > 0) {
-        d.labels.push_back({edge.where, fmt::format("`{}` -> `{}` takes no time", graph.name(edge.from), graph.name(edge.to))});
+        d.labels.push_back({edge.where, fmt::format("`{}` -> `{}` takes no time",
+                                                    graph.name(edge.from), graph.name(edge.to))});
       }
     }
   }
 
   bool anyGoal = false;
-  for (const auto* stage : graph.stages) anyGoal |= stage->stageKind == ast::StageKind::Goal;
+  for (const auto* stage : graph.stages)
+    anyGoal |= stage->stageKind == ast::StageKind::Goal;
   bool noConversion = anyGoal && converts.empty();
   for (std::size_t s = 0; s < stageCount; ++s) {
     if (reachedByAnyone[s]) continue;
@@ -222,7 +246,8 @@ void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& gra
     d.help = "lead a transition or a rule into one of the goal stages";
     for (const auto* stage : graph.stages) {
       if (stage->stageKind == ast::StageKind::Goal) {
-        d.labels.push_back({stage->name.range, fmt::format("goal `{}` is never reached", stage->name.text)});
+        d.labels.push_back(
+            {stage->name.range, fmt::format("goal `{}` is never reached", stage->name.text)});
       }
     }
     return;

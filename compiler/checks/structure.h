@@ -7,6 +7,7 @@
 
 namespace journey::checks {
 
-void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& graph, DiagnosticSink& sink);
+void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& graph,
+                    DiagnosticSink& sink);
 
 }  // namespace journey::checks

@@ -1,12 +1,12 @@
 // `unused-param`, `unused-var`, `unused-attribute`, `unused-channel`: declarations of the
 // journey file that nothing reads. Declarations in files brought in by `use` are shared by
 // several journeys and are not reported.
+#include "compiler/checks/unused.h"
+
 #include <fmt/format.h>
 
 #include <set>
 #include <unordered_map>
-
-#include "compiler/checks/unused.h"
 
 namespace journey::checks {
 namespace {
@@ -26,7 +26,8 @@ class ReadCollector {
         break;
       }
       case ast::ExprKind::Call:
-        for (const auto& arg : ast::as<ast::CallExpr>(*e).arguments) expr(arg.value.get());
+        for (const auto& arg : ast::as<ast::CallExpr>(*e).arguments)
+          expr(arg.value.get());
         break;
       case ast::ExprKind::Discrete:
         for (const auto& entry : ast::as<ast::DiscreteExpr>(*e).entries) {
@@ -64,8 +65,10 @@ class ReadCollector {
   void collect(const sema::CheckedJourney& journey) {
     if (journey.horizon != nullptr) expr(journey.horizon->value.get());
     if (journey.entry != nullptr) target(&journey.entry->target);
-    for (const auto* p : journey.params) expr(p->value.get());
-    for (const auto* v : journey.vars) expr(v->value.get());
+    for (const auto* p : journey.params)
+      expr(p->value.get());
+    for (const auto* v : journey.vars)
+      expr(v->value.get());
     for (const auto& channel : journey.channels) {
       if (channel.declaration == nullptr) continue;
       for (const auto& item : channel.declaration->items) {
@@ -74,7 +77,8 @@ class ReadCollector {
       }
     }
     for (const auto* persona : journey.personas) {
-      for (const auto& item : persona->items) expr(item.value.get());
+      for (const auto& item : persona->items)
+        expr(item.value.get());
     }
     for (const auto* stage : journey.stages) {
       for (const auto& item : stage->items) {
@@ -82,9 +86,11 @@ class ReadCollector {
         target(item.target.get());
       }
     }
-    for (const auto* t : journey.touchpoints) touchpoint(*t);
+    for (const auto* t : journey.touchpoints)
+      touchpoint(*t);
     for (const auto* event : journey.events) {
-      for (const auto& item : event->items) expr(item.value.get());
+      for (const auto& item : event->items)
+        expr(item.value.get());
     }
     for (const auto* rule : journey.rules) {
       for (const auto& item : rule->items) {
@@ -122,11 +128,13 @@ void checkUnused(const sema::CheckedJourney& journey, DiagnosticSink& sink) {
     if (var->range.file != root || reads.vars.count(var->name.text) > 0) continue;
     auto it = sets.find(var->name.text);
     bool isSet = it != sets.end();
-    Diagnostic& d = sink.report(DiagnosticKind::UnusedVar, var->name.range,
-                                isSet ? fmt::format("var `{}` is set but never read", var->name.text)
-                                      : fmt::format("var `{}` is declared but never read", var->name.text));
+    Diagnostic& d =
+        sink.report(DiagnosticKind::UnusedVar, var->name.range,
+                    isSet ? fmt::format("var `{}` is set but never read", var->name.text)
+                          : fmt::format("var `{}` is declared but never read", var->name.text));
     if (isSet) {
-      for (const auto& range : it->second) d.labels.push_back({range, "set here"});
+      for (const auto& range : it->second)
+        d.labels.push_back({range, "set here"});
     }
     d.help = "read it in a condition or a value, or remove it and its `set` actions";
   }
@@ -141,8 +149,9 @@ void checkUnused(const sema::CheckedJourney& journey, DiagnosticSink& sink) {
       }
     }
     if (first == nullptr) continue;
-    Diagnostic& d = sink.report(DiagnosticKind::UnusedAttribute, first->name.range,
-                                fmt::format("attribute `{}` is defined but never read", attribute.name));
+    Diagnostic& d =
+        sink.report(DiagnosticKind::UnusedAttribute, first->name.range,
+                    fmt::format("attribute `{}` is defined but never read", attribute.name));
     for (const auto* definition : attribute.definitions) {
       if (definition != first) d.labels.push_back({definition->name.range, "also defined here"});
     }
@@ -156,7 +165,9 @@ void checkUnused(const sema::CheckedJourney& journey, DiagnosticSink& sink) {
     }
   }
   for (const auto& channel : journey.channels) {
-    if (channel.declaration == nullptr || channel.declaration->range.file != root || via.count(channel.name) > 0) continue;
+    if (channel.declaration == nullptr || channel.declaration->range.file != root ||
+        via.count(channel.name) > 0)
+      continue;
     sink.report(DiagnosticKind::UnusedChannel, channel.declaration->name.range,
                 fmt::format("channel `{}` is declared but no touchpoint goes via it", channel.name))
         .help = "send a touchpoint via it, or remove the declaration";

@@ -42,13 +42,15 @@ Diagnostic& DiagnosticSink::report(DiagnosticKind kind, SourceRange range, std::
   Severity severity = diagnosticInfo(kind).severity;
   if (severity == Severity::Error) ++errors_;
   if (severity == Severity::Warning) ++warnings_;
-  return diagnostics_.emplace_back(Diagnostic{kind, severity, range, std::move(message), {}, {}, {}, {}});
+  return diagnostics_.emplace_back(
+      Diagnostic{kind, severity, range, std::move(message), {}, {}, {}, {}});
 }
 
 std::vector<const Diagnostic*> DiagnosticSink::sorted() const {
   std::vector<const Diagnostic*> result;
   result.reserve(diagnostics_.size());
-  for (const auto& diagnostic : diagnostics_) result.push_back(&diagnostic);
+  for (const auto& diagnostic : diagnostics_)
+    result.push_back(&diagnostic);
   std::stable_sort(result.begin(), result.end(), [](const Diagnostic* a, const Diagnostic* b) {
     return std::tie(a->range.file, a->range.begin, a->range.end, a->message) <
            std::tie(b->range.file, b->range.begin, b->range.end, b->message);
@@ -61,15 +63,20 @@ namespace {
 // Optimal string alignment distance: insertions, deletions, substitutions and adjacent
 // transpositions (`emial` -> `email` is one edit), ignoring case.
 std::size_t editDistance(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  auto lower = [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
   std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 0; i <= a.size(); ++i)
+    d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    d[0][j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     for (std::size_t j = 1; j <= b.size(); ++j) {
       std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1])) {
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
+          lower(a[i - 2]) == lower(b[j - 1])) {
         d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
       }
     }
@@ -88,8 +95,8 @@ std::optional<std::string> closestName(std::string_view name,
   for (auto candidate : candidates) {
     if (candidate == name) continue;
     // Cheap length filter first: edit distance is at least the length difference.
-    std::size_t lengthGap =
-        candidate.size() > name.size() ? candidate.size() - name.size() : name.size() - candidate.size();
+    std::size_t lengthGap = candidate.size() > name.size() ? candidate.size() - name.size()
+                                                           : name.size() - candidate.size();
     if (lengthGap >= bestDistance) continue;
     std::size_t distance = editDistance(name, candidate);
     if (distance < bestDistance || (distance == bestDistance && best && candidate < *best)) {

@@ -76,13 +76,15 @@ constexpr std::size_t kContextBefore = 40;
 
 // Moves `offset` back to the start of the UTF-8 sequence it points into.
 std::size_t codePointStart(std::string_view text, std::size_t offset) {
-  while (offset > 0 && offset < text.size() && (static_cast<unsigned char>(text[offset]) & 0xC0) == 0x80) {
+  while (offset > 0 && offset < text.size() &&
+         (static_cast<unsigned char>(text[offset]) & 0xC0) == 0x80) {
     --offset;
   }
   return offset;
 }
 
-void renderExcerpt(std::ostream& out, const SourceFile& file, SourceRange range, const Style& style) {
+void renderExcerpt(std::ostream& out, const SourceFile& file, SourceRange range,
+                   const Style& style) {
   LineColumn start = file.lineColumn(range.begin);
   std::string_view line = file.lineText(start.line);
   std::uint32_t lineStart = file.lineStart(start.line);
@@ -94,8 +96,10 @@ void renderExcerpt(std::ostream& out, const SourceFile& file, SourceRange range,
   std::string prefix;
   std::string suffix;
   if (displayWidth(line) > kMaxExcerptWidth) {
-    std::size_t windowStart = column > kContextBefore ? codePointStart(line, column - kContextBefore) : 0;
-    std::size_t windowEnd = codePointStart(line, std::min(line.size(), windowStart + kMaxExcerptWidth));
+    std::size_t windowStart =
+        column > kContextBefore ? codePointStart(line, column - kContextBefore) : 0;
+    std::size_t windowEnd =
+        codePointStart(line, std::min(line.size(), windowStart + kMaxExcerptWidth));
     if (windowEnd <= column) windowEnd = line.size();
     if (windowStart > 0) prefix = "...";
     if (windowEnd < line.size()) suffix = "...";
@@ -107,9 +111,10 @@ void renderExcerpt(std::ostream& out, const SourceFile& file, SourceRange range,
   std::string number = std::to_string(start.line);
   std::string pad(number.size(), ' ');
   std::size_t before = prefix.size() + displayWidth(line.substr(0, column));
-  std::size_t width = endColumn > column ? displayWidth(line.substr(column, endColumn - column)) : 1;
-  out << style.gutter(fmt::format(" {} |", number)) << ' ' << prefix << printableLine(line) << suffix
-      << '\n';
+  std::size_t width =
+      endColumn > column ? displayWidth(line.substr(column, endColumn - column)) : 1;
+  out << style.gutter(fmt::format(" {} |", number)) << ' ' << prefix << printableLine(line)
+      << suffix << '\n';
   std::string underline = "^" + std::string(width > 0 ? width - 1 : 0, '~');
   out << style.gutter(fmt::format(" {} |", pad)) << ' ' << std::string(before, ' ')
       << style.marker(underline) << '\n';
@@ -133,7 +138,8 @@ void renderDiagnosticText(std::ostream& out, const SourceManager& sources,
   if (diagnostic.range.valid()) {
     renderExcerpt(out, sources.file(diagnostic.range.file), diagnostic.range, style);
   }
-  for (const auto& note : diagnostic.notes) out << "  = note: " << note << '\n';
+  for (const auto& note : diagnostic.notes)
+    out << "  = note: " << note << '\n';
   if (!diagnostic.help.empty()) out << "  = help: " << diagnostic.help << '\n';
   for (const auto& label : diagnostic.labels) {
     out << style.bold(locationText(sources, label.range) + ":") << ' '
@@ -166,8 +172,12 @@ nlohmann::json rangeJson(const SourceManager& sources, SourceRange range) {
   const SourceFile& file = sources.file(range.file);
   LineColumn start = file.lineColumn(range.begin);
   LineColumn end = file.lineColumn(range.end);
-  return {{"file", file.path()},       {"line", start.line},   {"column", start.column},
-          {"endLine", end.line},       {"endColumn", end.column}, {"offset", range.begin},
+  return {{"file", file.path()},
+          {"line", start.line},
+          {"column", start.column},
+          {"endLine", end.line},
+          {"endColumn", end.column},
+          {"offset", range.begin},
           {"length", range.end - range.begin}};
 }
 
@@ -178,29 +188,30 @@ void renderJson(std::ostream& out, const std::vector<DiagnosticSet>& sets) {
   std::size_t errors = 0;
   std::size_t warnings = 0;
   for (const auto& set : sets) {
-  const SourceManager& sources = *set.sources;
-  // By each diagnostic's own severity: `--deny warnings` raises warnings to errors.
-  DiagnosticCounts counts = countDiagnostics(*set.sink);
-  errors += counts.errors;
-  warnings += counts.warnings;
-  for (const Diagnostic* diagnostic : set.sink->sorted()) {
-    nlohmann::json labels = nlohmann::json::array();
-    for (const auto& label : diagnostic->labels) {
-      labels.push_back({{"location", rangeJson(sources, label.range)}, {"message", label.message}});
+    const SourceManager& sources = *set.sources;
+    // By each diagnostic's own severity: `--deny warnings` raises warnings to errors.
+    DiagnosticCounts counts = countDiagnostics(*set.sink);
+    errors += counts.errors;
+    warnings += counts.warnings;
+    for (const Diagnostic* diagnostic : set.sink->sorted()) {
+      nlohmann::json labels = nlohmann::json::array();
+      for (const auto& label : diagnostic->labels) {
+        labels.push_back(
+            {{"location", rangeJson(sources, label.range)}, {"message", label.message}});
+      }
+      nlohmann::json entry = {{"code", diagnostic->code()},
+                              {"severity", severityName(diagnostic->severity)},
+                              {"message", diagnostic->message},
+                              {"location", rangeJson(sources, diagnostic->range)},
+                              {"labels", labels},
+                              {"notes", diagnostic->notes}};
+      if (!diagnostic->help.empty()) entry["help"] = diagnostic->help;
+      if (diagnostic->fix) {
+        entry["fix"] = {{"location", rangeJson(sources, diagnostic->fix->range)},
+                        {"replacement", diagnostic->fix->replacement}};
+      }
+      diagnostics.push_back(std::move(entry));
     }
-    nlohmann::json entry = {{"code", diagnostic->code()},
-                            {"severity", severityName(diagnostic->severity)},
-                            {"message", diagnostic->message},
-                            {"location", rangeJson(sources, diagnostic->range)},
-                            {"labels", labels},
-                            {"notes", diagnostic->notes}};
-    if (!diagnostic->help.empty()) entry["help"] = diagnostic->help;
-    if (diagnostic->fix) {
-      entry["fix"] = {{"location", rangeJson(sources, diagnostic->fix->range)},
-                      {"replacement", diagnostic->fix->replacement}};
-    }
-    diagnostics.push_back(std::move(entry));
-  }
   }
   nlohmann::json document = {
       {"version", 1}, {"diagnostics", diagnostics}, {"errors", errors}, {"warnings", warnings}};
@@ -233,8 +244,8 @@ std::string percentEncode(std::string_view text) {
   std::string result;
   for (char c : text) {
     auto byte = static_cast<unsigned char>(c);
-    if ((byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') || (byte >= '0' && byte <= '9') ||
-        c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+    if ((byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
+        (byte >= '0' && byte <= '9') || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
       result += c;
     } else {
       result += fmt::format("%{:02X}", byte);
@@ -286,22 +297,26 @@ OrderedJson sarifRegion(const SourceFile& file, SourceRange range) {
           {"endColumn", end.column}};
 }
 
-OrderedJson physicalLocation(const SourceManager& sources, SourceRange range, const fs::path& base) {
+OrderedJson physicalLocation(const SourceManager& sources, SourceRange range,
+                             const fs::path& base) {
   const SourceFile& file = sources.file(range.file);
-  return {{"artifactLocation", artifactLocation(file.path(), base)}, {"region", sarifRegion(file, range)}};
+  return {{"artifactLocation", artifactLocation(file.path(), base)},
+          {"region", sarifRegion(file, range)}};
 }
 
 // The message, then what the text output shows under it: notes and help.
 std::string fullMessage(const Diagnostic& diagnostic) {
   std::string text = diagnostic.message;
-  for (const auto& note : diagnostic.notes) text += "\nnote: " + note;
+  for (const auto& note : diagnostic.notes)
+    text += "\nnote: " + note;
   if (!diagnostic.help.empty()) text += "\nhelp: " + diagnostic.help;
   return text;
 }
 
 }  // namespace
 
-void renderSarif(std::ostream& out, const std::vector<DiagnosticSet>& sets, const SarifOptions& options) {
+void renderSarif(std::ostream& out, const std::vector<DiagnosticSet>& sets,
+                 const SarifOptions& options) {
   const fs::path& base = options.baseDirectory;
   OrderedJson rules = OrderedJson::array();
   for (const auto& info : allDiagnosticKinds()) {
@@ -319,7 +334,8 @@ void renderSarif(std::ostream& out, const std::vector<DiagnosticSet>& sets, cons
                             {"level", sarifLevel(diagnostic->severity)},
                             {"message", {{"text", fullMessage(*diagnostic)}}}};
       if (diagnostic->range.valid()) {
-        result["locations"] = {{{"physicalLocation", physicalLocation(sources, diagnostic->range, base)}}};
+        result["locations"] = {
+            {{"physicalLocation", physicalLocation(sources, diagnostic->range, base)}}};
       } else if (!set.inputPath.empty()) {
         // A file that cannot be read: the result points at the file as given, line 1, since
         // code scanning needs a line.
@@ -331,7 +347,8 @@ void renderSarif(std::ostream& out, const std::vector<DiagnosticSet>& sets, cons
       int id = 1;
       for (const auto& label : diagnostic->labels) {
         OrderedJson location = {{"id", id++}};
-        if (label.range.valid()) location["physicalLocation"] = physicalLocation(sources, label.range, base);
+        if (label.range.valid())
+          location["physicalLocation"] = physicalLocation(sources, label.range, base);
         location["message"] = {{"text", label.message}};
         related.push_back(std::move(location));
       }
@@ -339,8 +356,9 @@ void renderSarif(std::ostream& out, const std::vector<DiagnosticSet>& sets, cons
       if (diagnostic->fix && diagnostic->fix->range.valid()) {
         const Fix& fix = *diagnostic->fix;
         const SourceFile& file = sources.file(fix.range.file);
-        std::string description =
-            diagnostic->help.empty() ? fmt::format("replace with `{}`", fix.replacement) : diagnostic->help;
+        std::string description = diagnostic->help.empty()
+                                      ? fmt::format("replace with `{}`", fix.replacement)
+                                      : diagnostic->help;
         result["fixes"] = {{{"description", {{"text", description}}},
                             {"artifactChanges",
                              {{{"artifactLocation", artifactLocation(file.path(), base)},
@@ -426,7 +444,8 @@ std::string_view githubCommand(Severity severity) {
 
 }  // namespace
 
-void renderGithub(std::ostream& out, const std::vector<DiagnosticSet>& sets, const fs::path& baseDirectory) {
+void renderGithub(std::ostream& out, const std::vector<DiagnosticSet>& sets,
+                  const fs::path& baseDirectory) {
   for (const auto& set : sets) {
     const SourceManager& sources = *set.sources;
     for (const Diagnostic* diagnostic : set.sink->sorted()) {
@@ -435,7 +454,8 @@ void renderGithub(std::ostream& out, const std::vector<DiagnosticSet>& sets, con
         const SourceFile& file = sources.file(diagnostic->range.file);
         LineColumn start = file.lineColumn(diagnostic->range.begin);
         LineColumn end = file.lineColumn(diagnostic->range.end);
-        properties.push_back("file=" + escapeProperty(artifactPath(file.path(), baseDirectory).path));
+        properties.push_back("file=" +
+                             escapeProperty(artifactPath(file.path(), baseDirectory).path));
         properties.push_back(fmt::format("line={}", start.line));
         properties.push_back(fmt::format("col={}", start.column));
         // GitHub's end line and column are the last character's, and an end column only
@@ -447,24 +467,27 @@ void renderGithub(std::ostream& out, const std::vector<DiagnosticSet>& sets, con
           properties.push_back(fmt::format("endColumn={}", std::max(start.column, end.column - 1)));
         }
       } else if (!set.inputPath.empty()) {
-        properties.push_back("file=" + escapeProperty(artifactPath(set.inputPath, baseDirectory).path));
+        properties.push_back("file=" +
+                             escapeProperty(artifactPath(set.inputPath, baseDirectory).path));
       }
       properties.push_back("title=" + escapeProperty(diagnostic->code()));
       std::string message = diagnostic->message;
-      for (const auto& note : diagnostic->notes) message += "\nnote: " + note;
+      for (const auto& note : diagnostic->notes)
+        message += "\nnote: " + note;
       for (const auto& label : diagnostic->labels) {
         std::string where;
         if (label.range.valid()) {
           const SourceFile& file = sources.file(label.range.file);
           LineColumn position = file.lineColumn(label.range.begin);
-          where = fmt::format("{}:{}:{}: ", artifactPath(file.path(), baseDirectory).path, position.line,
-                              position.column);
+          where = fmt::format("{}:{}:{}: ", artifactPath(file.path(), baseDirectory).path,
+                              position.line, position.column);
         }
         message += "\n" + where + "note: " + label.message;
       }
       if (!diagnostic->help.empty()) message += "\nhelp: " + diagnostic->help;
       out << "::" << githubCommand(diagnostic->severity) << ' ';
-      for (std::size_t i = 0; i < properties.size(); ++i) out << (i > 0 ? "," : "") << properties[i];
+      for (std::size_t i = 0; i < properties.size(); ++i)
+        out << (i > 0 ? "," : "") << properties[i];
       out << "::" << escapeData(message) << '\n';
     }
   }

@@ -50,7 +50,8 @@ struct SarifOptions {
 
 /// A SARIF 2.1.0 log with one run: every diagnostic kind as a rule, every diagnostic as a
 /// result (labels as related locations, the fix as a SARIF fix), columns in code points.
-void renderSarif(std::ostream& out, const std::vector<DiagnosticSet>& sets, const SarifOptions& options);
+void renderSarif(std::ostream& out, const std::vector<DiagnosticSet>& sets,
+                 const SarifOptions& options);
 
 /// GitHub Actions workflow commands, one line per diagnostic:
 /// `::error file=F,line=L,col=C,endLine=L,endColumn=C,title=CODE::message`, `::warning` for

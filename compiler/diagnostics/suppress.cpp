@@ -16,23 +16,27 @@ namespace {
 // knowingly accept one. Errors of reading, parsing and analysis never belong here.
 const std::vector<DiagnosticKind>& suppressibleErrors() {
   static const std::vector<DiagnosticKind> kinds = {
-      DiagnosticKind::DeadEnd,         DiagnosticKind::Trap,         DiagnosticKind::GoalUnreachable,
-      DiagnosticKind::ZeroTimeCycle,   DiagnosticKind::SplitGap,     DiagnosticKind::ConflictingRules,
+      DiagnosticKind::DeadEnd,       DiagnosticKind::Trap,     DiagnosticKind::GoalUnreachable,
+      DiagnosticKind::ZeroTimeCycle, DiagnosticKind::SplitGap, DiagnosticKind::ConflictingRules,
   };
   return kinds;
 }
 
 constexpr std::string_view kDirective = "journey-allow";
 
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool isSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r';
+}
 bool isCodeChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_';
 }
 
 std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && isSpace(text.front())) text.remove_prefix(1);
-  while (!text.empty() && isSpace(text.back())) text.remove_suffix(1);
+  while (!text.empty() && isSpace(text.front()))
+    text.remove_prefix(1);
+  while (!text.empty() && isSpace(text.back()))
+    text.remove_suffix(1);
   return text;
 }
 
@@ -95,7 +99,8 @@ class DirectiveReader {
     bool valid = true;
     while (true) {
       std::size_t begin = at;
-      while (at < text_.size() && isCodeChar(text_[at])) ++at;
+      while (at < text_.size() && isCodeChar(text_[at]))
+        ++at;
       std::string_view code = text_.substr(begin, at - begin);
       if (code.empty()) {
         bad(comment_, "`journey-allow` names no code",
@@ -129,7 +134,8 @@ class DirectiveReader {
 
  private:
   std::size_t skipSpaces(std::size_t at) const {
-    while (at < text_.size() && isSpace(text_[at])) ++at;
+    while (at < text_.size() && isSpace(text_[at]))
+      ++at;
     return at;
   }
 
@@ -138,7 +144,8 @@ class DirectiveReader {
   bool startsDirective(std::size_t marker, bool block) const {
     std::size_t at = skipSpaces(marker);
     if (block) {
-      while (at < text_.size() && (text_[at] == '*' || isSpace(text_[at]) || text_[at] == '\n')) ++at;
+      while (at < text_.size() && (text_[at] == '*' || isSpace(text_[at]) || text_[at] == '\n'))
+        ++at;
     }
     if (text_.substr(at, kDirective.size()) != kDirective) return false;
     std::size_t after = at + kDirective.size();
@@ -155,7 +162,8 @@ class DirectiveReader {
     auto kind = diagnosticKindFromCode(code);
     if (!kind) {
       std::vector<std::string_view> codes;
-      for (const auto& info : allDiagnosticKinds()) codes.push_back(info.code);
+      for (const auto& info : allDiagnosticKinds())
+        codes.push_back(info.code);
       auto suggestion = closestName(code, codes);
       bad(range, fmt::format("`journey-allow` names `{}`, which is not a diagnostic code", code),
           suggestion ? fmt::format("did you mean `{}`?", *suggestion)
@@ -169,7 +177,8 @@ class DirectiveReader {
     }
     if (!canSuppress(*kind)) {
       bad(range, fmt::format("`{}` is an error of the language and cannot be silenced", code),
-          "fix the error instead: only warnings and findings of the journey checks can be silenced");
+          "fix the error instead: only warnings and findings of the journey checks can be "
+          "silenced");
       return std::nullopt;
     }
     return kind;
@@ -183,12 +192,14 @@ class DirectiveReader {
     std::string_view before = file.lineText(line).substr(0, range.begin - file.lineStart(line));
     if (!trimmed(before).empty()) return line;
     std::uint32_t target = line + 1;
-    while (target <= file.lineCount() && trimmed(file.lineText(target)).starts_with("//")) ++target;
+    while (target <= file.lineCount() && trimmed(file.lineText(target)).starts_with("//"))
+      ++target;
     return target;
   }
 
   void bad(SourceRange range, std::string message, std::string help) {
-    problems_.report(DiagnosticKind::BadSuppression, range, std::move(message)).help = std::move(help);
+    problems_.report(DiagnosticKind::BadSuppression, range, std::move(message)).help =
+        std::move(help);
   }
 
   const SourceManager& sources_;
@@ -224,10 +235,12 @@ void applySuppressions(const SourceManager& sources, const std::vector<SourceCom
   DiagnosticSink kept;
   bool analysisStopped = false;
   for (const Diagnostic* diagnostic : sink.sorted()) {
-    if (diagnostic->severity == Severity::Error && !canSuppress(diagnostic->kind)) analysisStopped = true;
+    if (diagnostic->severity == Severity::Error && !canSuppress(diagnostic->kind))
+      analysisStopped = true;
     bool silenced = false;
     if (diagnostic->range.valid() && canSuppress(diagnostic->kind)) {
-      std::uint32_t line = sources.file(diagnostic->range.file).lineColumn(diagnostic->range.begin).line;
+      std::uint32_t line =
+          sources.file(diagnostic->range.file).lineColumn(diagnostic->range.begin).line;
       auto found = byLine.find({diagnostic->range.file, line});
       if (found != byLine.end()) {
         for (std::size_t index : found->second) {
@@ -241,15 +254,17 @@ void applySuppressions(const SourceManager& sources, const std::vector<SourceCom
     }
     if (!silenced) copyInto(kept, *diagnostic);
   }
-  for (const Diagnostic* problem : problems.sorted()) copyInto(kept, *problem);
+  for (const Diagnostic* problem : problems.sorted())
+    copyInto(kept, *problem);
   if (!analysisStopped) {
     for (const auto& directive : directives) {
       for (const auto& code : directive.codes) {
         if (code.used) continue;
         std::string_view name = diagnosticInfo(code.kind).code;
         kept.report(DiagnosticKind::UnusedSuppression, code.range,
-                    fmt::format("`journey-allow: {}` silences nothing: no `{}` finding starts on line {}",
-                                name, name, directive.targetLine))
+                    fmt::format(
+                        "`journey-allow: {}` silences nothing: no `{}` finding starts on line {}",
+                        name, name, directive.targetLine))
             .help =
             "remove the directive, or move it to the line where the finding starts or on its own "
             "line directly above";
@@ -263,7 +278,8 @@ void applyPolicy(DiagnosticSink& sink, const DiagnosticPolicy& policy) {
   if (policy.allowed.empty() && !policy.denyWarnings) return;
   DiagnosticSink kept;
   for (const Diagnostic* diagnostic : sink.sorted()) {
-    if (std::find(policy.allowed.begin(), policy.allowed.end(), diagnostic->kind) != policy.allowed.end()) {
+    if (std::find(policy.allowed.begin(), policy.allowed.end(), diagnostic->kind) !=
+        policy.allowed.end()) {
       continue;
     }
     Diagnostic& copy = copyInto(kept, *diagnostic);

@@ -77,7 +77,8 @@ class Loader {
     for (std::size_t i = 0; i < stack_.size(); ++i) {
       if (stack_[i] != key) continue;
       std::string chain;
-      for (std::size_t k = i; k < stack_.size(); ++k) chain += "`" + stack_[k] + "` -> ";
+      for (std::size_t k = i; k < stack_.size(); ++k)
+        chain += "`" + stack_[k] + "` -> ";
       chain += "`" + key + "`";
       Diagnostic& d = c_.diagnostics.report(DiagnosticKind::UseCycle, usedAt->range,
                                             fmt::format("`use` forms a cycle: {}", chain));
@@ -153,7 +154,8 @@ std::unique_ptr<Compilation> compile(const std::string& path, FileReader& reader
   std::vector<SourceComment> directives;
   for (const auto& module : compilation->modules) {
     for (const auto& comment : module->comments) {
-      if (comment.text.find("journey-allow") != std::string::npos) directives.push_back({comment.range, comment.text});
+      if (comment.text.find("journey-allow") != std::string::npos)
+        directives.push_back({comment.range, comment.text});
     }
   }
   applySuppressions(compilation->sources, directives, compilation->diagnostics);

@@ -81,17 +81,18 @@ struct UnitInfo {
 };
 
 constexpr UnitInfo kDurationUnits[] = {
-    {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}, {"w", 7 * 86400}, {"mo", 30 * 86400}, {"y", 365 * 86400},
+    {"s", 1},         {"m", 60},          {"h", 3600},        {"d", 86400},
+    {"w", 7 * 86400}, {"mo", 30 * 86400}, {"y", 365 * 86400},
 };
 
 // Spellings people try, mapped to ours.
 constexpr std::pair<std::string_view, std::string_view> kUnitSuggestions[] = {
-    {"sec", "s"},   {"secs", "s"},  {"second", "s"}, {"seconds", "s"}, {"min", "m"},
-    {"mins", "m"},  {"minute", "m"}, {"minutes", "m"}, {"hr", "h"},   {"hrs", "h"},
-    {"hour", "h"},  {"hours", "h"}, {"day", "d"},    {"days", "d"},    {"wk", "w"},
-    {"wks", "w"},   {"week", "w"},  {"weeks", "w"},  {"mon", "mo"},    {"month", "mo"},
-    {"months", "mo"}, {"M", "mo"},  {"yr", "y"},     {"yrs", "y"},     {"year", "y"},
-    {"years", "y"}, {"D", "d"},     {"H", "h"},      {"W", "w"},       {"Y", "y"},
+    {"sec", "s"},     {"secs", "s"},   {"second", "s"},  {"seconds", "s"}, {"min", "m"},
+    {"mins", "m"},    {"minute", "m"}, {"minutes", "m"}, {"hr", "h"},      {"hrs", "h"},
+    {"hour", "h"},    {"hours", "h"},  {"day", "d"},     {"days", "d"},    {"wk", "w"},
+    {"wks", "w"},     {"week", "w"},   {"weeks", "w"},   {"mon", "mo"},    {"month", "mo"},
+    {"months", "mo"}, {"M", "mo"},     {"yr", "y"},      {"yrs", "y"},     {"year", "y"},
+    {"years", "y"},   {"D", "d"},      {"H", "h"},       {"W", "w"},       {"Y", "y"},
 };
 
 // Long literals are cut in messages: the excerpt below the message shows them anyway.
@@ -114,10 +115,13 @@ std::optional<double> parseDecimal(std::string_view text) {
 
 std::size_t decimalLength(std::string_view text) {
   std::size_t i = 0;
-  auto digitAt = [&](std::size_t k) { return k < text.size() && std::isdigit(static_cast<unsigned char>(text[k])); };
+  auto digitAt = [&](std::size_t k) {
+    return k < text.size() && std::isdigit(static_cast<unsigned char>(text[k]));
+  };
   // Underscores and a decimal point belong to the number only between digits (`1_000`, `2.5`);
   // in `1_d` the underscore starts the unit.
-  while (i < text.size() && (digitAt(i) || ((text[i] == '_' || text[i] == '.') && i > 0 && digitAt(i + 1)))) {
+  while (i < text.size() &&
+         (digitAt(i) || ((text[i] == '_' || text[i] == '.') && i > 0 && digitAt(i + 1)))) {
     ++i;
   }
   return i;
@@ -134,8 +138,9 @@ ast::ExprPtr AstBuilder::buildNumber(antlr4::Token* token, ast::LiteralKind kind
   literal->text = text;
   auto value = parseDecimal(digits);
   if (!value) {
-    sink_.report(DiagnosticKind::InvalidNumber, where,
-                 fmt::format("number `{}` is too large", abbreviate(text)))
+    sink_
+        .report(DiagnosticKind::InvalidNumber, where,
+                fmt::format("number `{}` is too large", abbreviate(text)))
         .help = "numbers must stay below about 1.8e308";
     literal->type.kind = ast::TypeKind::Error;
     return literal;
@@ -156,7 +161,8 @@ ast::ExprPtr AstBuilder::buildQuantity(antlr4::Token* token) {
     if (unit != known.suffix) continue;
     auto value = parseDecimal(number);
     if (!value || !std::isfinite(*value * known.seconds)) {
-      sink_.report(DiagnosticKind::InvalidNumber, where, fmt::format("duration `{}` is too large", text));
+      sink_.report(DiagnosticKind::InvalidNumber, where,
+                   fmt::format("duration `{}` is too large", text));
       literal->type.kind = ast::TypeKind::Error;
       return literal;
     }
@@ -191,7 +197,8 @@ ast::ExprPtr AstBuilder::buildMoney(antlr4::Token* token) {
   literal->currency = text.substr(text.size() - 3);
   auto value = parseDecimal(std::string_view(text).substr(0, split));
   if (!value) {
-    sink_.report(DiagnosticKind::InvalidNumber, where, fmt::format("amount `{}` is too large", text));
+    sink_.report(DiagnosticKind::InvalidNumber, where,
+                 fmt::format("amount `{}` is too large", text));
     literal->type.kind = ast::TypeKind::Error;
     return literal;
   }
@@ -224,8 +231,9 @@ ast::StringLiteral AstBuilder::decodeString(antlr4::Token* token) {
         break;
       default: {
         auto at = literal.range.begin + 1 + static_cast<std::uint32_t>(i) - 1;
-        sink_.report(DiagnosticKind::InvalidEscape, SourceRange{literal.range.file, at, at + 2},
-                     fmt::format("unknown escape `\\{}` in a string", escaped))
+        sink_
+            .report(DiagnosticKind::InvalidEscape, SourceRange{literal.range.file, at, at + 2},
+                    fmt::format("unknown escape `\\{}` in a string", escaped))
             .help = "strings know `\\\"`, `\\\\`, `\\n` and `\\t`";
         literal.value += escaped;
         break;
@@ -245,7 +253,8 @@ ast::Identifier AstBuilder::identifier(JourneyParser::NameContext* context) cons
   return {context->getStart()->getText(), mapper_.tokenRange(context->getStart())};
 }
 
-std::vector<ast::Identifier> AstBuilder::identifiers(JourneyParser::NameListContext* context) const {
+std::vector<ast::Identifier> AstBuilder::identifiers(
+    JourneyParser::NameListContext* context) const {
   std::vector<ast::Identifier> result;
   if (context == nullptr) return result;
   for (auto* name : context->name()) {
@@ -262,17 +271,20 @@ std::string AstBuilder::docComment(antlr4::ParserRuleContext* context) const {
   std::uint32_t start = mapper_.tokenRange(context->getStart()).begin;
   // Comments are in source order: find the last one before the declaration, then walk back
   // over the run of `///` lines directly above it; a blank line or a plain comment ends it.
-  auto it = std::lower_bound(comments_.begin(), comments_.end(), start,
-                             [](const ast::Comment& c, std::uint32_t offset) { return c.range.begin < offset; });
+  auto it = std::lower_bound(
+      comments_.begin(), comments_.end(), start,
+      [](const ast::Comment& c, std::uint32_t offset) { return c.range.begin < offset; });
   std::vector<std::string_view> lines;
   std::uint32_t expectedLine = file_.lineColumn(start).line;
   while (it != comments_.begin()) {
     --it;
     std::string_view text = it->text;
-    if (text.rfind("///", 0) != 0 || file_.lineColumn(it->range.begin).line + 1 != expectedLine) break;
+    if (text.rfind("///", 0) != 0 || file_.lineColumn(it->range.begin).line + 1 != expectedLine)
+      break;
     // A `///` after code on its line documents nothing below it.
     std::uint32_t line = file_.lineColumn(it->range.begin).line;
-    std::string_view before(file_.text().data() + file_.lineStart(line), it->range.begin - file_.lineStart(line));
+    std::string_view before(file_.text().data() + file_.lineStart(line),
+                            it->range.begin - file_.lineStart(line));
     if (before.find_first_not_of(" \t") != std::string_view::npos) break;
     text.remove_prefix(3);
     if (!text.empty() && text.front() == ' ') text.remove_prefix(1);
@@ -299,13 +311,15 @@ ast::ExprPtr AstBuilder::buildExpr(JourneyParser::ExprContext* context) {
 }
 
 ast::ExprPtr AstBuilder::buildExprAt(JourneyParser::ExprContext* context, std::size_t depth) {
-  if (context == nullptr) return std::make_unique<ast::ErrorExpr>(SourceRange{mapper_.file(), 0, 0});
+  if (context == nullptr)
+    return std::make_unique<ast::ErrorExpr>(SourceRange{mapper_.file(), 0, 0});
   // Long operator chains make deep trees even without brackets; every later phase recurses.
   if (depth > 4 * kMaxNesting) {
     if (!reportedDepth_) {
       reportedDepth_ = true;
-      sink_.report(DiagnosticKind::NestingTooDeep, range(context),
-                   fmt::format("expression nests more than {} operators deep", 4 * kMaxNesting))
+      sink_
+          .report(DiagnosticKind::NestingTooDeep, range(context),
+                  fmt::format("expression nests more than {} operators deep", 4 * kMaxNesting))
           .help = "split the expression using a `param` or `var`";
     }
     return errorExpr(context);
@@ -317,7 +331,7 @@ ast::ExprPtr AstBuilder::buildExprAt(JourneyParser::ExprContext* context, std::s
     if (unary->op == nullptr) return errorExpr(context);
     ast::UnaryOp op = unary->op->getType() == JourneyLexer::MINUS  ? ast::UnaryOp::Negate
                       : unary->op->getType() == JourneyLexer::PLUS ? ast::UnaryOp::Plus
-                                                                    : ast::UnaryOp::Not;
+                                                                   : ast::UnaryOp::Not;
     auto node = std::make_unique<ast::UnaryExpr>(op, range(context));
     node->opRange = mapper_.tokenRange(unary->op);
     node->operand = buildExprAt(unary->expr(), depth + 1);
@@ -376,7 +390,8 @@ ast::ExprPtr AstBuilder::buildExprAt(JourneyParser::ExprContext* context, std::s
 }
 
 ast::ExprPtr AstBuilder::buildPrimary(JourneyParser::PrimaryContext* context, std::size_t depth) {
-  if (context == nullptr) return std::make_unique<ast::ErrorExpr>(SourceRange{mapper_.file(), 0, 0});
+  if (context == nullptr)
+    return std::make_unique<ast::ErrorExpr>(SourceRange{mapper_.file(), 0, 0});
   if (auto* number = dynamic_cast<JourneyParser::LiteralNumberContext*>(context)) {
     return buildNumber(number->NUMBER()->getSymbol(), ast::LiteralKind::Number);
   }
@@ -423,8 +438,8 @@ ast::ExprPtr AstBuilder::buildPrimary(JourneyParser::PrimaryContext* context, st
   }
   if (auto* member = dynamic_cast<JourneyParser::MemberContext*>(context)) {
     if (member->name().size() != 2) return errorExpr(context);
-    return std::make_unique<ast::MemberExpr>(identifier(member->name(0)), identifier(member->name(1)),
-                                             range(context));
+    return std::make_unique<ast::MemberExpr>(identifier(member->name(0)),
+                                             identifier(member->name(1)), range(context));
   }
   if (auto* name = dynamic_cast<JourneyParser::NameRefContext*>(context)) {
     auto id = identifier(name->name());
@@ -481,7 +496,8 @@ std::unique_ptr<ast::Target> AstBuilder::buildTarget(JourneyParser::TargetContex
 // Declarations
 
 std::optional<ast::Use> AstBuilder::buildUse(JourneyParser::UseDeclContext* context) {
-  if (context == nullptr || context->STRING() == nullptr || isConjured(context->STRING()->getSymbol())) {
+  if (context == nullptr || context->STRING() == nullptr ||
+      isConjured(context->STRING()->getSymbol())) {
     return std::nullopt;
   }
   return ast::Use{decodeString(context->STRING()->getSymbol()), range(context)};
@@ -645,12 +661,14 @@ ast::DeclPtr AstBuilder::buildStage(JourneyParser::StageDeclContext* context) {
       built.touchpoint->stage = node.get();
     } else if (auto* after = dynamic_cast<JourneyParser::StageAfterContext*>(item)) {
       built.kind = ast::StageItemKind::After;
-      if (after->personaScope() != nullptr) built.personas = identifiers(after->personaScope()->nameList());
+      if (after->personaScope() != nullptr)
+        built.personas = identifiers(after->personaScope()->nameList());
       built.value = buildExpr(after->expr());
       built.target = buildTarget(after->target());
     } else if (auto* on = dynamic_cast<JourneyParser::StageOnContext*>(item)) {
       built.kind = ast::StageItemKind::On;
-      if (on->personaScope() != nullptr) built.personas = identifiers(on->personaScope()->nameList());
+      if (on->personaScope() != nullptr)
+        built.personas = identifiers(on->personaScope()->nameList());
       built.event = identifier(on->name());
       built.target = buildTarget(on->target());
     } else if (auto* value = dynamic_cast<JourneyParser::StageValueContext*>(item)) {
@@ -677,7 +695,8 @@ ast::DeclPtr AstBuilder::buildEvent(JourneyParser::EventDeclContext* context) {
       built.names = identifiers(in->nameList());
     } else if (auto* every = dynamic_cast<JourneyParser::EventEveryContext*>(item)) {
       built.kind = ast::EventItemKind::Every;
-      if (every->personaScope() != nullptr) built.names = identifiers(every->personaScope()->nameList());
+      if (every->personaScope() != nullptr)
+        built.names = identifiers(every->personaScope()->nameList());
       built.value = buildExpr(every->expr());
     } else if (auto* payload = dynamic_cast<JourneyParser::EventPayloadContext*>(item)) {
       built.kind = ast::EventItemKind::Payload;

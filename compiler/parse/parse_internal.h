@@ -66,12 +66,13 @@ class AstBuilder {
  public:
   /// `comments` is the module's comment list, filled while tokens are read; doc comments are
   /// looked up there.
-  AstBuilder(const SourceFile& file, const TokenMapper& mapper, const std::vector<ast::Comment>& comments,
-             DiagnosticSink& sink)
+  AstBuilder(const SourceFile& file, const TokenMapper& mapper,
+             const std::vector<ast::Comment>& comments, DiagnosticSink& sink)
       : file_(file), mapper_(mapper), comments_(comments), sink_(sink) {}
 
   std::optional<ast::Use> buildUse(JourneyParser::UseDeclContext* context);
-  std::unique_ptr<ast::JourneyBlock> buildJourneyHeader(JourneyParser::JourneyHeaderContext* context);
+  std::unique_ptr<ast::JourneyBlock> buildJourneyHeader(
+      JourneyParser::JourneyHeaderContext* context);
   ast::DeclPtr buildDeclaration(JourneyParser::DeclarationContext* context);
   ast::ExprPtr buildExpr(JourneyParser::ExprContext* context);
 
@@ -79,7 +80,8 @@ class AstBuilder {
   ast::DeclPtr buildChannel(JourneyParser::ChannelDeclContext* context);
   ast::DeclPtr buildPersona(JourneyParser::PersonaDeclContext* context);
   ast::DeclPtr buildStage(JourneyParser::StageDeclContext* context);
-  std::unique_ptr<ast::TouchpointDecl> buildTouchpoint(JourneyParser::TouchpointDeclContext* context);
+  std::unique_ptr<ast::TouchpointDecl> buildTouchpoint(
+      JourneyParser::TouchpointDeclContext* context);
   ast::DeclPtr buildEvent(JourneyParser::EventDeclContext* context);
   ast::DeclPtr buildRule(JourneyParser::RuleDeclContext* context);
   void buildAction(JourneyParser::ActionContext* context, ast::RuleItem& item);
@@ -95,7 +97,9 @@ class AstBuilder {
   std::optional<ast::StringLiteral> stringLiteral(antlr4::tree::TerminalNode* node);
   ast::StringLiteral decodeString(antlr4::Token* token);
   std::string docComment(antlr4::ParserRuleContext* context) const;
-  SourceRange range(antlr4::ParserRuleContext* context) const { return mapper_.contextRange(context); }
+  SourceRange range(antlr4::ParserRuleContext* context) const {
+    return mapper_.contextRange(context);
+  }
   ast::ExprPtr errorExpr(antlr4::ParserRuleContext* context) const;
 
   const SourceFile& file_;

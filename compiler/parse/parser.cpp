@@ -144,8 +144,8 @@ void addUnitHint(Diagnostic& diagnostic, const TokenMapper& mapper, const TokenS
     return;
   }
   static const std::pair<std::string_view, std::string_view> kWords[] = {
-      {"second", "s"}, {"seconds", "s"}, {"minute", "m"}, {"minutes", "m"},  {"min", "m"},
-      {"hour", "h"},   {"hours", "h"},   {"day", "d"},    {"days", "d"},     {"week", "w"},
+      {"second", "s"}, {"seconds", "s"}, {"minute", "m"},  {"minutes", "m"}, {"min", "m"},
+      {"hour", "h"},   {"hours", "h"},   {"day", "d"},     {"days", "d"},    {"week", "w"},
       {"weeks", "w"},  {"month", "mo"},  {"months", "mo"}, {"year", "y"},    {"years", "y"}};
   for (const auto& [word, unit] : kWords) {
     if (offending->getText() != word) continue;
@@ -188,7 +188,9 @@ class ErrorListener : public antlr4::BaseErrorListener {
     SourceRange range = mapper_.tokenRange(offending);
     Diagnostic& diagnostic = sink_.report(DiagnosticKind::SyntaxError, range, message);
     addHint(diagnostic, offending, rule);
-    if (diagnostic.help.empty()) addUnitHint(diagnostic, mapper_, snapshot(mapper_, parser->getTokenStream()->LT(-1)), offending);
+    if (diagnostic.help.empty())
+      addUnitHint(diagnostic, mapper_, snapshot(mapper_, parser->getTokenStream()->LT(-1)),
+                  offending);
   }
 
   std::size_t count() const { return count_; }
@@ -278,14 +280,17 @@ class FilteringTokenSource : public antlr4::TokenSource {
   std::size_t getCharPositionInLine() override { return lexer_.getCharPositionInLine(); }
   antlr4::CharStream* getInputStream() override { return lexer_.getInputStream(); }
   std::string getSourceName() override { return lexer_.getSourceName(); }
-  antlr4::TokenFactory<antlr4::CommonToken>* getTokenFactory() override { return lexer_.getTokenFactory(); }
+  antlr4::TokenFactory<antlr4::CommonToken>* getTokenFactory() override {
+    return lexer_.getTokenFactory();
+  }
 
  private:
   std::unique_ptr<antlr4::Token> eofToken() {
     auto end = lexer_.getInputStream()->size();
-    return std::unique_ptr<antlr4::Token>(lexer_.getTokenFactory()->create(
-        {this, lexer_.getInputStream()}, antlr4::Token::EOF, "<EOF>", antlr4::Token::DEFAULT_CHANNEL,
-        end, end - 1, lexer_.getLine(), lexer_.getCharPositionInLine()));
+    return std::unique_ptr<antlr4::Token>(
+        lexer_.getTokenFactory()->create({this, lexer_.getInputStream()}, antlr4::Token::EOF,
+                                         "<EOF>", antlr4::Token::DEFAULT_CHANNEL, end, end - 1,
+                                         lexer_.getLine(), lexer_.getCharPositionInLine()));
   }
 
   bool reportLexicalError(const antlr4::Token* token) {
@@ -299,16 +304,18 @@ class FilteringTokenSource : public antlr4::TokenSource {
         return true;
       }
       case JourneyLexer::UNTERMINATED_STRING:
-        sink_.report(DiagnosticKind::UnterminatedString, mapper_.tokenRange(token),
-                     "string is not closed before the end of the line")
+        sink_
+            .report(DiagnosticKind::UnterminatedString, mapper_.tokenRange(token),
+                    "string is not closed before the end of the line")
             .help = "add the closing `\"`";
         mapper_.markLexicalError(token);
         return true;
       case JourneyLexer::UNTERMINATED_COMMENT: {
         SourceRange range = mapper_.tokenRange(token);
         range.end = range.begin + 2;
-        sink_.report(DiagnosticKind::UnterminatedComment, range,
-                     "block comment is not closed before the end of the file")
+        sink_
+            .report(DiagnosticKind::UnterminatedComment, range,
+                    "block comment is not closed before the end of the file")
             .help = "add `*/` where the comment ends";
         mapper_.markLexicalError(token);
         // The comment swallowed the rest of the file; nothing after it can be judged.
@@ -325,8 +332,9 @@ class FilteringTokenSource : public antlr4::TokenSource {
       case JourneyLexer::LPAREN:
       case JourneyLexer::LBRACE:
         if (++depth_ > kMaxNesting) {
-          sink_.report(DiagnosticKind::NestingTooDeep, mapper_.tokenRange(token),
-                       fmt::format("brackets nest more than {} deep", kMaxNesting))
+          sink_
+              .report(DiagnosticKind::NestingTooDeep, mapper_.tokenRange(token),
+                      fmt::format("brackets nest more than {} deep", kMaxNesting))
               .help = "split the expression using a `param` or `var`";
           return false;
         }
@@ -338,12 +346,13 @@ class FilteringTokenSource : public antlr4::TokenSource {
       default:
         break;
     }
-    bool prefix = token->getType() == JourneyLexer::MINUS || token->getType() == JourneyLexer::PLUS ||
-                  token->getType() == JourneyLexer::NOT;
+    bool prefix = token->getType() == JourneyLexer::MINUS ||
+                  token->getType() == JourneyLexer::PLUS || token->getType() == JourneyLexer::NOT;
     prefixRun_ = prefix ? prefixRun_ + 1 : 0;
     if (prefixRun_ > kMaxNesting) {
-      sink_.report(DiagnosticKind::NestingTooDeep, mapper_.tokenRange(token),
-                   fmt::format("more than {} operators in a row", kMaxNesting))
+      sink_
+          .report(DiagnosticKind::NestingTooDeep, mapper_.tokenRange(token),
+                  fmt::format("more than {} operators in a row", kMaxNesting))
           .help = "remove the repeated operators";
       return false;
     }
@@ -369,8 +378,14 @@ class Utf32InputStream : public antlr4::ANTLRInputStream {
     std::size_t i = 0;
     while (i < utf8.size()) {
       unsigned char lead = bytes[i];
-      std::size_t length = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : 4;
-      char32_t codePoint = length == 1 ? lead : length == 2 ? (lead & 0x1F) : length == 3 ? (lead & 0x0F) : (lead & 0x07);
+      std::size_t length = lead < 0x80             ? 1
+                           : (lead & 0xE0) == 0xC0 ? 2
+                           : (lead & 0xF0) == 0xE0 ? 3
+                                                   : 4;
+      char32_t codePoint = length == 1   ? lead
+                           : length == 2 ? (lead & 0x1F)
+                           : length == 3 ? (lead & 0x0F)
+                                         : (lead & 0x07);
       for (std::size_t k = 1; k < length && i + k < utf8.size(); ++k) {
         codePoint = (codePoint << 6) | (bytes[i + k] & 0x3F);
       }
@@ -418,7 +433,8 @@ class AsciiCharStream : public antlr4::CharStream {
 };
 
 std::unique_ptr<antlr4::CharStream> makeCharStream(std::string_view text) {
-  bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  bool ascii = std::all_of(text.begin(), text.end(),
+                           [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   if (ascii) return std::make_unique<AsciiCharStream>(text);
   return std::make_unique<Utf32InputStream>(text);
 }
@@ -532,9 +548,11 @@ std::unique_ptr<ast::Module> parseFile(const SourceFile& file, DiagnosticSink& s
   AstBuilder builder(file, p.mapper, module->comments, sink);
 
   while (p.tokens.LA(1) == JourneyLexer::USE) {
-    parseItem(p, [&] { return p.parser.useDecl(); }, [&](auto* context) {
-      if (auto use = builder.buildUse(context)) module->uses.push_back(std::move(*use));
-    });
+    parseItem(
+        p, [&] { return p.parser.useDecl(); },
+        [&](auto* context) {
+          if (auto use = builder.buildUse(context)) module->uses.push_back(std::move(*use));
+        });
   }
   ast::JourneyBlock* journey = nullptr;
   while (!p.filter.tooDeep()) {
@@ -556,8 +574,9 @@ std::unique_ptr<ast::Module> parseFile(const SourceFile& file, DiagnosticSink& s
         journey = nullptr;
       }
       ast::TopItem item;
-      parseItem(p, [&] { return p.parser.journeyHeader(); },
-                [&](auto* context) { item.journey = builder.buildJourneyHeader(context); });
+      parseItem(
+          p, [&] { return p.parser.journeyHeader(); },
+          [&](auto* context) { item.journey = builder.buildJourneyHeader(context); });
       journey = item.journey.get();
       module->items.push_back(std::move(item));
       continue;
@@ -567,8 +586,9 @@ std::unique_ptr<ast::Module> parseFile(const SourceFile& file, DiagnosticSink& s
       continue;
     }
     ast::DeclPtr decl;
-    bool progressed = parseItem(p, [&] { return p.parser.declaration(); },
-                                [&](auto* context) { decl = builder.buildDeclaration(context); });
+    bool progressed = parseItem(
+        p, [&] { return p.parser.declaration(); },
+        [&](auto* context) { decl = builder.buildDeclaration(context); });
     if (decl) {
       if (journey != nullptr) {
         journey->decls.push_back(std::move(decl));
@@ -580,7 +600,8 @@ std::unique_ptr<ast::Module> parseFile(const SourceFile& file, DiagnosticSink& s
     }
     if (!progressed) p.tokens.consume();
   }
-  module->hasSyntaxErrors = p.listener.count() > 0 || p.mapper.hasLexicalErrors() || p.filter.tooDeep();
+  module->hasSyntaxErrors =
+      p.listener.count() > 0 || p.mapper.hasLexicalErrors() || p.filter.tooDeep();
   return module;
 }
 
@@ -590,8 +611,9 @@ ast::ExprPtr parseExpression(const SourceFile& file, DiagnosticSink& sink) {
   ParsePipeline p(file, sink, comments);
   AstBuilder builder(file, p.mapper, comments, sink);
   ast::ExprPtr result;
-  parseItem(p, [&] { return p.parser.exprEntry(); },
-            [&](auto* context) { result = builder.buildExpr(context->expr()); });
+  parseItem(
+      p, [&] { return p.parser.exprEntry(); },
+      [&](auto* context) { result = builder.buildExpr(context->expr()); });
   if (p.listener.count() > 0 || p.mapper.hasLexicalErrors() || p.filter.tooDeep()) return nullptr;
   return result;
 }

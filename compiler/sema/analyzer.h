@@ -28,8 +28,11 @@ namespace journey::sema {
 /// The kinds of things the one namespace holds.
 enum class NameKind { Param, Var, Persona, Stage, Touchpoint, Channel, Event, Rule };
 
-constexpr unsigned bit(NameKind kind) { return 1u << static_cast<unsigned>(kind); }
-inline constexpr unsigned kValueKinds = bit(NameKind::Param) | bit(NameKind::Var) | bit(NameKind::Persona);
+constexpr unsigned bit(NameKind kind) {
+  return 1u << static_cast<unsigned>(kind);
+}
+inline constexpr unsigned kValueKinds =
+    bit(NameKind::Param) | bit(NameKind::Var) | bit(NameKind::Persona);
 
 struct Symbol {
   NameKind kind;
@@ -76,7 +79,9 @@ struct Folded {
   /// String constants.
   std::string_view text;
 
-  bool ok() const { return type.kind != ast::TypeKind::Error && type.kind != ast::TypeKind::Unknown; }
+  bool ok() const {
+    return type.kind != ast::TypeKind::Error && type.kind != ast::TypeKind::Unknown;
+  }
   static Folded of(ast::TypeKind kind, bool sampled = false) {
     Folded folded;
     folded.type = ast::Type{kind, sampled};
@@ -123,7 +128,8 @@ class Analyzer {
   const Symbol* resolve(const ast::Identifier& id, unsigned kinds, std::string_view what);
   std::string describe(const Symbol& symbol) const;
   std::optional<std::string> suggest(std::string_view name, unsigned kinds, bool values);
-  void addDidYouMean(Diagnostic& diagnostic, const ast::Identifier& id, const std::optional<std::string>& suggestion);
+  void addDidYouMean(Diagnostic& diagnostic, const ast::Identifier& id,
+                     const std::optional<std::string>& suggestion);
   /// "`seats` is a persona attribute" style descriptions of names outside the namespace.
   std::optional<std::string> describeNonDeclaration(std::string_view name) const;
 
@@ -142,7 +148,9 @@ class Analyzer {
   /// them where they fit avoids follow-on "wrong kind" errors.
   std::unordered_multimap<std::string_view, Symbol> shadowed_;
   std::unordered_map<std::string_view, AttributeInfo> attributes_;
-  std::unordered_map<const ast::EventDecl*, std::unordered_map<std::string_view, const ast::EventItem*>> payloads_;
+  std::unordered_map<const ast::EventDecl*,
+                     std::unordered_map<std::string_view, const ast::EventItem*>>
+      payloads_;
   std::unordered_map<const ast::PersonaDecl*, std::size_t> personaIndex_;
   std::unordered_map<FileId, std::size_t> fileRank_;
   /// Params on a dependency cycle: already reported, typed as errors.
@@ -180,10 +188,13 @@ class Analyzer {
   Folded checkDiscrete(ast::DiscreteExpr& e, const Place& place);
   Folded checkUnary(ast::UnaryExpr& e, const Place& place);
   Folded checkBinary(ast::BinaryExpr& e, const Place& place);
-  Folded checkStateFunction(ast::CallExpr& e, const FunctionInfo& info, ast::Expr* argument, const Place& place);
+  Folded checkStateFunction(ast::CallExpr& e, const FunctionInfo& info, ast::Expr* argument,
+                            const Place& place);
   void checkAttributeScope(const ast::NameExpr& e, const AttributeInfo& info, const Place& place);
-  void reportNotConstant(SourceRange range, std::string_view name, std::string_view description, const Place& place);
-  void addTypeHelp(Diagnostic& diagnostic, const ast::Expr* expr, ast::TypeKind expected, ast::TypeKind found);
+  void reportNotConstant(SourceRange range, std::string_view name, std::string_view description,
+                         const Place& place);
+  void addTypeHelp(Diagnostic& diagnostic, const ast::Expr* expr, ast::TypeKind expected,
+                   ast::TypeKind found);
   std::string currencyHint() const;
 
  public:
@@ -191,7 +202,6 @@ class Analyzer {
   std::string shown(const ast::Expr* expr, const Folded& value) const;
 
  private:
-
   // declarations.cpp
   void collect(const std::vector<ast::Module*>& modules);
   void collectDecl(ast::Decl& decl, bool inJourney, std::size_t rank);
@@ -218,7 +228,8 @@ class Analyzer {
   /// (reported unless `what` is empty) and is left out.
   std::vector<const ast::PersonaDecl*> resolvePersonas(
       const std::vector<ast::Identifier>& ids,
-      std::unordered_map<const ast::PersonaDecl*, const ast::Identifier*>& seen, std::string_view what);
+      std::unordered_map<const ast::PersonaDecl*, const ast::Identifier*>& seen,
+      std::string_view what);
 
   // Declarations gathered by `collect`, in declaration order (libraries first).
   std::vector<ast::HorizonDecl*> horizons_;

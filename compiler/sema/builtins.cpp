@@ -7,15 +7,16 @@ namespace journey::sema {
 namespace {
 
 constexpr std::array<std::string_view, 14> kChannels = {
-    "email", "sms", "phone", "chat", "web", "social", "ads",
-    "in_app", "push", "store", "survey", "mail", "video", "community",
+    "email",  "sms",  "phone", "chat",   "web",  "social", "ads",
+    "in_app", "push", "store", "survey", "mail", "video",  "community",
 };
 
 constexpr std::array<StateInfo, 5> kState = {{
     {"emotion", ast::TypeKind::Number, "the customer's current emotion"},
     {"cost", ast::TypeKind::Money, "the cost to serve the customer so far"},
     {"time", ast::TypeKind::Duration, "the time since the customer entered the journey"},
-    {"time_in_stage", ast::TypeKind::Duration, "the time the customer has spent in the current stage"},
+    {"time_in_stage", ast::TypeKind::Duration,
+     "the time the customer has spent in the current stage"},
     {"persona", ast::TypeKind::Persona, "the customer's persona"},
 }};
 
@@ -55,13 +56,17 @@ const std::array<FunctionInfo, 18> kFunctions = {{
 
 }  // namespace
 
-std::span<const std::string_view> builtinChannels() { return kChannels; }
+std::span<const std::string_view> builtinChannels() {
+  return kChannels;
+}
 
 bool isBuiltinChannel(std::string_view name) {
   return std::find(kChannels.begin(), kChannels.end(), name) != kChannels.end();
 }
 
-std::span<const StateInfo> customerState() { return kState; }
+std::span<const StateInfo> customerState() {
+  return kState;
+}
 
 const StateInfo* findCustomerState(std::string_view name) {
   for (const auto& state : kState) {
@@ -70,7 +75,9 @@ const StateInfo* findCustomerState(std::string_view name) {
   return nullptr;
 }
 
-std::span<const FunctionInfo> builtinFunctions() { return kFunctions; }
+std::span<const FunctionInfo> builtinFunctions() {
+  return kFunctions;
+}
 
 const FunctionInfo* findFunction(std::string_view name) {
   for (const auto& function : kFunctions) {

@@ -14,7 +14,8 @@ using ast::TypeKind;
 
 SourceRange keywordRange(SourceRange item, std::string_view keyword) {
   auto length = static_cast<std::uint32_t>(keyword.size());
-  if (item.end >= item.begin + length) return SourceRange{item.file, item.begin, item.begin + length};
+  if (item.end >= item.begin + length)
+    return SourceRange{item.file, item.begin, item.begin + length};
   return item;
 }
 
@@ -29,7 +30,8 @@ bool isIdentifier(std::string_view text) {
 }
 
 std::string withArticle(std::string_view noun) {
-  bool vowel = !noun.empty() && std::string_view("aeiou").find(noun.front()) != std::string_view::npos;
+  bool vowel =
+      !noun.empty() && std::string_view("aeiou").find(noun.front()) != std::string_view::npos;
   return fmt::format("{} {}", vowel ? "an" : "a", noun);
 }
 
@@ -131,7 +133,9 @@ Place customerPlace(PersonaScope scope, std::unordered_set<std::string_view>* re
   return place;
 }
 
-PersonaScope allPersonas() { return PersonaScope{PersonaScope::Kind::All, nullptr, nullptr}; }
+PersonaScope allPersonas() {
+  return PersonaScope{PersonaScope::Kind::All, nullptr, nullptr};
+}
 
 PersonaScope scopeOf(const std::vector<const ast::PersonaDecl*>& only, bool hasFor,
                      const std::unordered_set<const ast::PersonaDecl*>& overridden) {
@@ -147,7 +151,8 @@ void collectNames(const ast::Expr* expr, std::vector<const ast::NameExpr*>& name
       names.push_back(&ast::as<ast::NameExpr>(*expr));
       break;
     case ast::ExprKind::Call:
-      for (const auto& argument : ast::as<ast::CallExpr>(*expr).arguments) collectNames(argument.value.get(), names);
+      for (const auto& argument : ast::as<ast::CallExpr>(*expr).arguments)
+        collectNames(argument.value.get(), names);
       break;
     case ast::ExprKind::Discrete:
       for (const auto& entry : ast::as<ast::DiscreteExpr>(*expr).entries) {
@@ -174,7 +179,8 @@ void collectNames(const ast::Expr* expr, std::vector<const ast::NameExpr*>& name
 
 Analyzer::Analyzer(const CheckedJourney& journey, CheckedJourney* out, DiagnosticSink& sink)
     : j_(journey), out_(out), sink_(sink) {
-  for (auto name : builtinChannels()) names_.emplace(name, Symbol{NameKind::Channel, nullptr, name, SourceRange{}});
+  for (auto name : builtinChannels())
+    names_.emplace(name, Symbol{NameKind::Channel, nullptr, name, SourceRange{}});
 }
 
 const Symbol* Analyzer::lookup(std::string_view name) const {
@@ -212,8 +218,10 @@ std::optional<std::string> Analyzer::suggest(std::string_view name, unsigned kin
       if ((bit(symbol.kind) & kinds) != 0) candidates.push_back(candidate);
     }
     if (values) {
-      for (const auto& [candidate, info] : attributes_) candidates.push_back(candidate);
-      for (const auto& state : customerState()) candidates.push_back(state.name);
+      for (const auto& [candidate, info] : attributes_)
+        candidates.push_back(candidate);
+      for (const auto& state : customerState())
+        candidates.push_back(state.name);
     }
     suggestionWork_ += names_.size();
   }
@@ -221,7 +229,8 @@ std::optional<std::string> Analyzer::suggest(std::string_view name, unsigned kin
   return closestName(name, candidates);
 }
 
-void Analyzer::addDidYouMean(Diagnostic& d, const ast::Identifier& id, const std::optional<std::string>& suggestion) {
+void Analyzer::addDidYouMean(Diagnostic& d, const ast::Identifier& id,
+                             const std::optional<std::string>& suggestion) {
   if (!suggestion) return;
   d.help = fmt::format("did you mean `{}`?", *suggestion);
   d.fix = Fix{id.range, *suggestion};
@@ -236,9 +245,11 @@ const Symbol* Analyzer::resolve(const ast::Identifier& id, unsigned kinds, std::
     if ((bit(it->second.kind) & kinds) != 0) return &it->second;
   }
   if (symbol != nullptr) {
-    Diagnostic& d = report(DiagnosticKind::WrongKindOfName, id.range,
-                           fmt::format("`{}` is {}, not {}", id.text, describe(*symbol), withArticle(what)));
-    if (symbol->range.valid()) d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", id.text)});
+    Diagnostic& d =
+        report(DiagnosticKind::WrongKindOfName, id.range,
+               fmt::format("`{}` is {}, not {}", id.text, describe(*symbol), withArticle(what)));
+    if (symbol->range.valid())
+      d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", id.text)});
     return nullptr;
   }
   if (auto description = describeNonDeclaration(id.text)) {
@@ -246,13 +257,16 @@ const Symbol* Analyzer::resolve(const ast::Identifier& id, unsigned kinds, std::
            fmt::format("`{}` is {}, not {}", id.text, *description, withArticle(what)));
     return nullptr;
   }
-  Diagnostic& d = report(DiagnosticKind::UnknownName, id.range, fmt::format("unknown {} `{}`", what, id.text));
+  Diagnostic& d =
+      report(DiagnosticKind::UnknownName, id.range, fmt::format("unknown {} `{}`", what, id.text));
   auto suggestion = suggest(id.text, kinds, false);
   addDidYouMean(d, id, suggestion);
   if (!suggestion && kinds == bit(NameKind::Channel)) {
     std::string list;
-    for (auto name : builtinChannels()) list += fmt::format("{}`{}`", list.empty() ? "" : ", ", name);
-    d.help = fmt::format("the built-in channels are {}; declare others with `channel {}`", list, id.text);
+    for (auto name : builtinChannels())
+      list += fmt::format("{}`{}`", list.empty() ? "" : ", ", name);
+    d.help = fmt::format("the built-in channels are {}; declare others with `channel {}`", list,
+                         id.text);
   }
   return nullptr;
 }
@@ -261,16 +275,19 @@ void Analyzer::declare(const ast::NamedDecl& decl, NameKind kind) {
   std::string_view name = decl.name.text;
   if (name.empty()) return;
   if (kind != NameKind::Channel && isBuiltinChannel(name)) {
-    report(DiagnosticKind::ReservedName, decl.name.range, fmt::format("`{}` is the name of a built-in channel", name))
+    report(DiagnosticKind::ReservedName, decl.name.range,
+           fmt::format("`{}` is the name of a built-in channel", name))
         .help = fmt::format("choose another name for this {}", kindNoun(kind));
     return;
   }
   if (isReservedName(name)) {
-    Diagnostic& d = report(DiagnosticKind::ReservedName, decl.name.range, fmt::format("`{}` is a built-in name", name));
+    Diagnostic& d = report(DiagnosticKind::ReservedName, decl.name.range,
+                           fmt::format("`{}` is a built-in name", name));
     if (const StateInfo* state = findCustomerState(name)) {
       d.notes.push_back(fmt::format("`{}` is {}", name, state->description));
     } else if (const FunctionInfo* function = findFunction(name)) {
-      d.notes.push_back(fmt::format("`{}` is a built-in {}", name, function->distribution ? "distribution" : "function"));
+      d.notes.push_back(fmt::format("`{}` is a built-in {}", name,
+                                    function->distribution ? "distribution" : "function"));
     }
     d.help = fmt::format("choose another name for this {}", kindNoun(kind));
     return;
@@ -285,15 +302,16 @@ void Analyzer::declare(const ast::NamedDecl& decl, NameKind kind) {
     return;
   }
   if (existing.kind != kind) shadowed_.emplace(name, Symbol{kind, &decl, name, decl.name.range});
-  Diagnostic& d = report(DiagnosticKind::DuplicateDefinition, decl.name.range,
-                         existing.kind == kind
-                             ? fmt::format("{} `{}` is declared twice", kindNoun(kind), name)
-                             : fmt::format("`{}` is already declared as {}", name, describe(existing)));
+  Diagnostic& d =
+      report(DiagnosticKind::DuplicateDefinition, decl.name.range,
+             existing.kind == kind
+                 ? fmt::format("{} `{}` is declared twice", kindNoun(kind), name)
+                 : fmt::format("`{}` is already declared as {}", name, describe(existing)));
   if (existing.range.valid()) d.labels.push_back({existing.range, "first declared here"});
-  d.help = existing.kind == kind
-               ? "remove or rename one of them"
-               : "personas, stages, touchpoints, events, rules, params, vars and channels share one namespace: "
-                 "rename one of them";
+  d.help = existing.kind == kind ? "remove or rename one of them"
+                                 : "personas, stages, touchpoints, events, rules, params, vars and "
+                                   "channels share one namespace: "
+                                   "rename one of them";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -306,11 +324,13 @@ void Analyzer::collect(const std::vector<ast::Module*>& modules) {
     if (modules[i] != nullptr) order.push_back(modules[i]);
   }
   order.push_back(root);
-  for (std::size_t rank = 0; rank < order.size(); ++rank) fileRank_.emplace(order[rank]->file, rank);
+  for (std::size_t rank = 0; rank < order.size(); ++rank)
+    fileRank_.emplace(order[rank]->file, rank);
   // Size the namespace once: every item may declare a name (stages also their touchpoints).
   std::size_t estimate = builtinChannels().size();
   for (const auto* module : order) {
-    for (const auto& item : module->items) estimate += item.journey ? item.journey->decls.size() * 2 : 2;
+    for (const auto& item : module->items)
+      estimate += item.journey ? item.journey->decls.size() * 2 : 2;
   }
   names_.reserve(estimate);
   if (out_ != nullptr) out_->constants.reserve(estimate * 2);
@@ -323,17 +343,21 @@ void Analyzer::collect(const std::vector<ast::Module*>& modules) {
       continue;
     }
     const auto& second = *item.journey;
-    SourceRange where = second.name.text.empty() ? keywordRange(second.range, "journey") : second.name.range;
-    Diagnostic& d = report(DiagnosticKind::MultipleJourneys, where,
-                           second.name.text.empty() ? std::string("a second `journey` block in one file")
-                                                    : fmt::format("a second `journey` block, `{}`, in one file",
-                                                                  second.name.text));
-    d.labels.push_back({journey_->name.text.empty() ? keywordRange(journey_->range, "journey") : journey_->name.range,
+    SourceRange where =
+        second.name.text.empty() ? keywordRange(second.range, "journey") : second.name.range;
+    Diagnostic& d =
+        report(DiagnosticKind::MultipleJourneys, where,
+               second.name.text.empty()
+                   ? std::string("a second `journey` block in one file")
+                   : fmt::format("a second `journey` block, `{}`, in one file", second.name.text));
+    d.labels.push_back({journey_->name.text.empty() ? keywordRange(journey_->range, "journey")
+                                                    : journey_->name.range,
                         "the file's journey is declared here"});
     d.help = "put each journey in its own file; share declarations between them with `use`";
   }
   if (journey_ != nullptr) {
-    journeyRange_ = journey_->name.text.empty() ? keywordRange(journey_->range, "journey") : journey_->name.range;
+    journeyRange_ = journey_->name.text.empty() ? keywordRange(journey_->range, "journey")
+                                                : journey_->name.range;
   } else {
     journeyRange_ = SourceRange{root->file, 0, 0};
     // Point at the first declaration: that is where the `journey` block would begin.
@@ -348,7 +372,8 @@ void Analyzer::collect(const std::vector<ast::Module*>& modules) {
     }
     if (!root->hasSyntaxErrors) {
       report(DiagnosticKind::MissingJourney, journeyRange_, "this file has no `journey` block")
-          .help = "wrap the declarations in `journey Name { ... }`; a file without one can only be `use`d";
+          .help =
+          "wrap the declarations in `journey Name { ... }`; a file without one can only be `use`d";
     }
   }
   if (out_ != nullptr) out_->journey = journey_;
@@ -359,12 +384,17 @@ void Analyzer::collect(const std::vector<ast::Module*>& modules) {
       if (item.journey) {
         if (!isRoot) {
           const auto& block = *item.journey;
-          SourceRange where = block.name.text.empty() ? keywordRange(block.range, "journey") : block.name.range;
+          SourceRange where =
+              block.name.text.empty() ? keywordRange(block.range, "journey") : block.name.range;
           report(DiagnosticKind::JourneyInLibrary, where,
-                 block.name.text.empty() ? std::string("a file brought in by `use` declares a journey")
-                                         : fmt::format("a file brought in by `use` declares journey `{}`", block.name.text))
-              .help = "a `use`d file holds bare declarations: remove the `journey { }` around them, with its "
-                      "`horizon` and `entry`";
+                 block.name.text.empty()
+                     ? std::string("a file brought in by `use` declares a journey")
+                     : fmt::format("a file brought in by `use` declares journey `{}`",
+                                   block.name.text))
+              .help =
+              "a `use`d file holds bare declarations: remove the `journey { }` around them, with "
+              "its "
+              "`horizon` and `entry`";
           for (auto& decl : item.journey->decls) {
             if (decl) collectDecl(*decl, false, fileRank_[module->file]);
           }
@@ -380,8 +410,9 @@ void Analyzer::collect(const std::vector<ast::Module*>& modules) {
           std::string_view keyword = kind == ast::DeclKind::Horizon ? "horizon" : "entry";
           report(DiagnosticKind::SettingOutsideJourney, keywordRange(item.decl->range, keyword),
                  fmt::format("`{}` outside a `journey` block", keyword))
-              .help = isRoot ? fmt::format("move `{}` into the `journey` block", keyword)
-                             : fmt::format("set `{}` in the journey that `use`s this file", keyword);
+              .help = isRoot
+                          ? fmt::format("move `{}` into the `journey` block", keyword)
+                          : fmt::format("set `{}` in the journey that `use`s this file", keyword);
           continue;
         }
         collectDecl(*item.decl, false, fileRank_[module->file]);
@@ -389,7 +420,8 @@ void Analyzer::collect(const std::vector<ast::Module*>& modules) {
     }
   }
 
-  for (std::size_t i = 0; i < personas_.size(); ++i) personaIndex_.emplace(personas_[i], i);
+  for (std::size_t i = 0; i < personas_.size(); ++i)
+    personaIndex_.emplace(personas_[i], i);
 
   // Persona attributes: their own scope per persona, names merged across personas.
   for (auto* persona : personas_) {
@@ -399,8 +431,9 @@ void Analyzer::collect(const std::vector<ast::Module*>& modules) {
       std::string_view name = item.name.text;
       if (isReservedName(name) || isBuiltinChannel(name)) {
         Diagnostic& d = report(DiagnosticKind::ReservedName, item.name.range,
-                               isBuiltinChannel(name) ? fmt::format("`{}` is the name of a built-in channel", name)
-                                                      : fmt::format("`{}` is a built-in name", name));
+                               isBuiltinChannel(name)
+                                   ? fmt::format("`{}` is the name of a built-in channel", name)
+                                   : fmt::format("`{}` is a built-in name", name));
         if (const StateInfo* state = findCustomerState(name)) {
           d.notes.push_back(fmt::format("`{}` is {}", name, state->description));
         }
@@ -408,16 +441,21 @@ void Analyzer::collect(const std::vector<ast::Module*>& modules) {
         continue;
       }
       if (const Symbol* symbol = lookup(name)) {
-        Diagnostic& d = report(DiagnosticKind::DuplicateDefinition, item.name.range,
-                               fmt::format("attribute `{}` has the name of {}", name, describe(*symbol)));
-        if (symbol->range.valid()) d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", name)});
-        d.help = "attributes are read by name, so they cannot share a name with a declaration: rename one of them";
+        Diagnostic& d =
+            report(DiagnosticKind::DuplicateDefinition, item.name.range,
+                   fmt::format("attribute `{}` has the name of {}", name, describe(*symbol)));
+        if (symbol->range.valid())
+          d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", name)});
+        d.help =
+            "attributes are read by name, so they cannot share a name with a declaration: rename "
+            "one of them";
         continue;
       }
       auto [previous, fresh] = seen.emplace(name, &item);
       if (!fresh) {
         Diagnostic& d = report(DiagnosticKind::DuplicateDefinition, item.name.range,
-                               fmt::format("attribute `{}` is defined twice in persona `{}`", name, persona->name.text));
+                               fmt::format("attribute `{}` is defined twice in persona `{}`", name,
+                                           persona->name.text));
         d.labels.push_back({previous->second->name.range, "first defined here"});
         d.help = "remove one of them";
         continue;
@@ -511,7 +549,8 @@ void Analyzer::collectDecl(ast::Decl& decl, bool inJourney, std::size_t /*rank*/
 void Analyzer::checkParams() {
   // Order params so that each is checked after the params it reads; report cycles.
   std::unordered_map<const ast::ValueDecl*, std::size_t> index;
-  for (std::size_t i = 0; i < params_.size(); ++i) index.emplace(params_[i], i);
+  for (std::size_t i = 0; i < params_.size(); ++i)
+    index.emplace(params_[i], i);
   std::vector<std::vector<std::size_t>> dependencies(params_.size());
   std::vector<const ast::NameExpr*> names;
   for (std::size_t i = 0; i < params_.size(); ++i) {
@@ -561,7 +600,8 @@ void Analyzer::checkParams() {
             if (stack.size() - stackPosition[next] > 1) d.notes.push_back(chain);
             d.help = "give one of these params a value that does not read the others";
           }
-          for (std::size_t k = stackPosition[next]; k < stack.size(); ++k) cyclic_.insert(params_[stack[k].param]);
+          for (std::size_t k = stackPosition[next]; k < stack.size(); ++k)
+            cyclic_.insert(params_[stack[k].param]);
         }
         continue;
       }
@@ -570,7 +610,9 @@ void Analyzer::checkParams() {
       stack.pop_back();
     }
   }
-  Place place = constantPlace("a `param` value", "a `param` is known before the simulation starts: use literals and other params");
+  Place place = constantPlace(
+      "a `param` value",
+      "a `param` is known before the simulation starts: use literals and other params");
   for (std::size_t i : order) {
     ast::ValueDecl* param = params_[i];
     if (cyclic_.count(param) != 0) {
@@ -578,13 +620,16 @@ void Analyzer::checkParams() {
       continue;
     }
     Folded folded = checkExpected(param->value.get(), place, TypeKind::Unknown);
-    if (folded.ok() && folded.type.kind == TypeKind::String && folded.constant) paramStrings_[param] = folded.text;
+    if (folded.ok() && folded.type.kind == TypeKind::String && folded.constant)
+      paramStrings_[param] = folded.text;
   }
 }
 
 void Analyzer::checkVars() {
-  Place place = constantPlace("a `var`'s initial value", "a `var` starts from a fixed value: use literals and params");
-  for (auto* var : vars_) checkExpected(var->value.get(), place, TypeKind::Unknown);
+  Place place = constantPlace("a `var`'s initial value",
+                              "a `var` starts from a fixed value: use literals and params");
+  for (auto* var : vars_)
+    checkExpected(var->value.get(), place, TypeKind::Unknown);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -606,7 +651,8 @@ void Analyzer::checkCap(ast::Expr* count, ast::Expr* window, const Place& place)
 }
 
 void Analyzer::checkChannels() {
-  Place place = constantPlace("a channel setting", "channel settings are fixed: use literals and params");
+  Place place =
+      constantPlace("a channel setting", "channel settings are fixed: use literals and params");
   for (auto* channel : channels_) {
     const ast::ChannelItem* cost = nullptr;
     const ast::ChannelItem* quiet = nullptr;
@@ -614,8 +660,9 @@ void Analyzer::checkChannels() {
       switch (item.kind) {
         case ast::ChannelItemKind::Cost: {
           if (cost != nullptr) {
-            Diagnostic& d = report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "cost"),
-                                   fmt::format("`cost` is given twice in channel `{}`", channel->name.text));
+            Diagnostic& d =
+                report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "cost"),
+                       fmt::format("`cost` is given twice in channel `{}`", channel->name.text));
             d.labels.push_back({keywordRange(cost->range, "cost"), "first given here"});
             d.help = "remove one of them";
           } else {
@@ -624,7 +671,8 @@ void Analyzer::checkChannels() {
           Folded value = checkExpected(item.first.get(), place, TypeKind::Money);
           if (value.ok() && value.constant && value.value < 0) {
             report(DiagnosticKind::InvalidValue, item.first->range,
-                   fmt::format("a channel's cost cannot be negative, found `{}`", shown(item.first.get(), value)));
+                   fmt::format("a channel's cost cannot be negative, found `{}`",
+                               shown(item.first.get(), value)));
           }
           break;
         }
@@ -633,8 +681,9 @@ void Analyzer::checkChannels() {
           break;
         case ast::ChannelItemKind::Quiet: {
           if (quiet != nullptr) {
-            Diagnostic& d = report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "quiet"),
-                                   fmt::format("`quiet` is given twice in channel `{}`", channel->name.text));
+            Diagnostic& d =
+                report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "quiet"),
+                       fmt::format("`quiet` is given twice in channel `{}`", channel->name.text));
             d.labels.push_back({keywordRange(quiet->range, "quiet"), "first given here"});
             d.help = "a channel has one quiet period";
           } else {
@@ -665,7 +714,8 @@ void Analyzer::checkPersonas() {
   attributePlace.sampling = true;
   attributePlace.what = "an attribute";
   attributePlace.constantHelp =
-      "attributes are sampled independently when a customer is created: they can read params, not other "
+      "attributes are sampled independently when a customer is created: they can read params, not "
+      "other "
       "attributes or customer state";
   std::unordered_map<std::string_view, const ast::PersonaItem*> typedBy;
   for (auto* persona : personas_) {
@@ -686,10 +736,11 @@ void Analyzer::checkPersonas() {
       attribute.type.sampled = attribute.type.sampled || folded.type.sampled;
       if (attribute.type.kind == folded.type.kind) continue;
       const ast::PersonaItem* first = typedBy[item.name.text];
-      Diagnostic& d = report(DiagnosticKind::AttributeTypeConflict, item.value->range,
-                             fmt::format("attribute `{}` is `{}` in persona `{}`, but `{}` elsewhere", item.name.text,
-                                         typeName(folded.type.kind), persona->name.text,
-                                         typeName(attribute.type.kind)));
+      Diagnostic& d =
+          report(DiagnosticKind::AttributeTypeConflict, item.value->range,
+                 fmt::format("attribute `{}` is `{}` in persona `{}`, but `{}` elsewhere",
+                             item.name.text, typeName(folded.type.kind), persona->name.text,
+                             typeName(attribute.type.kind)));
       if (first != nullptr && first->value) {
         d.labels.push_back({first->value->range, fmt::format("`{}` is `{}` here", item.name.text,
                                                              typeName(attribute.type.kind))});
@@ -705,7 +756,8 @@ void Analyzer::checkPersonas() {
   }
 
   // Shares.
-  Place sharePlace = constantPlace("a share", "shares are fixed fractions of all customers: use literals and params");
+  Place sharePlace = constantPlace(
+      "a share", "shares are fixed fractions of all customers: use literals and params");
   bool sumKnown = true;
   double sum = 0;
   std::vector<std::pair<const ast::PersonaDecl*, const ast::Expr*>> shares;
@@ -714,8 +766,9 @@ void Analyzer::checkPersonas() {
     for (auto& item : persona->items) {
       if (item.kind != ast::PersonaItemKind::Share) continue;
       if (share != nullptr) {
-        Diagnostic& d = report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "share"),
-                               fmt::format("`share` is given twice in persona `{}`", persona->name.text));
+        Diagnostic& d =
+            report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "share"),
+                   fmt::format("`share` is given twice in persona `{}`", persona->name.text));
         d.labels.push_back({keywordRange(share->range, "share"), "first given here"});
         d.help = "remove one of them";
         checkExpected(item.value.get(), sharePlace, TypeKind::Number);
@@ -730,7 +783,8 @@ void Analyzer::checkPersonas() {
       }
       if (value.value <= 0 || value.value > 1 + kSumTolerance) {
         report(DiagnosticKind::InvalidValue, item.value->range,
-               fmt::format("a share must be more than 0% and at most 100%, found {}", formatPercent(value.value)))
+               fmt::format("a share must be more than 0% and at most 100%, found {}",
+                           formatPercent(value.value)))
             .help = "a share is the fraction of all customers who have this persona";
         sumKnown = false;
         continue;
@@ -741,14 +795,17 @@ void Analyzer::checkPersonas() {
     if (share == nullptr) {
       sumKnown = false;
       if (persona->name.text.empty()) continue;
-      report(DiagnosticKind::MissingShare, persona->name.range, fmt::format("persona `{}` has no `share`", persona->name.text))
-          .help = fmt::format("add `share N%`: the fraction of customers who are `{}`", persona->name.text);
+      report(DiagnosticKind::MissingShare, persona->name.range,
+             fmt::format("persona `{}` has no `share`", persona->name.text))
+          .help =
+          fmt::format("add `share N%`: the fraction of customers who are `{}`", persona->name.text);
     }
   }
   if (sumKnown && !shares.empty() && std::fabs(sum - 1) > kSumTolerance) {
     SourceRange where = journey_ != nullptr ? journeyRange_ : personas_.front()->name.range;
-    Diagnostic& d = report(DiagnosticKind::ShareSum, where,
-                           fmt::format("persona shares add up to {}, not 100%", formatPercent(sum)));
+    Diagnostic& d =
+        report(DiagnosticKind::ShareSum, where,
+               fmt::format("persona shares add up to {}, not 100%", formatPercent(sum)));
     for (const auto& [persona, value] : shares) {
       auto folded = j_.constant(value);
       d.labels.push_back({value->range, fmt::format("`{}` has {}", persona->name.text,
@@ -770,7 +827,8 @@ void Analyzer::checkEventPayloads() {
       auto [previous, fresh] = fields.emplace(item.name.text, &item);
       if (!fresh) {
         Diagnostic& d = report(DiagnosticKind::DuplicateDefinition, item.name.range,
-                               fmt::format("field `{}` is defined twice in event `{}`", item.name.text, event->name.text));
+                               fmt::format("field `{}` is defined twice in event `{}`",
+                                           item.name.text, event->name.text));
         d.labels.push_back({previous->second->name.range, "first defined here"});
         d.help = "remove one of them";
       }
@@ -780,7 +838,8 @@ void Analyzer::checkEventPayloads() {
     std::unordered_set<std::string_view> reported;
     for (auto& item : event->items) {
       if (item.kind != ast::EventItemKind::Payload) continue;
-      checkExpected(item.value.get(), customerPlace(allPersonas(), &reported, nullptr, true), TypeKind::Unknown);
+      checkExpected(item.value.get(), customerPlace(allPersonas(), &reported, nullptr, true),
+                    TypeKind::Unknown);
     }
   }
 }
@@ -796,8 +855,9 @@ void Analyzer::checkEvents() {
       auto& item = event->items[i];
       if (item.kind == ast::EventItemKind::In) {
         if (in != nullptr) {
-          Diagnostic& d = report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "in"),
-                                 fmt::format("`in` is given twice in event `{}`", event->name.text));
+          Diagnostic& d =
+              report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "in"),
+                     fmt::format("`in` is given twice in event `{}`", event->name.text));
           d.labels.push_back({keywordRange(in->range, "in"), "first given here"});
           d.help = "list every stage in one `in`: `in A, B`";
         } else {
@@ -808,16 +868,19 @@ void Analyzer::checkEvents() {
           if (symbol == nullptr || symbol->decl == nullptr) continue;
           const auto& stage = ast::as<ast::StageDecl>(*symbol->decl);
           if (stage.stageKind == ast::StageKind::Ordinary) continue;
-          Diagnostic& d = report(DiagnosticKind::WrongKindOfName, id.range,
-                                 fmt::format("`{}` is {}, not an ordinary stage", id.text, describe(*symbol)));
+          Diagnostic& d =
+              report(DiagnosticKind::WrongKindOfName, id.range,
+                     fmt::format("`{}` is {}, not an ordinary stage", id.text, describe(*symbol)));
           d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", id.text)});
-          d.help = "events happen while customers wait in a stage; goal and exit stages end the journey";
+          d.help =
+              "events happen while customers wait in a stage; goal and exit stages end the journey";
         }
       } else if (item.kind == ast::EventItemKind::Every) {
         if (item.names.empty()) {
           if (defaultEvery != nullptr) {
-            Diagnostic& d = report(DiagnosticKind::DuplicateOverride, keywordRange(item.range, "every"),
-                                   fmt::format("event `{}` has two default `every` rates", event->name.text));
+            Diagnostic& d =
+                report(DiagnosticKind::DuplicateOverride, keywordRange(item.range, "every"),
+                       fmt::format("event `{}` has two default `every` rates", event->name.text));
             d.labels.push_back({keywordRange(defaultEvery->range, "every"), "first one here"});
             d.help = "give personas their own rate with `for Persona every ...`";
           } else {
@@ -837,7 +900,8 @@ void Analyzer::checkEvents() {
       Folded value = checkExpected(item.value.get(), place, TypeKind::Duration);
       if (value.ok() && value.constant && value.value <= 0) {
         report(DiagnosticKind::InvalidValue, item.value->range,
-               fmt::format("`every` must be longer than zero, found `{}`", shown(item.value.get(), value)))
+               fmt::format("`every` must be longer than zero, found `{}`",
+                           shown(item.value.get(), value)))
             .help = "`every` is the mean time between two occurrences of the event";
       }
     }
@@ -845,7 +909,8 @@ void Analyzer::checkEvents() {
 }
 
 std::vector<const ast::PersonaDecl*> Analyzer::resolvePersonas(
-    const std::vector<ast::Identifier>& ids, std::unordered_map<const ast::PersonaDecl*, const ast::Identifier*>& seen,
+    const std::vector<ast::Identifier>& ids,
+    std::unordered_map<const ast::PersonaDecl*, const ast::Identifier*>& seen,
     std::string_view what) {
   std::vector<const ast::PersonaDecl*> result;
   for (const auto& id : ids) {
@@ -857,7 +922,8 @@ std::vector<const ast::PersonaDecl*> Analyzer::resolvePersonas(
       if (!what.empty()) {
         Diagnostic& d = report(DiagnosticKind::DuplicateOverride, id.range,
                                fmt::format("persona `{}` already has its own {}", id.text, what));
-        d.labels.push_back({previous->second->range, fmt::format("first override for `{}`", id.text)});
+        d.labels.push_back(
+            {previous->second->range, fmt::format("first override for `{}`", id.text)});
         d.help = "each persona can have one override: merge the two";
       }
       continue;
@@ -873,22 +939,26 @@ std::vector<const ast::PersonaDecl*> Analyzer::resolvePersonas(
 void Analyzer::checkSettings() {
   for (auto* horizon : horizons_) {
     if (horizon != horizons_.front()) {
-      Diagnostic& d = report(DiagnosticKind::DuplicateSetting, keywordRange(horizon->range, "horizon"),
-                             "`horizon` is set twice");
+      Diagnostic& d = report(DiagnosticKind::DuplicateSetting,
+                             keywordRange(horizon->range, "horizon"), "`horizon` is set twice");
       d.labels.push_back({keywordRange(horizons_.front()->range, "horizon"), "first set here"});
       d.help = "remove one of them";
     }
-    Folded value = checkExpected(horizon->value.get(), constantPlace("the horizon", "the horizon is fixed: use a literal or a param"),
-                                 TypeKind::Duration);
+    Folded value = checkExpected(
+        horizon->value.get(),
+        constantPlace("the horizon", "the horizon is fixed: use a literal or a param"),
+        TypeKind::Duration);
     if (value.ok() && value.constant && value.value <= 0) {
       report(DiagnosticKind::InvalidValue, horizon->value->range,
-             fmt::format("the horizon must be longer than zero, found `{}`", shown(horizon->value.get(), value)))
+             fmt::format("the horizon must be longer than zero, found `{}`",
+                         shown(horizon->value.get(), value)))
           .help = "the horizon is how long each customer is followed, e.g. `horizon 1y`";
     }
   }
   for (auto* entry : entries_) {
     if (entry != entries_.front()) {
-      Diagnostic& d = report(DiagnosticKind::DuplicateSetting, keywordRange(entry->range, "entry"), "`entry` is set twice");
+      Diagnostic& d = report(DiagnosticKind::DuplicateSetting, keywordRange(entry->range, "entry"),
+                             "`entry` is set twice");
       d.labels.push_back({keywordRange(entries_.front()->range, "entry"), "first set here"});
       d.help = "choose among several entry stages with one block: `entry { A 70%, B otherwise }`";
     }
@@ -902,21 +972,26 @@ void Analyzer::checkSettings() {
   if (journey_ == nullptr) return;
   std::string_view name = journey_->name.text;
   if (horizons_.empty()) {
-    report(DiagnosticKind::MissingHorizon, journeyRange_, fmt::format("journey `{}` has no `horizon`", name))
+    report(DiagnosticKind::MissingHorizon, journeyRange_,
+           fmt::format("journey `{}` has no `horizon`", name))
         .help = "add `horizon 1y`: how long each customer is followed";
   }
   if (entries_.empty()) {
-    report(DiagnosticKind::MissingEntry, journeyRange_, fmt::format("journey `{}` has no `entry`", name))
+    report(DiagnosticKind::MissingEntry, journeyRange_,
+           fmt::format("journey `{}` has no `entry`", name))
         .help = "add `entry Stage`: the stage where customers start";
   }
   if (personas_.empty()) {
-    report(DiagnosticKind::NoPersonas, journeyRange_, fmt::format("journey `{}` has no personas", name))
+    report(DiagnosticKind::NoPersonas, journeyRange_,
+           fmt::format("journey `{}` has no personas", name))
         .help = "add at least one, e.g. `persona Everyone { share 100% }`";
   }
-  bool goal = std::any_of(stages_.begin(), stages_.end(),
-                          [](const ast::StageDecl* stage) { return stage->stageKind == ast::StageKind::Goal; });
+  bool goal = std::any_of(stages_.begin(), stages_.end(), [](const ast::StageDecl* stage) {
+    return stage->stageKind == ast::StageKind::Goal;
+  });
   if (!goal && !rootHasSyntaxErrors_) {
-    report(DiagnosticKind::NoGoal, journeyRange_, fmt::format("journey `{}` has no goal stage", name))
+    report(DiagnosticKind::NoGoal, journeyRange_,
+           fmt::format("journey `{}` has no goal stage", name))
         .help = "mark the stage customers should reach with `goal`, e.g. `goal Purchased`";
   }
 }
@@ -926,8 +1001,9 @@ void Analyzer::checkTargetStage(const ast::Identifier& id, TargetUse use) {
   if (symbol == nullptr || symbol->decl == nullptr || use != TargetUse::Entry) return;
   const auto& stage = ast::as<ast::StageDecl>(*symbol->decl);
   if (stage.stageKind == ast::StageKind::Ordinary) return;
-  Diagnostic& d = report(DiagnosticKind::EntryNotOrdinary, id.range,
-                         fmt::format("customers cannot enter at `{}`, {}", id.text, describe(*symbol)));
+  Diagnostic& d =
+      report(DiagnosticKind::EntryNotOrdinary, id.range,
+             fmt::format("customers cannot enter at `{}`, {}", id.text, describe(*symbol)));
   d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", id.text)});
   d.help = "the entry must be an ordinary `stage`";
 }
@@ -936,7 +1012,8 @@ void Analyzer::checkProbability(const Folded& value, const ast::Expr* expr) {
   if (!value.ok() || !value.constant || expr == nullptr) return;
   if (value.value >= 0 && value.value <= 1 + kSumTolerance) return;
   report(DiagnosticKind::ProbabilityOutOfRange, expr->range,
-         fmt::format("probability {} is {}", formatPercent(value.value), value.value < 0 ? "below 0%" : "above 100%"))
+         fmt::format("probability {} is {}", formatPercent(value.value),
+                     value.value < 0 ? "below 0%" : "above 100%"))
       .help = "probabilities are between 0% and 100%";
 }
 
@@ -948,8 +1025,8 @@ void Analyzer::checkTarget(ast::Target* target, const Place& place, TargetUse us
   }
   auto& branches = target->branches;
   if (branches.empty()) {
-    report(DiagnosticKind::EmptyBranches, target->range, "branch block has no branches")
-        .help = "name one stage, or list branches: `{ A 70%, B otherwise }` or `{ if c -> A else -> B }`";
+    report(DiagnosticKind::EmptyBranches, target->range, "branch block has no branches").help =
+        "name one stage, or list branches: `{ A 70%, B otherwise }` or `{ if c -> A else -> B }`";
     return;
   }
   auto probabilistic = [](ast::BranchKind kind) {
@@ -962,9 +1039,12 @@ void Analyzer::checkTarget(ast::Target* target, const Place& place, TargetUse us
     Diagnostic& d = report(DiagnosticKind::MixedBranches, branch.range,
                            byChance ? "condition branch in a block of probability branches"
                                     : "probability branch in a block of condition branches");
-    d.labels.push_back({branches.front().range,
-                        byChance ? "the block picks by probability from here" : "the block picks by condition from here"});
-    d.help = "a block picks either by probability or by condition; nest one block inside a branch of the other";
+    d.labels.push_back({branches.front().range, byChance
+                                                    ? "the block picks by probability from here"
+                                                    : "the block picks by condition from here"});
+    d.help =
+        "a block picks either by probability or by condition; nest one block inside a branch of "
+        "the other";
     mixed = true;
     break;
   }
@@ -974,18 +1054,21 @@ void Analyzer::checkTarget(ast::Target* target, const Place& place, TargetUse us
     if (branch.kind != ast::BranchKind::Otherwise && branch.kind != ast::BranchKind::Else) continue;
     std::string_view keyword = branch.kind == ast::BranchKind::Else ? "else" : "otherwise";
     if (catchAll != nullptr) {
-      Diagnostic& d = report(DiagnosticKind::MisplacedElse, branch.range, fmt::format("a second `{}` branch", keyword));
+      Diagnostic& d = report(DiagnosticKind::MisplacedElse, branch.range,
+                             fmt::format("a second `{}` branch", keyword));
       d.labels.push_back({catchAll->range, "the first one is here"});
       d.help = fmt::format("a block has at most one `{}`", keyword);
       continue;
     }
     catchAll = &branch;
-    bool followed = std::any_of(branches.begin() + static_cast<std::ptrdiff_t>(i) + 1, branches.end(),
-                                [](const ast::Branch& next) {
-                                  return next.kind != ast::BranchKind::Otherwise && next.kind != ast::BranchKind::Else;
+    bool followed = std::any_of(branches.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                                branches.end(), [](const ast::Branch& next) {
+                                  return next.kind != ast::BranchKind::Otherwise &&
+                                         next.kind != ast::BranchKind::Else;
                                 });
     if (followed) {
-      report(DiagnosticKind::MisplacedElse, branch.range, fmt::format("`{}` is not the last branch", keyword))
+      report(DiagnosticKind::MisplacedElse, branch.range,
+             fmt::format("`{}` is not the last branch", keyword))
           .help = "move it to the end of the block: it takes the customers no other branch took";
     }
   }
@@ -1031,14 +1114,17 @@ void Analyzer::checkTarget(ast::Target* target, const Place& place, TargetUse us
     if (!hasOtherwise) {
       report(DiagnosticKind::MissingRemainder, computed->range,
              "this probability is computed, but the block has no `otherwise` branch")
-          .help = "add a last branch `Stage otherwise` for the customers the computed probabilities leave";
+          .help =
+          "add a last branch `Stage otherwise` for the customers the computed probabilities leave";
     }
     return;
   }
   if (!hasOtherwise && std::fabs(sum - 1) > kSumTolerance) {
-    Diagnostic& d = report(DiagnosticKind::BranchSum, target->range,
-                           fmt::format("branch probabilities add up to {}, not 100%", formatPercent(sum)));
-    d.help = sum < 1 ? fmt::format("give the remaining {} to a stage with `Stage otherwise`", formatPercent(1 - sum))
+    Diagnostic& d =
+        report(DiagnosticKind::BranchSum, target->range,
+               fmt::format("branch probabilities add up to {}, not 100%", formatPercent(sum)));
+    d.help = sum < 1 ? fmt::format("give the remaining {} to a stage with `Stage otherwise`",
+                                   formatPercent(1 - sum))
                      : "lower the probabilities so that they add up to 100%";
   } else if (hasOtherwise && sum > 1 + kSumTolerance) {
     report(DiagnosticKind::BranchSum, target->range,
@@ -1076,10 +1162,11 @@ void Analyzer::checkStage(ast::StageDecl& stage) {
         bool after = item.kind == ast::StageItemKind::After;
         if (terminal) {
           Diagnostic& d = report(DiagnosticKind::TerminalWithTransition, item.range,
-                                 fmt::format("{} `{}` has {} transition", stageNoun(stage), stageName,
-                                             after ? "an `after`" : "an `on`"));
-          d.help = fmt::format("goal and exit stages end the journey: remove the transition, or make `{}` a `stage`",
-                               stageName);
+                                 fmt::format("{} `{}` has {} transition", stageNoun(stage),
+                                             stageName, after ? "an `after`" : "an `on`"));
+          d.help = fmt::format(
+              "goal and exit stages end the journey: remove the transition, or make `{}` a `stage`",
+              stageName);
         }
         OnGroup* group = nullptr;
         std::string what = "`after`";
@@ -1093,10 +1180,12 @@ void Analyzer::checkStage(ast::StageDecl& stage) {
         }
         if (!item.personas.empty()) {
           if (after) {
-            scopes[i] = resolvePersonas(item.personas, afterSeen, fmt::format("{} in stage `{}`", what, stageName));
+            scopes[i] = resolvePersonas(item.personas, afterSeen,
+                                        fmt::format("{} in stage `{}`", what, stageName));
             afterOverridden.insert(scopes[i].begin(), scopes[i].end());
           } else if (group != nullptr) {
-            scopes[i] = resolvePersonas(item.personas, group->seen, fmt::format("{} in stage `{}`", what, stageName));
+            scopes[i] = resolvePersonas(item.personas, group->seen,
+                                        fmt::format("{} in stage `{}`", what, stageName));
             group->overridden.insert(scopes[i].begin(), scopes[i].end());
           } else {
             std::unordered_map<const ast::PersonaDecl*, const ast::Identifier*> scratch;
@@ -1104,15 +1193,19 @@ void Analyzer::checkStage(ast::StageDecl& stage) {
           }
           break;
         }
-        const ast::StageItem** slot = after ? &defaultAfter : (group != nullptr ? &group->defaultItem : nullptr);
+        const ast::StageItem** slot =
+            after ? &defaultAfter : (group != nullptr ? &group->defaultItem : nullptr);
         if (slot == nullptr) break;
         if (*slot != nullptr) {
           std::string_view keyword = after ? "after" : "on";
-          Diagnostic& d = report(DiagnosticKind::DuplicateTransition, keywordRange(item.range, keyword),
-                                 fmt::format("stage `{}` has two {} transitions for every persona", stageName, what));
+          Diagnostic& d = report(
+              DiagnosticKind::DuplicateTransition, keywordRange(item.range, keyword),
+              fmt::format("stage `{}` has two {} transitions for every persona", stageName, what));
           d.labels.push_back({keywordRange((*slot)->range, keyword), "the first one is here"});
-          d.help = "merge them into one, with a branch block if customers split; or give one of them personas with "
-                   "`for`";
+          d.help =
+              "merge them into one, with a branch block if customers split; or give one of them "
+              "personas with "
+              "`for`";
         } else {
           *slot = &item;
         }
@@ -1120,13 +1213,16 @@ void Analyzer::checkStage(ast::StageDecl& stage) {
       }
       case ast::StageItemKind::Value:
         if (stage.stageKind != ast::StageKind::Goal) {
-          report(DiagnosticKind::ValueOutsideGoal, item.range,
-                 fmt::format("`value` on {} `{}`, which is not a goal", stageNoun(stage), stageName))
-              .help = fmt::format("only reaching a goal is worth something: make `{}` a `goal`, or remove the `value`",
-                                  stageName);
+          report(
+              DiagnosticKind::ValueOutsideGoal, item.range,
+              fmt::format("`value` on {} `{}`, which is not a goal", stageNoun(stage), stageName))
+              .help = fmt::format(
+              "only reaching a goal is worth something: make `{}` a `goal`, or remove the `value`",
+              stageName);
         } else if (value != nullptr) {
-          Diagnostic& d = report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "value"),
-                                 fmt::format("`value` is given twice in goal `{}`", stageName));
+          Diagnostic& d =
+              report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "value"),
+                     fmt::format("`value` is given twice in goal `{}`", stageName));
           d.labels.push_back({keywordRange(value->range, "value"), "first given here"});
           d.help = "remove one of them";
         } else {
@@ -1145,10 +1241,12 @@ void Analyzer::checkStage(ast::StageDecl& stage) {
         break;
       case ast::StageItemKind::After: {
         PersonaScope scope = scopeOf(scopes[i], !item.personas.empty(), afterOverridden);
-        Folded delay = checkExpected(item.value.get(), customerPlace(scope, &reported, nullptr, true), TypeKind::Duration);
+        Folded delay = checkExpected(
+            item.value.get(), customerPlace(scope, &reported, nullptr, true), TypeKind::Duration);
         if (delay.ok() && delay.constant && delay.value < 0) {
           report(DiagnosticKind::InvalidValue, item.value->range,
-                 fmt::format("a delay cannot be negative, found `{}`", shown(item.value.get(), delay)));
+                 fmt::format("a delay cannot be negative, found `{}`",
+                             shown(item.value.get(), delay)));
         }
         checkTarget(item.target.get(), customerPlace(scope, &reported), TargetUse::Transition);
         break;
@@ -1158,7 +1256,8 @@ void Analyzer::checkStage(ast::StageDecl& stage) {
         const auto* event = itemEvents[i];
         const auto& overridden = event != nullptr ? groups[event].overridden : kNone;
         PersonaScope scope = scopeOf(scopes[i], !item.personas.empty(), overridden);
-        checkTarget(item.target.get(), customerPlace(scope, &reported, event), TargetUse::Transition);
+        checkTarget(item.target.get(), customerPlace(scope, &reported, event),
+                    TargetUse::Transition);
         break;
       }
       case ast::StageItemKind::Value:
@@ -1176,8 +1275,9 @@ void Analyzer::checkTouchpoint(ast::TouchpointDecl& touchpoint) {
     auto& first = firsts[static_cast<std::size_t>(item.kind)];
     std::string_view keyword = touchpointKeyword(item.kind);
     if (first != nullptr) {
-      Diagnostic& d = report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, keyword),
-                             fmt::format("`{}` is given twice in touchpoint `{}`", keyword, touchpoint.name.text));
+      Diagnostic& d = report(
+          DiagnosticKind::DuplicateSetting, keywordRange(item.range, keyword),
+          fmt::format("`{}` is given twice in touchpoint `{}`", keyword, touchpoint.name.text));
       d.labels.push_back({keywordRange(first->range, keyword), "first given here"});
       d.help = "remove one of them";
     } else {
@@ -1190,8 +1290,9 @@ void Analyzer::checkTouchpoint(ast::TouchpointDecl& touchpoint) {
       case ast::TouchpointItemKind::Cost: {
         Folded value = checkExpected(item.value.get(), place, TypeKind::Money);
         if (value.ok() && value.constant && value.value < 0) {
-          report(DiagnosticKind::InvalidValue, item.value->range,
-                 fmt::format("a cost cannot be negative, found `{}`", shown(item.value.get(), value)));
+          report(
+              DiagnosticKind::InvalidValue, item.value->range,
+              fmt::format("a cost cannot be negative, found `{}`", shown(item.value.get(), value)));
         }
         break;
       }
@@ -1202,7 +1303,8 @@ void Analyzer::checkTouchpoint(ast::TouchpointDecl& touchpoint) {
         Folded value = checkExpected(item.value.get(), place, TypeKind::Duration);
         if (value.ok() && value.constant && value.value < 0) {
           report(DiagnosticKind::InvalidValue, item.value->range,
-                 fmt::format("a duration cannot be negative, found `{}`", shown(item.value.get(), value)));
+                 fmt::format("a duration cannot be negative, found `{}`",
+                             shown(item.value.get(), value)));
         }
         break;
       }
@@ -1216,14 +1318,16 @@ void Analyzer::checkTouchpoint(ast::TouchpointDecl& touchpoint) {
           Folded delay = checkExpected(item.delay.get(), sampled, TypeKind::Duration);
           if (delay.ok() && delay.constant && delay.value < 0) {
             report(DiagnosticKind::InvalidValue, item.delay->range,
-                   fmt::format("a delay cannot be negative, found `{}`", shown(item.delay.get(), delay)));
+                   fmt::format("a delay cannot be negative, found `{}`",
+                               shown(item.delay.get(), delay)));
           }
         }
         break;
       }
     }
   }
-  if (firsts[static_cast<std::size_t>(ast::TouchpointItemKind::Via)] == nullptr && !touchpoint.name.text.empty()) {
+  if (firsts[static_cast<std::size_t>(ast::TouchpointItemKind::Via)] == nullptr &&
+      !touchpoint.name.text.empty()) {
     report(DiagnosticKind::MissingChannel, touchpoint.name.range,
            fmt::format("touchpoint `{}` has no channel", touchpoint.name.text))
         .help = "add `via` and the channel that reaches the customer, e.g. `via email`";
@@ -1248,7 +1352,8 @@ void Analyzer::checkRule(ast::RuleDecl& rule) {
       Diagnostic& d = report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, keyword),
                              fmt::format("`{}` is given twice in rule `{}`", keyword, ruleName));
       d.labels.push_back({keywordRange(first->range, keyword), "first given here"});
-      d.help = item.kind == ast::RuleItemKind::On ? "a rule has one trigger: split it into two rules"
+      d.help = item.kind == ast::RuleItemKind::On
+                   ? "a rule has one trigger: split it into two rules"
                : item.kind == ast::RuleItemKind::If ? "combine the conditions with `and`"
                                                     : "remove one of them";
     } else {
@@ -1259,12 +1364,16 @@ void Analyzer::checkRule(ast::RuleDecl& rule) {
   const ast::RuleItem* scopeItem = clauses[static_cast<std::size_t>(ast::RuleItemKind::For)];
   if (!ruleName.empty()) {
     if (on == nullptr) {
-      report(DiagnosticKind::MissingTrigger, rule.name.range, fmt::format("rule `{}` has no trigger", ruleName))
-          .help = "add `on` and what starts the rule: `on enter Stage`, `on event_name`, `on after 3d` or a "
-                  "condition such as `on emotion < -2`";
+      report(DiagnosticKind::MissingTrigger, rule.name.range,
+             fmt::format("rule `{}` has no trigger", ruleName))
+          .help =
+          "add `on` and what starts the rule: `on enter Stage`, `on event_name`, `on after 3d` or "
+          "a "
+          "condition such as `on emotion < -2`";
     }
     if (!hasAction) {
-      report(DiagnosticKind::MissingAction, rule.name.range, fmt::format("rule `{}` has no actions", ruleName))
+      report(DiagnosticKind::MissingAction, rule.name.range,
+             fmt::format("rule `{}` has no actions", ruleName))
           .help = "add what it does: `send`, `move`, `set`, `wait` or `stop`";
     }
   }
@@ -1276,7 +1385,9 @@ void Analyzer::checkRule(ast::RuleDecl& rule) {
     auto resolved = resolvePersonas(item.names, seen, {});
     if (&item == scopeItem) personas = std::move(resolved);
   }
-  PersonaScope scope = scopeItem != nullptr ? PersonaScope{PersonaScope::Kind::Only, &personas, nullptr} : allPersonas();
+  PersonaScope scope = scopeItem != nullptr
+                           ? PersonaScope{PersonaScope::Kind::Only, &personas, nullptr}
+                           : allPersonas();
   std::unordered_set<std::string_view> reported;
 
   // The trigger first: an event trigger makes its payload readable in the whole rule.
@@ -1295,7 +1406,8 @@ void Analyzer::checkRule(ast::RuleDecl& rule) {
         Folded value = checkExpected(trigger.value.get(), place, TypeKind::Duration);
         if (value.ok() && value.constant && value.value < 0) {
           report(DiagnosticKind::InvalidValue, trigger.value->range,
-                 fmt::format("a duration cannot be negative, found `{}`", shown(trigger.value.get(), value)));
+                 fmt::format("a duration cannot be negative, found `{}`",
+                             shown(trigger.value.get(), value)));
         }
         break;
       }
@@ -1310,21 +1422,24 @@ void Analyzer::checkRule(ast::RuleDecl& rule) {
             if (&item == on) event = static_cast<const ast::EventDecl*>(symbol->decl);
             break;
           }
-          if (symbol != nullptr && symbol->kind != NameKind::Param && symbol->kind != NameKind::Var &&
-              symbol->kind != NameKind::Persona) {
+          if (symbol != nullptr && symbol->kind != NameKind::Param &&
+              symbol->kind != NameKind::Var && symbol->kind != NameKind::Persona) {
             Diagnostic& d = report(DiagnosticKind::WrongKindOfName, name.name.range,
-                                   fmt::format("`{}` is {}, not an event or a condition", name.name.text,
-                                               describe(*symbol)));
+                                   fmt::format("`{}` is {}, not an event or a condition",
+                                               name.name.text, describe(*symbol)));
             if (symbol->range.valid()) {
-              d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", name.name.text)});
+              d.labels.push_back(
+                  {symbol->range, fmt::format("`{}` is declared here", name.name.text)});
             }
             if (symbol->kind == NameKind::Stage) {
-              d.help = fmt::format("`on enter {0}` runs the rule when customers enter `{0}`", name.name.text);
+              d.help = fmt::format("`on enter {0}` runs the rule when customers enter `{0}`",
+                                   name.name.text);
             }
             value->type = ast::Type{TypeKind::Error, false};
             break;
           }
-          if (symbol == nullptr && !name.name.text.empty() && attributes_.count(name.name.text) == 0 &&
+          if (symbol == nullptr && !name.name.text.empty() &&
+              attributes_.count(name.name.text) == 0 &&
               findCustomerState(name.name.text) == nullptr) {
             Diagnostic& d = report(DiagnosticKind::UnknownName, name.name.range,
                                    fmt::format("unknown event `{}`", name.name.text));
@@ -1348,8 +1463,9 @@ void Analyzer::checkRule(ast::RuleDecl& rule) {
     if (item.isAction() && item.kind != ast::RuleItemKind::Stop && ender != nullptr && !warned) {
       warned = true;
       std::string_view endKeyword = ruleKeyword(ender->kind);
-      Diagnostic& d = report(DiagnosticKind::UnreachableAction, item.range,
-                             fmt::format("`{}` after `{}` never runs", ruleKeyword(item.kind), endKeyword));
+      Diagnostic& d =
+          report(DiagnosticKind::UnreachableAction, item.range,
+                 fmt::format("`{}` after `{}` never runs", ruleKeyword(item.kind), endKeyword));
       d.labels.push_back({keywordRange(ender->range, endKeyword), "the rule ends here"});
       d.help = fmt::format("remove it, or move it before `{}`", endKeyword);
     }
@@ -1358,15 +1474,17 @@ void Analyzer::checkRule(ast::RuleDecl& rule) {
       case ast::RuleItemKind::For:
         break;
       case ast::RuleItemKind::In:
-        for (const auto& id : item.names) resolve(id, bit(NameKind::Stage), "stage");
+        for (const auto& id : item.names)
+          resolve(id, bit(NameKind::Stage), "stage");
         break;
       case ast::RuleItemKind::If:
         checkExpected(item.value.get(), place, TypeKind::Bool);
         break;
       case ast::RuleItemKind::Priority:
-        checkExpected(item.value.get(),
-                      constantPlace("a `priority`", "a rule's priority is fixed: use a literal or a param"),
-                      TypeKind::Number);
+        checkExpected(
+            item.value.get(),
+            constantPlace("a `priority`", "a rule's priority is fixed: use a literal or a param"),
+            TypeKind::Number);
         break;
       case ast::RuleItemKind::Cap:
         checkCap(item.value.get(), item.second.get(),
@@ -1396,16 +1514,19 @@ void Analyzer::checkRule(ast::RuleDecl& rule) {
           } else if (symbol != nullptr) {
             Diagnostic& d = report(DiagnosticKind::AssignToConstant, item.name.range,
                                    fmt::format("`{}` is {}, not a `var`", name, describe(*symbol)));
-            if (symbol->range.valid()) d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", name)});
+            if (symbol->range.valid())
+              d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", name)});
             if (symbol->kind == NameKind::Param) {
-              d.help = fmt::format("declare `{}` with `var` to change it during the simulation", name);
+              d.help =
+                  fmt::format("declare `{}` with `var` to change it during the simulation", name);
             }
           } else if (auto description = describeNonDeclaration(name)) {
             Diagnostic& d = report(DiagnosticKind::AssignToConstant, item.name.range,
                                    fmt::format("`{}` is {}, not a `var`", name, *description));
             d.help = "`set` changes a `var`; declare one with `var name = value`";
           } else {
-            Diagnostic& d = report(DiagnosticKind::UnknownName, item.name.range, fmt::format("unknown var `{}`", name));
+            Diagnostic& d = report(DiagnosticKind::UnknownName, item.name.range,
+                                   fmt::format("unknown var `{}`", name));
             auto suggestion = suggest(name, bit(NameKind::Var), false);
             addDidYouMean(d, item.name, suggestion);
             if (!suggestion) d.help = fmt::format("declare it first: `var {} = ...`", name);
@@ -1414,9 +1535,11 @@ void Analyzer::checkRule(ast::RuleDecl& rule) {
         Folded folded = checkExpected(item.value.get(), place, TypeKind::Unknown);
         if (targetOk && folded.ok() && folded.type.kind != expected) {
           Diagnostic& d = report(DiagnosticKind::TypeMismatch, item.value->range,
-                                 fmt::format("expected `{}`, found `{}`", typeName(expected), typeName(folded.type.kind)));
+                                 fmt::format("expected `{}`, found `{}`", typeName(expected),
+                                             typeName(folded.type.kind)));
           const Symbol* symbol = lookup(name);
-          d.labels.push_back({symbol->range, fmt::format("`{}` is a `{}` var", name, typeName(expected))});
+          d.labels.push_back(
+              {symbol->range, fmt::format("`{}` is a `{}` var", name, typeName(expected))});
         }
         break;
       }
@@ -1426,7 +1549,8 @@ void Analyzer::checkRule(ast::RuleDecl& rule) {
           Folded value = checkExpected(item.value.get(), place, TypeKind::Duration);
           if (value.ok() && value.constant && value.value < 0) {
             report(DiagnosticKind::InvalidValue, item.value->range,
-                   fmt::format("a duration cannot be negative, found `{}`", shown(item.value.get(), value)));
+                   fmt::format("a duration cannot be negative, found `{}`",
+                               shown(item.value.get(), value)));
           }
         }
         break;
@@ -1435,8 +1559,9 @@ void Analyzer::checkRule(ast::RuleDecl& rule) {
         sampled.sampling = true;
         Folded value = checkExpected(item.value.get(), sampled, TypeKind::Duration);
         if (value.ok() && value.constant && value.value < 0) {
-          report(DiagnosticKind::InvalidValue, item.value->range,
-                 fmt::format("a wait cannot be negative, found `{}`", shown(item.value.get(), value)));
+          report(
+              DiagnosticKind::InvalidValue, item.value->range,
+              fmt::format("a wait cannot be negative, found `{}`", shown(item.value.get(), value)));
         }
         break;
       }
@@ -1460,9 +1585,11 @@ void Analyzer::checkCurrencies() {
   out_->currencyRange = main.range;
   for (std::size_t i = 1; i < currencies_.size(); ++i) {
     const MoneyUse& other = currencies_[i];
-    Diagnostic& d = report(DiagnosticKind::MixedCurrencies, other.range,
-                           fmt::format("money in `{}`, but the journey uses `{}`", other.currency, main.currency));
-    d.labels.push_back({main.range, fmt::format("the journey's money is in `{}` from here", main.currency)});
+    Diagnostic& d = report(
+        DiagnosticKind::MixedCurrencies, other.range,
+        fmt::format("money in `{}`, but the journey uses `{}`", other.currency, main.currency));
+    d.labels.push_back(
+        {main.range, fmt::format("the journey's money is in `{}` from here", main.currency)});
     d.help = fmt::format("write every amount in `{}`", main.currency);
   }
 }
@@ -1480,7 +1607,8 @@ void Analyzer::finish() {
   for (auto name : builtinChannels()) {
     const Symbol* symbol = lookup(name);
     out.channels.push_back(
-        Channel{std::string(name), symbol != nullptr ? static_cast<const ast::ChannelDecl*>(symbol->decl) : nullptr});
+        Channel{std::string(name),
+                symbol != nullptr ? static_cast<const ast::ChannelDecl*>(symbol->decl) : nullptr});
   }
   for (auto* channel : channels_) {
     if (isBuiltinChannel(channel->name.text)) continue;
@@ -1495,14 +1623,16 @@ void Analyzer::finish() {
     if (symbol.decl != nullptr) sorted.emplace_back(name, symbol.decl);
   }
   std::sort(sorted.begin(), sorted.end());
-  for (const auto& [name, decl] : sorted) out.declarations.emplace_hint(out.declarations.end(), std::string(name), decl);
+  for (const auto& [name, decl] : sorted)
+    out.declarations.emplace_hint(out.declarations.end(), std::string(name), decl);
 }
 
 void Analyzer::run(const std::vector<ast::Module*>& modules) {
   if (modules.empty() || modules.front() == nullptr) return;
   for (const Diagnostic* diagnostic : sink_.sorted()) {
     if (diagnostic->kind != DiagnosticKind::SyntaxError || !diagnostic->range.valid()) continue;
-    syntaxErrors_.insert((static_cast<std::uint64_t>(diagnostic->range.file) << 32) | diagnostic->range.begin);
+    syntaxErrors_.insert((static_cast<std::uint64_t>(diagnostic->range.file) << 32) |
+                         diagnostic->range.begin);
   }
   collect(modules);
   checkParams();
@@ -1512,11 +1642,13 @@ void Analyzer::run(const std::vector<ast::Module*>& modules) {
   checkEventPayloads();
   checkEvents();
   checkSettings();
-  for (auto* stage : stages_) checkStage(*stage);
+  for (auto* stage : stages_)
+    checkStage(*stage);
   for (auto* touchpoint : touchpoints_) {
     if (touchpoint->stage == nullptr) checkTouchpoint(*touchpoint);
   }
-  for (auto* rule : rules_) checkRule(*rule);
+  for (auto* rule : rules_)
+    checkRule(*rule);
   checkCurrencies();
   finish();
 }

@@ -35,7 +35,9 @@ ast::SymbolKind symbolKind(NameKind kind) {
   return ast::SymbolKind::Unresolved;
 }
 
-Folded typed(TypeKind kind, bool sampled = false) { return Folded::of(kind, sampled); }
+Folded typed(TypeKind kind, bool sampled = false) {
+  return Folded::of(kind, sampled);
+}
 
 Folded constantOf(TypeKind kind, double value) {
   Folded folded = Folded::of(kind);
@@ -60,7 +62,8 @@ std::string joinNames(const std::vector<std::string_view>& names) {
 
 std::string samplingHelp(const Place& place) {
   if (!place.customer) {
-    return fmt::format("{} cannot be random: use a literal or a `param`", place.what.empty() ? "this value" : place.what);
+    return fmt::format("{} cannot be random: use a literal or a `param`",
+                       place.what.empty() ? "this value" : place.what);
   }
   return "sample it in a persona attribute, once per customer, and read the attribute here";
 }
@@ -108,8 +111,8 @@ Folded Analyzer::check(ast::Expr* expr, const Place& place) {
       return Folded::error();
   }
   if (result.constant && !std::isfinite(result.value)) {
-    report(DiagnosticKind::InvalidValue, expr->range, "this value is too large to compute")
-        .help = "use smaller numbers";
+    report(DiagnosticKind::InvalidValue, expr->range, "this value is too large to compute").help =
+        "use smaller numbers";
     result = Folded::error();
   }
   expr->type = result.type;
@@ -121,17 +124,19 @@ Folded Analyzer::checkExpected(ast::Expr* expr, const Place& place, TypeKind exp
   if (!folded.ok()) return Folded::error();
   if (expected != TypeKind::Unknown && folded.type.kind != expected) {
     if (followedBySyntaxError(expr)) return Folded::error();
-    Diagnostic& d = report(DiagnosticKind::TypeMismatch, expr->range,
-                           fmt::format("expected `{}`, found `{}`", typeName(expected), typeName(folded.type.kind)));
+    Diagnostic& d = report(
+        DiagnosticKind::TypeMismatch, expr->range,
+        fmt::format("expected `{}`, found `{}`", typeName(expected), typeName(folded.type.kind)));
     addTypeHelp(d, expr, expected, folded.type.kind);
     return Folded::error();
   }
-  if (folded.constant && !folded.type.sampled && out_ != nullptr) out_->constants[expr] = folded.value;
+  if (folded.constant && !folded.type.sampled && out_ != nullptr)
+    out_->constants[expr] = folded.value;
   return folded;
 }
 
-bool Analyzer::inRange(const Folded& value, std::optional<double> lo, bool loOpen, std::optional<double> hi,
-                       bool hiOpen) const {
+bool Analyzer::inRange(const Folded& value, std::optional<double> lo, bool loOpen,
+                       std::optional<double> hi, bool hiOpen) const {
   if (!value.constant) return true;
   double v = value.value;
   if (lo && (loOpen ? v <= *lo : v < *lo)) return false;
@@ -142,14 +147,16 @@ bool Analyzer::inRange(const Folded& value, std::optional<double> lo, bool loOpe
 bool Analyzer::followedBySyntaxError(const ast::Expr* expr) const {
   if (!isNumberLiteral(expr) || syntaxErrors_.empty()) return false;
   for (std::uint32_t gap = 0; gap <= 3; ++gap) {
-    std::uint64_t key = (static_cast<std::uint64_t>(expr->range.file) << 32) | (expr->range.end + gap);
+    std::uint64_t key =
+        (static_cast<std::uint64_t>(expr->range.file) << 32) | (expr->range.end + gap);
     if (syntaxErrors_.count(key) != 0) return true;
   }
   return false;
 }
 
 std::string Analyzer::shown(const ast::Expr* expr, const Folded& value) const {
-  if (expr != nullptr && expr->kind == ast::ExprKind::Literal) return ast::as<ast::LiteralExpr>(*expr).text;
+  if (expr != nullptr && expr->kind == ast::ExprKind::Literal)
+    return ast::as<ast::LiteralExpr>(*expr).text;
   return formatValue(value.type.kind, value.value, currencyHint());
 }
 
@@ -165,7 +172,8 @@ std::string Analyzer::currencyHint() const {
   return "USD";
 }
 
-void Analyzer::addTypeHelp(Diagnostic& d, const ast::Expr* expr, TypeKind expected, TypeKind found) {
+void Analyzer::addTypeHelp(Diagnostic& d, const ast::Expr* expr, TypeKind expected,
+                           TypeKind found) {
   if (found == TypeKind::Number && isNumberLiteral(expr)) {
     const auto& text = ast::as<ast::LiteralExpr>(*expr).text;
     if (expected == TypeKind::Duration) {
@@ -176,8 +184,10 @@ void Analyzer::addTypeHelp(Diagnostic& d, const ast::Expr* expr, TypeKind expect
     return;
   }
   if (expected == TypeKind::Number && (found == TypeKind::Duration || found == TypeKind::Money)) {
-    d.help = found == TypeKind::Duration ? "divide by a duration to get a number, e.g. `time / 1d`"
-                                         : fmt::format("divide by an amount to get a number, e.g. `cost / 1 {}`", currencyHint());
+    d.help = found == TypeKind::Duration
+                 ? "divide by a duration to get a number, e.g. `time / 1d`"
+                 : fmt::format("divide by an amount to get a number, e.g. `cost / 1 {}`",
+                               currencyHint());
     return;
   }
   if (expected == TypeKind::Bool && isQuantity(found)) {
@@ -214,11 +224,13 @@ void Analyzer::noteMoney(const ast::LiteralExpr& literal) {
   if (literal.currency.empty()) return;
   if (out_ == nullptr) {
     if (!j_.currency.empty() && literal.currency != j_.currency) {
-      Diagnostic& d = report(DiagnosticKind::MixedCurrencies, literal.range,
-                             fmt::format("money in `{}`, but the journey uses `{}`", literal.currency, j_.currency));
+      Diagnostic& d = report(
+          DiagnosticKind::MixedCurrencies, literal.range,
+          fmt::format("money in `{}`, but the journey uses `{}`", literal.currency, j_.currency));
       d.help = fmt::format("write the amount in `{}`", j_.currency);
       if (j_.currencyRange.valid()) {
-        d.labels.push_back({j_.currencyRange, fmt::format("the journey's money is in `{}` from here", j_.currency)});
+        d.labels.push_back({j_.currencyRange,
+                            fmt::format("the journey's money is in `{}` from here", j_.currency)});
       }
     }
     return;
@@ -237,14 +249,17 @@ void Analyzer::noteMoney(const ast::LiteralExpr& literal) {
   currencies_.push_back({rank, literal.range.begin, literal.range, literal.currency});
 }
 
-void Analyzer::reportNotConstant(SourceRange range, std::string_view name, std::string_view description,
-                                 const Place& place) {
-  Diagnostic& d = report(DiagnosticKind::NotConstant, range,
-                         fmt::format("{} cannot read {} `{}`", place.what.empty() ? "this value" : place.what,
-                                     description, name));
-  d.help = place.constantHelp.empty()
-               ? std::string("this value must be known before the simulation starts: use literals and params")
-               : std::string(place.constantHelp);
+void Analyzer::reportNotConstant(SourceRange range, std::string_view name,
+                                 std::string_view description, const Place& place) {
+  Diagnostic& d =
+      report(DiagnosticKind::NotConstant, range,
+             fmt::format("{} cannot read {} `{}`", place.what.empty() ? "this value" : place.what,
+                         description, name));
+  d.help =
+      place.constantHelp.empty()
+          ? std::string(
+                "this value must be known before the simulation starts: use literals and params")
+          : std::string(place.constantHelp);
 }
 
 Folded Analyzer::checkName(ast::NameExpr& e, const Place& place) {
@@ -263,7 +278,8 @@ Folded Analyzer::checkName(ast::NameExpr& e, const Place& place) {
         if (auto value = j_.constant(decl->value.get())) {
           folded.constant = true;
           folded.value = *value;
-          if (auto text = paramStrings_.find(decl); text != paramStrings_.end()) folded.text = text->second;
+          if (auto text = paramStrings_.find(decl); text != paramStrings_.end())
+            folded.text = text->second;
         }
         return folded;
       }
@@ -280,15 +296,19 @@ Folded Analyzer::checkName(ast::NameExpr& e, const Place& place) {
       }
       case NameKind::Persona: {
         auto index = personaIndex_.find(static_cast<const ast::PersonaDecl*>(symbol->decl));
-        return constantOf(TypeKind::Persona, index == personaIndex_.end() ? -1.0 : static_cast<double>(index->second));
+        return constantOf(TypeKind::Persona,
+                          index == personaIndex_.end() ? -1.0 : static_cast<double>(index->second));
       }
       default: {
         Diagnostic& d = report(DiagnosticKind::WrongKindOfName, e.name.range,
                                fmt::format("`{}` is {}, not a value", name, describe(*symbol)));
-        if (symbol->range.valid()) d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", name)});
+        if (symbol->range.valid())
+          d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", name)});
         switch (symbol->kind) {
           case NameKind::Stage:
-            d.help = fmt::format("`in_stage({0})` tests whether the customer is in it; `visits({0})` counts visits", name);
+            d.help = fmt::format(
+                "`in_stage({0})` tests whether the customer is in it; `visits({0})` counts visits",
+                name);
             break;
           case NameKind::Touchpoint:
           case NameKind::Channel:
@@ -324,7 +344,8 @@ Folded Analyzer::checkName(ast::NameExpr& e, const Place& place) {
     }
     return typed(state->type);
   }
-  Diagnostic& d = report(DiagnosticKind::UnknownName, e.name.range, fmt::format("unknown name `{}`", name));
+  Diagnostic& d =
+      report(DiagnosticKind::UnknownName, e.name.range, fmt::format("unknown name `{}`", name));
   auto suggestion = suggest(name, kValueKinds, true);
   addDidYouMean(d, e.name, suggestion);
   if (!suggestion && findFunction(name) != nullptr) {
@@ -333,7 +354,8 @@ Folded Analyzer::checkName(ast::NameExpr& e, const Place& place) {
   return Folded::error();
 }
 
-void Analyzer::checkAttributeScope(const ast::NameExpr& e, const AttributeInfo& info, const Place& place) {
+void Analyzer::checkAttributeScope(const ast::NameExpr& e, const AttributeInfo& info,
+                                   const Place& place) {
   std::string_view name = e.name.text;
   if (place.reportedAttributes != nullptr && place.reportedAttributes->count(name) != 0) return;
   std::vector<const ast::PersonaDecl*> missing;
@@ -364,32 +386,38 @@ void Analyzer::checkAttributeScope(const ast::NameExpr& e, const AttributeInfo& 
   if (missing.empty()) return;
   if (place.reportedAttributes != nullptr) place.reportedAttributes->insert(name);
   std::vector<std::string_view> names;
-  for (const auto* persona : missing) names.push_back(persona->name.text);
+  for (const auto* persona : missing)
+    names.push_back(persona->name.text);
   Diagnostic& d = report(DiagnosticKind::AttributeMissing, e.name.range,
                          fmt::format("attribute `{}` is not defined for persona{} {}", name,
                                      missing.size() == 1 ? "" : "s", joinNames(names)));
   for (const auto* persona : missing) {
-    d.labels.push_back({persona->name.range, fmt::format("`{}` has no `{}`", persona->name.text, name)});
+    d.labels.push_back(
+        {persona->name.range, fmt::format("`{}` has no `{}`", persona->name.text, name)});
   }
-  d.help = place.scope.kind == PersonaScope::Kind::Only
-               ? fmt::format("define `{}` in {}, or take {} out of the `for` list", name, joinNames(names),
-                             missing.size() == 1 ? "it" : "them")
-               : fmt::format("define `{}` in {}, or limit this to the personas that have it with `for`", name,
-                             joinNames(names));
+  d.help =
+      place.scope.kind == PersonaScope::Kind::Only
+          ? fmt::format("define `{}` in {}, or take {} out of the `for` list", name,
+                        joinNames(names), missing.size() == 1 ? "it" : "them")
+          : fmt::format("define `{}` in {}, or limit this to the personas that have it with `for`",
+                        name, joinNames(names));
 }
 
 Folded Analyzer::checkMember(ast::MemberExpr& e, const Place& place) {
   if (e.object.text.empty() || e.member.text.empty()) return Folded::error();
   const Symbol* symbol = lookup(e.object.text);
   if (symbol == nullptr) {
-    Diagnostic& d = report(DiagnosticKind::UnknownName, e.object.range, fmt::format("unknown event `{}`", e.object.text));
+    Diagnostic& d = report(DiagnosticKind::UnknownName, e.object.range,
+                           fmt::format("unknown event `{}`", e.object.text));
     addDidYouMean(d, e.object, suggest(e.object.text, bit(NameKind::Event), false));
     return Folded::error();
   }
   if (symbol->kind != NameKind::Event) {
-    Diagnostic& d = report(DiagnosticKind::WrongKindOfName, e.object.range,
-                           fmt::format("`{}` is {}, not an event", e.object.text, describe(*symbol)));
-    if (symbol->range.valid()) d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", e.object.text)});
+    Diagnostic& d =
+        report(DiagnosticKind::WrongKindOfName, e.object.range,
+               fmt::format("`{}` is {}, not an event", e.object.text, describe(*symbol)));
+    if (symbol->range.valid())
+      d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", e.object.text)});
     d.help = "only events have fields: `event.field` reads the payload of the event being handled";
     return Folded::error();
   }
@@ -403,16 +431,19 @@ Folded Analyzer::checkMember(ast::MemberExpr& e, const Place& place) {
   const ast::EventItem* field = nullptr;
   auto fields = payloads_.find(event);
   if (fields != payloads_.end()) {
-    if (auto it = fields->second.find(e.member.text); it != fields->second.end()) field = it->second;
+    if (auto it = fields->second.find(e.member.text); it != fields->second.end())
+      field = it->second;
   }
   if (field == nullptr) {
-    Diagnostic& d = report(DiagnosticKind::UnknownName, e.member.range,
-                           fmt::format("event `{}` has no field `{}`", e.object.text, e.member.text));
+    Diagnostic& d =
+        report(DiagnosticKind::UnknownName, e.member.range,
+               fmt::format("event `{}` has no field `{}`", e.object.text, e.member.text));
     if (fields == payloads_.end() || fields->second.empty()) {
       d.help = fmt::format("`{}` carries no payload", e.object.text);
     } else {
       std::vector<std::string_view> candidates;
-      for (const auto& [name, item] : fields->second) candidates.push_back(name);
+      for (const auto& [name, item] : fields->second)
+        candidates.push_back(name);
       auto suggestion = closestName(e.member.text, candidates);
       if (suggestion) {
         addDidYouMean(d, e.member, suggestion);
@@ -424,11 +455,15 @@ Folded Analyzer::checkMember(ast::MemberExpr& e, const Place& place) {
     return Folded::error();
   }
   if (place.event != event) {
-    Diagnostic& d = report(DiagnosticKind::PayloadOutsideEvent, e.range,
-                           fmt::format("`{}` is read where no `{}` event is being handled", text, e.object.text));
-    d.help = fmt::format("payload fields can be read in a rule with `on {0}` and in the branches of a stage's `on {0} ->`",
-                         e.object.text);
-    if (place.event != nullptr) d.notes.push_back(fmt::format("this place handles `{}`", place.event->name.text));
+    Diagnostic& d = report(
+        DiagnosticKind::PayloadOutsideEvent, e.range,
+        fmt::format("`{}` is read where no `{}` event is being handled", text, e.object.text));
+    d.help = fmt::format(
+        "payload fields can be read in a rule with `on {0}` and in the branches of a stage's `on "
+        "{0} ->`",
+        e.object.text);
+    if (place.event != nullptr)
+      d.notes.push_back(fmt::format("this place handles `{}`", place.event->name.text));
   }
   if (!field->value) return Folded::error();
   ast::Type type = field->value->type;
@@ -446,14 +481,17 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
     Diagnostic& d = report(DiagnosticKind::UnknownFunction, e.callee.range,
                            fmt::format("unknown function `{}`", e.callee.text));
     std::vector<std::string_view> candidates;
-    for (const auto& function : builtinFunctions()) candidates.push_back(function.name);
+    for (const auto& function : builtinFunctions())
+      candidates.push_back(function.name);
     auto suggestion = closestName(e.callee.text, candidates);
     if (suggestion) {
       addDidYouMean(d, e.callee, suggestion);
     } else {
-      d.help = "functions: `min`, `max`, `clamp`, `abs`, `round`, `floor`, `ceil`, `visits`, `received`, "
-               "`in_stage`; distributions: `fixed`, `uniform`, `normal`, `lognormal`, `exponential`, "
-               "`gamma`, `weibull`, `bernoulli`";
+      d.help =
+          "functions: `min`, `max`, `clamp`, `abs`, `round`, `floor`, `ceil`, `visits`, "
+          "`received`, "
+          "`in_stage`; distributions: `fixed`, `uniform`, `normal`, `lognormal`, `exponential`, "
+          "`gamma`, `weibull`, `bernoulli`";
     }
     return Folded::error();
   }
@@ -473,8 +511,9 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
       }
       auto it = std::find(info->parameters.begin(), info->parameters.end(), argument.name->text);
       if (it == info->parameters.end()) {
-        Diagnostic& d = report(DiagnosticKind::BadArguments, argument.name->range,
-                               fmt::format("`{}` has no parameter `{}`", info->name, argument.name->text));
+        Diagnostic& d =
+            report(DiagnosticKind::BadArguments, argument.name->range,
+                   fmt::format("`{}` has no parameter `{}`", info->name, argument.name->text));
         std::vector<std::string_view> candidates(info->parameters.begin(), info->parameters.end());
         auto suggestion = closestName(argument.name->text, candidates);
         if (suggestion) {
@@ -487,9 +526,11 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
       }
       auto index = static_cast<std::size_t>(it - info->parameters.begin());
       if (bound[index] != nullptr) {
-        Diagnostic& d = report(DiagnosticKind::BadArguments, argument.name->range,
-                               fmt::format("`{}` is given twice in `{}`", argument.name->text, info->name));
-        if (boundBy[index]->value) d.labels.push_back({boundBy[index]->value->range, "first given here"});
+        Diagnostic& d =
+            report(DiagnosticKind::BadArguments, argument.name->range,
+                   fmt::format("`{}` is given twice in `{}`", argument.name->text, info->name));
+        if (boundBy[index]->value)
+          d.labels.push_back({boundBy[index]->value->range, "first given here"});
         bad = true;
         continue;
       }
@@ -510,9 +551,11 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
       continue;
     }
     if (bound[index] != nullptr) {
-      Diagnostic& d = report(DiagnosticKind::BadArguments, argument.value ? argument.value->range : e.range,
-                             fmt::format("`{}` is given twice in `{}`", info->parameters[index], info->name));
-      if (boundBy[index]->value) d.labels.push_back({boundBy[index]->value->range, "first given here"});
+      Diagnostic& d =
+          report(DiagnosticKind::BadArguments, argument.value ? argument.value->range : e.range,
+                 fmt::format("`{}` is given twice in `{}`", info->parameters[index], info->name));
+      if (boundBy[index]->value)
+        d.labels.push_back({boundBy[index]->value->range, "first given here"});
       d.help = "positional arguments come first, in the order of the parameters";
       bad = true;
       continue;
@@ -542,15 +585,18 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
   bool misplaced = info->distribution && !place.sampling;
   if (info->distribution) {
     if (!place.sampling) {
-      Diagnostic& d = report(DiagnosticKind::SamplingNotAllowed, e.range,
-                             fmt::format("`{}` samples a random value, but this place needs a single value", info->name));
+      Diagnostic& d =
+          report(DiagnosticKind::SamplingNotAllowed, e.range,
+                 fmt::format("`{}` samples a random value, but this place needs a single value",
+                             info->name));
       d.help = samplingHelp(place);
     }
     // Report once: what is nested inside is sampled either way.
     inner.sampling = true;
   }
   if (bad) {
-    for (const auto& argument : e.arguments) check(argument.value.get(), inner);
+    for (const auto& argument : e.arguments)
+      check(argument.value.get(), inner);
     return Folded::error();
   }
 
@@ -571,14 +617,17 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
   auto requireQuantity = [&](std::size_t i) {
     if (isQuantity(args[i].type.kind)) return true;
     report(DiagnosticKind::TypeMismatch, bound[i]->range,
-           fmt::format("expected `number`, `duration` or `money`, found `{}`", typeName(args[i].type.kind)))
-        .help = fmt::format("`{}` of `{}` must be a number, a duration or money", info->parameters[i], info->name);
+           fmt::format("expected `number`, `duration` or `money`, found `{}`",
+                       typeName(args[i].type.kind)))
+        .help = fmt::format("`{}` of `{}` must be a number, a duration or money",
+                            info->parameters[i], info->name);
     return false;
   };
   auto requireNumber = [&](std::size_t i) {
     if (args[i].type.kind == TypeKind::Number) return true;
-    Diagnostic& d = report(DiagnosticKind::TypeMismatch, bound[i]->range,
-                           fmt::format("expected `number`, found `{}`", typeName(args[i].type.kind)));
+    Diagnostic& d =
+        report(DiagnosticKind::TypeMismatch, bound[i]->range,
+               fmt::format("expected `number`, found `{}`", typeName(args[i].type.kind)));
     addTypeHelp(d, bound[i], TypeKind::Number, args[i].type.kind);
     return false;
   };
@@ -595,12 +644,15 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
     return false;
   };
   auto invalid = [&](std::size_t i, std::string message, std::string help) {
-    report(DiagnosticKind::InvalidDistribution, bound[i]->range, std::move(message)).help = std::move(help);
+    report(DiagnosticKind::InvalidDistribution, bound[i]->range, std::move(message)).help =
+        std::move(help);
   };
   auto value = [&](std::size_t i) { return "`" + shown(bound[i], args[i]) + "`"; };
   // A distribution where none belongs was reported: its value is unusable, so nothing that
   // uses it is reported again.
-  auto sampledResult = [&](TypeKind kind) { return misplaced ? Folded::error() : typed(kind, true); };
+  auto sampledResult = [&](TypeKind kind) {
+    return misplaced ? Folded::error() : typed(kind, true);
+  };
   auto isConst = [&](std::size_t i) { return args[i].constant && !args[i].type.sampled; };
 
   Folded result;
@@ -623,7 +675,8 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
       }
       if (isConst(1) && isConst(2) && args[1].value > args[2].value) {
         Diagnostic& d = report(DiagnosticKind::InvalidValue, e.range,
-                               fmt::format("`clamp` bounds are reversed: `lo` is {} and `hi` is {}", value(1), value(2)));
+                               fmt::format("`clamp` bounds are reversed: `lo` is {} and `hi` is {}",
+                                           value(1), value(2)));
         d.help = "swap `lo` and `hi`";
         return Folded::error();
       }
@@ -638,7 +691,8 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
     case Builtin::Round:
     case Builtin::Floor:
     case Builtin::Ceil: {
-      if (info->id == Builtin::Abs ? !requireQuantity(0) : !requireNumber(0)) return Folded::error();
+      if (info->id == Builtin::Abs ? !requireQuantity(0) : !requireNumber(0))
+        return Folded::error();
       result = typed(args[0].type.kind, sampled);
       if (allConstant) {
         result.constant = true;
@@ -655,7 +709,8 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
     case Builtin::Uniform: {
       if (!requireQuantity(0) || !requireQuantity(1) || !requireSame(0, 1)) return Folded::error();
       if (isConst(0) && isConst(1) && args[0].value > args[1].value) {
-        invalid(1, fmt::format("`uniform` has `max` below `min`: {} < {}", value(1), value(0)), "swap `min` and `max`");
+        invalid(1, fmt::format("`uniform` has `max` below `min`: {} < {}", value(1), value(0)),
+                "swap `min` and `max`");
       }
       return sampledResult(args[0].type.kind);
     }
@@ -676,7 +731,8 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
                 "a lognormal distribution describes positive values only");
       }
       if (isConst(1) && args[1].value < 0) {
-        invalid(1, fmt::format("`lognormal` has a negative `sigma`: {}", value(1)), "`sigma` must be 0 or more");
+        invalid(1, fmt::format("`lognormal` has a negative `sigma`: {}", value(1)),
+                "`sigma` must be 0 or more");
       }
       return sampledResult(args[0].type.kind);
     }
@@ -727,20 +783,24 @@ Folded Analyzer::checkStateFunction(ast::CallExpr& e, const FunctionInfo& info, 
   std::string_view what = stage ? "stage" : "touchpoint or channel";
   if (argument->kind != ast::ExprKind::Name) {
     if (argument->kind != ast::ExprKind::Error) {
-      report(DiagnosticKind::BadArguments, argument->range, fmt::format("`{}` takes the name of a {}", info.name, what))
+      report(DiagnosticKind::BadArguments, argument->range,
+             fmt::format("`{}` takes the name of a {}", info.name, what))
           .help = fmt::format("e.g. `{}({})`", info.name, stage ? "Research" : "WelcomeCall");
     }
     return Folded::error();
   }
   auto& name = ast::as<ast::NameExpr>(*argument);
-  unsigned kinds = stage ? bit(NameKind::Stage) : bit(NameKind::Touchpoint) | bit(NameKind::Channel);
+  unsigned kinds =
+      stage ? bit(NameKind::Stage) : bit(NameKind::Touchpoint) | bit(NameKind::Channel);
   const Symbol* symbol = resolve(name.name, kinds, what);
   if (symbol == nullptr) return Folded::error();
   name.symbol = stage ? ast::SymbolKind::Stage
-                      : (symbol->kind == NameKind::Channel ? ast::SymbolKind::Channel : ast::SymbolKind::Touchpoint);
+                      : (symbol->kind == NameKind::Channel ? ast::SymbolKind::Channel
+                                                           : ast::SymbolKind::Touchpoint);
   name.declaration = symbol->decl;
   if (!place.customer) {
-    reportNotConstant(e.range, fmt::format("{}({})", info.name, name.name.text), "customer state", place);
+    reportNotConstant(e.range, fmt::format("{}({})", info.name, name.name.text), "customer state",
+                      place);
     return Folded::error();
   }
   return typed(info.id == Builtin::InStage ? TypeKind::Bool : TypeKind::Number);
@@ -748,13 +808,14 @@ Folded Analyzer::checkStateFunction(ast::CallExpr& e, const FunctionInfo& info, 
 
 Folded Analyzer::checkDiscrete(ast::DiscreteExpr& e, const Place& place) {
   if (!place.sampling) {
-    Diagnostic& d = report(DiagnosticKind::SamplingNotAllowed, e.range,
-                           "`discrete` samples a random value, but this place needs a single value");
+    Diagnostic& d =
+        report(DiagnosticKind::SamplingNotAllowed, e.range,
+               "`discrete` samples a random value, but this place needs a single value");
     d.help = samplingHelp(place);
   }
   if (e.entries.empty()) {
-    report(DiagnosticKind::InvalidDistribution, e.range, "`discrete` table has no entries")
-        .help = "list values with their probabilities, e.g. `discrete { 1: 50%, 2: 50% }`";
+    report(DiagnosticKind::InvalidDistribution, e.range, "`discrete` table has no entries").help =
+        "list values with their probabilities, e.g. `discrete { 1: 50%, 2: 50% }`";
     return Folded::error();
   }
   Place valuePlace = place;
@@ -762,7 +823,8 @@ Folded Analyzer::checkDiscrete(ast::DiscreteExpr& e, const Place& place) {
   Place probabilityPlace;
   probabilityPlace.customer = false;
   probabilityPlace.what = "a `discrete` probability";
-  probabilityPlace.constantHelp = "probabilities in a `discrete` table are fixed: use literals and params";
+  probabilityPlace.constantHelp =
+      "probabilities in a `discrete` table are fixed: use literals and params";
 
   std::optional<TypeKind> valueType;
   const ast::Expr* firstValue = nullptr;
@@ -776,8 +838,10 @@ Folded Analyzer::checkDiscrete(ast::DiscreteExpr& e, const Place& place) {
         firstValue = entry.value.get();
       } else if (*valueType != value.type.kind) {
         Diagnostic& d = report(DiagnosticKind::TypeMismatch, entry.value->range,
-                               fmt::format("expected `{}`, found `{}`", typeName(*valueType), typeName(value.type.kind)));
-        d.labels.push_back({firstValue->range, fmt::format("the first value is `{}`", typeName(*valueType))});
+                               fmt::format("expected `{}`, found `{}`", typeName(*valueType),
+                                           typeName(value.type.kind)));
+        d.labels.push_back(
+            {firstValue->range, fmt::format("the first value is `{}`", typeName(*valueType))});
         d.help = "all values of a `discrete` table have one type";
       }
     }
@@ -796,8 +860,9 @@ Folded Analyzer::checkDiscrete(ast::DiscreteExpr& e, const Place& place) {
     sum += probability.value;
   }
   if (!bad && std::fabs(sum - 1) > kSumTolerance) {
-    Diagnostic& d = report(DiagnosticKind::BranchSum, e.range,
-                           fmt::format("`discrete` probabilities add up to {}, not 100%", formatPercent(sum)));
+    Diagnostic& d =
+        report(DiagnosticKind::BranchSum, e.range,
+               fmt::format("`discrete` probabilities add up to {}, not 100%", formatPercent(sum)));
     d.help = sum < 1 ? fmt::format("add the remaining {} to the values", formatPercent(1 - sum))
                      : "lower the probabilities so that they add up to 100%";
   }
@@ -822,12 +887,14 @@ Folded Analyzer::checkUnary(ast::UnaryExpr& e, const Place& place) {
         break;
       }
       case ast::UnaryOp::Negate: {
-        Diagnostic& d = report(DiagnosticKind::TypeMismatch, e.range, fmt::format("cannot negate `{}`", found));
+        Diagnostic& d =
+            report(DiagnosticKind::TypeMismatch, e.range, fmt::format("cannot negate `{}`", found));
         if (operand.type.kind == TypeKind::Bool) d.help = "write `not` to negate a condition";
         break;
       }
       case ast::UnaryOp::Plus:
-        report(DiagnosticKind::TypeMismatch, e.range, fmt::format("cannot apply unary `+` to `{}`", found));
+        report(DiagnosticKind::TypeMismatch, e.range,
+               fmt::format("cannot apply unary `+` to `{}`", found));
         break;
     }
     return Folded::error();
@@ -851,14 +918,17 @@ Folded Analyzer::checkBinary(ast::BinaryExpr& e, const Place& place) {
     if (e.op == ast::BinaryOp::And || e.op == ast::BinaryOp::Or) {
       for (auto* side : {e.lhs.get(), e.rhs.get()}) {
         if (side->type.kind == TypeKind::Bool) continue;
-        Diagnostic& d = report(DiagnosticKind::TypeMismatch, side->range,
-                               fmt::format("expected `bool`, found `{}`", typeName(side->type.kind)));
+        Diagnostic& d =
+            report(DiagnosticKind::TypeMismatch, side->range,
+                   fmt::format("expected `bool`, found `{}`", typeName(side->type.kind)));
         d.help = fmt::format("`{}` combines conditions", ast::spelling(e.op));
       }
       return Folded::error();
     }
-    if (followedBySyntaxError(e.lhs.get()) || followedBySyntaxError(e.rhs.get())) return Folded::error();
-    Diagnostic& d = report(DiagnosticKind::TypeMismatch, e.range, binaryMismatchMessage(e.op, l, r));
+    if (followedBySyntaxError(e.lhs.get()) || followedBySyntaxError(e.rhs.get()))
+      return Folded::error();
+    Diagnostic& d =
+        report(DiagnosticKind::TypeMismatch, e.range, binaryMismatchMessage(e.op, l, r));
     // The most common slip: a number where a duration or money was meant.
     const ast::Expr* bare = nullptr;
     TypeKind other = TypeKind::Unknown;
@@ -876,11 +946,14 @@ Folded Analyzer::checkBinary(ast::BinaryExpr& e, const Place& place) {
     } else if (bare != nullptr && other == TypeKind::Money) {
       const auto& text = ast::as<ast::LiteralExpr>(*bare).text;
       d.help = fmt::format("give `{0}` a currency, e.g. `{0} {1}`", text, currencyHint());
-    } else if (e.op == ast::BinaryOp::Mul && l == r && (l == TypeKind::Duration || l == TypeKind::Money)) {
+    } else if (e.op == ast::BinaryOp::Mul && l == r &&
+               (l == TypeKind::Duration || l == TypeKind::Money)) {
       d.help = fmt::format("`{}` can be multiplied by a plain number only", typeName(l));
-    } else if (e.op == ast::BinaryOp::Div && l == TypeKind::Number && (r == TypeKind::Duration || r == TypeKind::Money)) {
+    } else if (e.op == ast::BinaryOp::Div && l == TypeKind::Number &&
+               (r == TypeKind::Duration || r == TypeKind::Money)) {
       d.help = fmt::format("a number divided by `{}` has no unit this language knows", typeName(r));
-    } else if ((l == TypeKind::Persona && r == TypeKind::String) || (l == TypeKind::String && r == TypeKind::Persona)) {
+    } else if ((l == TypeKind::Persona && r == TypeKind::String) ||
+               (l == TypeKind::String && r == TypeKind::Persona)) {
       const ast::Expr* text = l == TypeKind::String ? e.lhs.get() : e.rhs.get();
       const Symbol* persona = nullptr;
       if (text->kind == ast::ExprKind::Literal) {

@@ -38,7 +38,8 @@ std::optional<double> CheckedJourney::constant(const ast::Expr* expr) const {
   return it->second;
 }
 
-std::unique_ptr<CheckedJourney> analyze(const std::vector<ast::Module*>& modules, DiagnosticSink& sink) {
+std::unique_ptr<CheckedJourney> analyze(const std::vector<ast::Module*>& modules,
+                                        DiagnosticSink& sink) {
   auto journey = std::make_unique<CheckedJourney>();
   Analyzer analyzer(*journey, journey.get(), sink);
   analyzer.run(modules);
@@ -76,14 +77,17 @@ void Analyzer::loadFinished() {
     const auto& named = static_cast<const ast::NamedDecl&>(*decl);
     names_.insert_or_assign(std::string_view(name), Symbol{kind, decl, name, named.name.range});
   }
-  for (std::size_t i = 0; i < j_.attributes.size(); ++i) attributes_[j_.attributes[i].name].index = i;
-  for (std::size_t i = 0; i < j_.personas.size(); ++i) personaIndex_.emplace(j_.personas[i], i);
+  for (std::size_t i = 0; i < j_.attributes.size(); ++i)
+    attributes_[j_.attributes[i].name].index = i;
+  for (std::size_t i = 0; i < j_.personas.size(); ++i)
+    personaIndex_.emplace(j_.personas[i], i);
 }
 
 std::optional<double> Analyzer::checkOverride(std::string_view name, ast::Expr& value) {
   const Symbol* symbol = lookup(name);
   if (symbol == nullptr || symbol->decl == nullptr) {
-    Diagnostic& d = report(DiagnosticKind::UnknownName, value.range, fmt::format("unknown param `{}`", name));
+    Diagnostic& d =
+        report(DiagnosticKind::UnknownName, value.range, fmt::format("unknown param `{}`", name));
     if (auto suggestion = suggest(name, bit(NameKind::Param), false)) {
       d.help = fmt::format("did you mean `{}`?", *suggestion);
     } else if (j_.params.empty()) {
@@ -94,7 +98,8 @@ std::optional<double> Analyzer::checkOverride(std::string_view name, ast::Expr& 
   if (symbol->kind != NameKind::Param) {
     Diagnostic& d = report(DiagnosticKind::WrongKindOfName, value.range,
                            fmt::format("`{}` is {}, not a param", name, describe(*symbol)));
-    if (symbol->range.valid()) d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", name)});
+    if (symbol->range.valid())
+      d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", name)});
     d.help = "only params can be set with `--set`";
     return std::nullopt;
   }
@@ -104,20 +109,24 @@ std::optional<double> Analyzer::checkOverride(std::string_view name, ast::Expr& 
   Place place;
   place.customer = false;
   place.what = "a `--set` value";
-  place.constantHelp = "an override is fixed before the simulation starts: use a literal or other params";
+  place.constantHelp =
+      "an override is fixed before the simulation starts: use a literal or other params";
   Folded folded = check(&value, place);
   if (!folded.ok()) return std::nullopt;
   // A param whose own value had errors has no type to check against.
   if (expected == ast::TypeKind::Error || expected == ast::TypeKind::Unknown) return std::nullopt;
   if (folded.type.kind != expected) {
-    Diagnostic& d = report(DiagnosticKind::TypeMismatch, value.range,
-                           fmt::format("expected `{}`, found `{}`", typeName(expected), typeName(folded.type.kind)));
+    Diagnostic& d = report(
+        DiagnosticKind::TypeMismatch, value.range,
+        fmt::format("expected `{}`, found `{}`", typeName(expected), typeName(folded.type.kind)));
     d.notes.push_back(fmt::format("param `{}` is `{}`", name, typeName(expected)));
     if (folded.type.kind == ast::TypeKind::Number && value.kind == ast::ExprKind::Literal) {
       const auto& text = ast::as<ast::LiteralExpr>(value).text;
-      if (expected == ast::TypeKind::Duration) d.help = fmt::format("durations need a unit, e.g. `{}d`", text);
+      if (expected == ast::TypeKind::Duration)
+        d.help = fmt::format("durations need a unit, e.g. `{}d`", text);
       if (expected == ast::TypeKind::Money) {
-        d.help = fmt::format("money needs a currency, e.g. `{} {}`", text, j_.currency.empty() ? "USD" : j_.currency);
+        d.help = fmt::format("money needs a currency, e.g. `{} {}`", text,
+                             j_.currency.empty() ? "USD" : j_.currency);
       }
     }
     return std::nullopt;
@@ -126,8 +135,8 @@ std::optional<double> Analyzer::checkOverride(std::string_view name, ast::Expr& 
   return folded.type.kind == ast::TypeKind::String ? 0.0 : folded.value;
 }
 
-std::optional<double> checkOverride(const CheckedJourney& journey, std::string_view name, ast::Expr& value,
-                                    DiagnosticSink& sink) {
+std::optional<double> checkOverride(const CheckedJourney& journey, std::string_view name,
+                                    ast::Expr& value, DiagnosticSink& sink) {
   Analyzer analyzer(journey, nullptr, sink);
   analyzer.loadFinished();
   return analyzer.checkOverride(name, value);

@@ -84,7 +84,8 @@ std::string binaryMismatchMessage(BinaryOp op, TypeKind lhs, TypeKind rhs) {
       return fmt::format("cannot compare `{}` with `{}`", l, r);
     case BinaryOp::And:
     case BinaryOp::Or:
-      return fmt::format("`{}` needs `bool` on both sides, found `{}` and `{}`", ast::spelling(op), l, r);
+      return fmt::format("`{}` needs `bool` on both sides, found `{}` and `{}`", ast::spelling(op),
+                         l, r);
   }
   return "operator does not apply";
 }
@@ -137,21 +138,24 @@ std::string formatNumber(double value) {
   // Large magnitudes print in full without decimals; everything else with at most six.
   if (std::fabs(value) >= 1e15) return fmt::format("{:.0f}", value);
   std::string text = fmt::format("{:.6f}", value);
-  while (!text.empty() && text.back() == '0') text.pop_back();
+  while (!text.empty() && text.back() == '0')
+    text.pop_back();
   if (!text.empty() && text.back() == '.') text.pop_back();
   if (text == "-0") text = "0";
   return text;
 }
 
-std::string formatPercent(double fraction) { return formatNumber(fraction * 100) + "%"; }
+std::string formatPercent(double fraction) {
+  return formatNumber(fraction * 100) + "%";
+}
 
 std::string formatDuration(double seconds) {
   struct Unit {
     const char* suffix;
     double seconds;
   };
-  static constexpr Unit kUnits[] = {{"y", 365 * 86400.0}, {"w", 7 * 86400.0}, {"d", 86400.0},
-                                    {"h", 3600.0},        {"m", 60.0}};
+  static constexpr Unit kUnits[] = {
+      {"y", 365 * 86400.0}, {"w", 7 * 86400.0}, {"d", 86400.0}, {"h", 3600.0}, {"m", 60.0}};
   if (std::isfinite(seconds) && seconds != 0) {
     for (const auto& unit : kUnits) {
       double count = seconds / unit.seconds;
@@ -168,7 +172,8 @@ std::string formatValue(TypeKind kind, double value, std::string_view currency) 
     case TypeKind::Duration:
       return formatDuration(value);
     case TypeKind::Money:
-      return currency.empty() ? formatNumber(value) : formatNumber(value) + " " + std::string(currency);
+      return currency.empty() ? formatNumber(value)
+                              : formatNumber(value) + " " + std::string(currency);
     case TypeKind::Bool:
       return value != 0 ? "true" : "false";
     default:

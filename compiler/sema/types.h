@@ -22,7 +22,8 @@ std::optional<ast::TypeKind> unaryResultType(ast::UnaryOp op, ast::TypeKind oper
 
 /// The result type of a binary operator, or nullopt when it does not apply to these operands.
 /// Operands must be real types (not Error or Unknown).
-std::optional<ast::TypeKind> binaryResultType(ast::BinaryOp op, ast::TypeKind lhs, ast::TypeKind rhs);
+std::optional<ast::TypeKind> binaryResultType(ast::BinaryOp op, ast::TypeKind lhs,
+                                              ast::TypeKind rhs);
 
 /// The message for a binary operator that does not apply, e.g. "cannot add `duration` to
 /// `money`".

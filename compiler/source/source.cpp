@@ -27,7 +27,8 @@ std::string_view SourceFile::lineText(std::uint32_t line) const {
   std::uint32_t end =
       line < lineStarts_.size() ? lineStarts_[line] : static_cast<std::uint32_t>(text_.size());
   std::string_view text(text_.data() + start, end - start);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+    text.remove_suffix(1);
   return text;
 }
 

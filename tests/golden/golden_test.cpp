@@ -55,7 +55,9 @@ struct Case {
 };
 
 // Names the case in failure messages instead of dumping its bytes.
-void PrintTo(const Case& c, std::ostream* out) { *out << c.path; }
+void PrintTo(const Case& c, std::ostream* out) {
+  *out << c.path;
+}
 
 std::vector<Case> discover(const fs::path& root) {
   std::vector<Case> cases;
@@ -67,7 +69,8 @@ std::vector<Case> discover(const fs::path& root) {
     if (root == kExamplesRoot && entry.path().parent_path() != root) continue;
     cases.push_back({root, fs::relative(entry.path(), root).generic_string()});
   }
-  std::sort(cases.begin(), cases.end(), [](const Case& a, const Case& b) { return a.path < b.path; });
+  std::sort(cases.begin(), cases.end(),
+            [](const Case& a, const Case& b) { return a.path < b.path; });
   return cases;
 }
 
@@ -118,8 +121,9 @@ TEST_P(GoldenTest, DiagnosticsAndFormatting) {
 
   bool expectFailure = fs::path(c.path).filename().string().rfind("fail_", 0) == 0;
   EXPECT_EQ(expectFailure, compilation->diagnostics.hasErrors())
-      << c.path << (expectFailure ? " is named fail_* but has no errors"
-                                  : " has errors but is not named fail_*");
+      << c.path
+      << (expectFailure ? " is named fail_* but has no errors"
+                        : " has errors but is not named fail_*");
 
   std::string firstLine = readFile(source).value_or("").substr(0, 15);
   EXPECT_EQ(firstLine, "// description:") << c.path << " must start with `// description:`";
@@ -135,9 +139,11 @@ TEST_P(GoldenTest, DiagnosticsAndFormatting) {
   MemoryFileReader memory;
   memory.set(c.path, formatted);
   auto again = compile(c.path, memory, CompileOptions{.parseOnly = true});
-  ASSERT_FALSE(again->root()->hasSyntaxErrors) << "formatted text of " << c.path
-                                               << " does not parse:\n" << formatted;
-  std::string twice = format::formatModule(*again->root(), again->sources.file(again->root()->file));
+  ASSERT_FALSE(again->root()->hasSyntaxErrors)
+      << "formatted text of " << c.path << " does not parse:\n"
+      << formatted;
+  std::string twice =
+      format::formatModule(*again->root(), again->sources.file(again->root()->file));
   EXPECT_EQ(formatted, twice) << "formatting " << c.path << " is not idempotent";
 }
 
@@ -159,7 +165,8 @@ TEST_P(ExampleTest, ChecksCleanAndIsFormatted) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Examples, ExampleTest, testing::ValuesIn(discover(kExamplesRoot)), testName);
+INSTANTIATE_TEST_SUITE_P(Examples, ExampleTest, testing::ValuesIn(discover(kExamplesRoot)),
+                         testName);
 
 // Every diagnostic kind is exercised by at least one golden case, except those that need
 // conditions a checked-in file cannot create; tests/cli/cli_test.sh covers those.

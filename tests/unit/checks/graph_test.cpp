@@ -30,7 +30,8 @@ std::size_t stage(const JourneyGraph& graph, std::string_view name) {
   return 0;
 }
 
-bool hasEdge(const JourneyGraph& graph, const PersonaGraph& persona, std::string_view from, std::string_view to) {
+bool hasEdge(const JourneyGraph& graph, const PersonaGraph& persona, std::string_view from,
+             std::string_view to) {
   for (const auto& edge : persona.edges) {
     if (edge.from == stage(graph, from) && edge.to == stage(graph, to)) return true;
   }

@@ -22,7 +22,8 @@ TEST(RenderGithub, OneEscapedCommandPerDiagnostic) {
   renderGithub(out, {{&sources, &sink}}, {});
   EXPECT_EQ(out.str(),
             "::error file=specs/a.journey,line=1,col=1,endLine=2,title=unknown-name::spans lines\n"
-            "::notice file=specs/a.journey,line=1,col=7,endLine=1,endColumn=7,title=no-goal::50%25 of%0D%0Ait\n");
+            "::notice file=specs/a.journey,line=1,col=7,endLine=1,endColumn=7,title=no-goal::50%25 "
+            "of%0D%0Ait\n");
 }
 
 TEST(RenderGithub, PathsRelativeToTheBaseDirectory) {
@@ -65,7 +66,8 @@ TEST(RenderSarif, LevelsLabelsAndUnlocatedDiagnostics) {
   EXPECT_EQ(results[1]["relatedLocations"][0]["id"], 1);
   EXPECT_EQ(results[1]["relatedLocations"][0]["physicalLocation"]["region"]["endColumn"], 5);
   EXPECT_FALSE(results[1]["relatedLocations"][1].contains("physicalLocation"));
-  EXPECT_EQ(results[2]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "dir/missing.journey");
+  EXPECT_EQ(results[2]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "dir/missing.journey");
 }
 
 TEST(Policy, DenyRaisesAndAllowDrops) {
@@ -95,7 +97,7 @@ TEST(Suppressions, OnlyWarningsCanBeSilenced) {
 
 TEST(Suppressions, DirectiveSilencesItsLineOrTheLineBelow) {
   std::string text =
-      "// journey-allow: no-goal measured elsewhere\n"  // line 1, covers line 2
+      "// journey-allow: no-goal measured elsewhere\n"   // line 1, covers line 2
       "journey J {\n"                                    // line 2
       "  x // journey-allow: unreachable-action kept\n"  // line 3
       "  y\n";                                           // line 4
@@ -104,12 +106,15 @@ TEST(Suppressions, DirectiveSilencesItsLineOrTheLineBelow) {
   auto offset = [&](std::string_view what) { return static_cast<std::uint32_t>(text.find(what)); };
   DiagnosticSink sink;
   sink.report(DiagnosticKind::NoGoal, SourceRange{id, offset("J"), offset("J") + 1}, "silenced");
-  sink.report(DiagnosticKind::UnreachableAction, SourceRange{id, offset("x"), offset("x") + 1}, "silenced");
-  sink.report(DiagnosticKind::UnreachableAction, SourceRange{id, offset("y"), offset("y") + 1}, "kept");
+  sink.report(DiagnosticKind::UnreachableAction, SourceRange{id, offset("x"), offset("x") + 1},
+              "silenced");
+  sink.report(DiagnosticKind::UnreachableAction, SourceRange{id, offset("y"), offset("y") + 1},
+              "kept");
   std::uint32_t first = 0;
   std::uint32_t second = offset("// journey-allow: unreachable");
   std::vector<SourceComment> comments = {
-      {SourceRange{id, first, offset("\n")}, std::string_view(text).substr(first, offset("\n") - first)},
+      {SourceRange{id, first, offset("\n")},
+       std::string_view(text).substr(first, offset("\n") - first)},
       {SourceRange{id, second, offset("kept") + 4},
        std::string_view(text).substr(second, offset("kept") + 4 - second)}};
   applySuppressions(sources, comments, sink);

@@ -14,7 +14,8 @@ TEST(DiagnosticRegistry, CodesAreUniqueKebabCase) {
   std::set<std::string_view> codes;
   for (const auto& info : allDiagnosticKinds()) {
     EXPECT_TRUE(codes.insert(info.code).second) << "duplicate code " << info.code;
-    for (char c : info.code) EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') << info.code;
+    for (char c : info.code)
+      EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') << info.code;
     EXPECT_FALSE(info.summary.empty());
     EXPECT_EQ(diagnosticKindFromCode(info.code), info.kind);
   }
@@ -38,7 +39,8 @@ TEST(DiagnosticSink, CountsAndSortsByPosition) {
 TEST(DiagnosticSink, ReferencesStayValidAsReportsArrive) {
   DiagnosticSink sink;
   Diagnostic& first = sink.report(DiagnosticKind::UnknownName, SourceRange{0, 0, 1}, "a");
-  for (int i = 0; i < 1000; ++i) sink.report(DiagnosticKind::UnknownName, SourceRange{0, 0, 1}, "b");
+  for (int i = 0; i < 1000; ++i)
+    sink.report(DiagnosticKind::UnknownName, SourceRange{0, 0, 1}, "b");
   first.help = "still here";
   EXPECT_EQ(sink.sorted().front()->help, "still here");
 }
@@ -57,7 +59,8 @@ TEST(RenderText, ShowsLocationExcerptAndHelp) {
   SourceManager sources;
   FileId id = sources.add("x.journey", "stage A {\n  after 3d -> Reserch\n}\n");
   DiagnosticSink sink;
-  Diagnostic& d = sink.report(DiagnosticKind::UnknownName, SourceRange{id, 24, 31}, "unknown stage `Reserch`");
+  Diagnostic& d =
+      sink.report(DiagnosticKind::UnknownName, SourceRange{id, 24, 31}, "unknown stage `Reserch`");
   d.help = "did you mean `Research`?";
   std::ostringstream out;
   renderText(out, sources, sink);

@@ -107,8 +107,9 @@ TEST(Parse, SoftKeywordsAreNamesInExpressions) {
 }
 
 TEST(Parse, DocCommentsAttachToTheNextDeclaration) {
-  auto parsed = parseText("/// First line\n/// second line\npersona P { share 100% }\n"
-                          "/// Detached\n\n// plain\nexit E\n");
+  auto parsed = parseText(
+      "/// First line\n/// second line\npersona P { share 100% }\n"
+      "/// Detached\n\n// plain\nexit E\n");
   ASSERT_FALSE(parsed->module->hasSyntaxErrors);
   EXPECT_EQ(parsed->module->items[0].decl->doc, "First line\nsecond line");
   EXPECT_EQ(parsed->module->items[1].decl->doc, "");
@@ -116,16 +117,19 @@ TEST(Parse, DocCommentsAttachToTheNextDeclaration) {
 }
 
 TEST(Parse, RecoversAndReportsEveryError) {
-  auto parsed = parseText("journey J {\n  horizon\n  stage A { after -> B }\n  stage B { after 1d -> }\n}\n");
+  auto parsed =
+      parseText("journey J {\n  horizon\n  stage A { after -> B }\n  stage B { after 1d -> }\n}\n");
   EXPECT_TRUE(parsed->module->hasSyntaxErrors);
   EXPECT_GE(parsed->sink.errorCount(), 3u);
 }
 
 TEST(Parse, UnitsAreDecoded) {
-  auto parsed = parseText("param a = 30m\nparam b = 1.5h\nparam c = 2mo\nparam d = 1_000\nparam e = 12.5%");
+  auto parsed =
+      parseText("param a = 30m\nparam b = 1.5h\nparam c = 2mo\nparam d = 1_000\nparam e = 12.5%");
   ASSERT_FALSE(parsed->module->hasSyntaxErrors);
   auto value = [&](std::size_t i) {
-    return ast::as<ast::LiteralExpr>(*ast::as<ast::ValueDecl>(*parsed->module->items[i].decl).value).value;
+    return ast::as<ast::LiteralExpr>(*ast::as<ast::ValueDecl>(*parsed->module->items[i].decl).value)
+        .value;
   };
   EXPECT_DOUBLE_EQ(value(0), 1800);
   EXPECT_DOUBLE_EQ(value(1), 5400);
@@ -144,10 +148,12 @@ TEST(Parse, DeepNestingIsRejectedBeforeParsing) {
 
 TEST(Parse, LongOperatorChainsAreBounded) {
   std::string text = "param p = 1";
-  for (int i = 0; i < 100000; ++i) text += " + 1";
+  for (int i = 0; i < 100000; ++i)
+    text += " + 1";
   auto parsed = parseText(text);
   bool reported = false;
-  for (const auto* d : parsed->sink.sorted()) reported |= d->code() == "nesting-too-deep";
+  for (const auto* d : parsed->sink.sorted())
+    reported |= d->code() == "nesting-too-deep";
   EXPECT_TRUE(reported);
 }
 

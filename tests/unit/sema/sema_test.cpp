@@ -1,5 +1,7 @@
 // Semantic analysis: operator type rules, constant folding, annotations, overrides, and
 // robustness against the incomplete trees that error recovery produces.
+#include "compiler/sema/sema.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include "compiler/driver/driver.h"
 #include "compiler/parse/parse.h"
 #include "compiler/sema/builtins.h"
-#include "compiler/sema/sema.h"
 #include "compiler/sema/types.h"
 
 namespace journey {
@@ -23,7 +24,8 @@ using ast::UnaryOp;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-std::unique_ptr<Compilation> compileText(const std::string& text, MemoryFileReader* reader = nullptr) {
+std::unique_ptr<Compilation> compileText(const std::string& text,
+                                         MemoryFileReader* reader = nullptr) {
   MemoryFileReader local;
   MemoryFileReader& files = reader != nullptr ? *reader : local;
   files.set("main.journey", text);
@@ -33,7 +35,8 @@ std::unique_ptr<Compilation> compileText(const std::string& text, MemoryFileRead
 
 std::vector<std::string> codes(const Compilation& compilation) {
   std::vector<std::string> result;
-  for (const Diagnostic* diagnostic : compilation.diagnostics.sorted()) result.emplace_back(diagnostic->code());
+  for (const Diagnostic* diagnostic : compilation.diagnostics.sorted())
+    result.emplace_back(diagnostic->code());
   return result;
 }
 
@@ -72,9 +75,12 @@ double folded(const Compilation& compilation, std::string_view name) {
 // Operator type rules
 
 TEST(SemaTypes, AdditionNeedsTheSameQuantityOnBothSides) {
-  EXPECT_EQ(sema::binaryResultType(BinaryOp::Add, TypeKind::Number, TypeKind::Number), TypeKind::Number);
-  EXPECT_EQ(sema::binaryResultType(BinaryOp::Add, TypeKind::Duration, TypeKind::Duration), TypeKind::Duration);
-  EXPECT_EQ(sema::binaryResultType(BinaryOp::Sub, TypeKind::Money, TypeKind::Money), TypeKind::Money);
+  EXPECT_EQ(sema::binaryResultType(BinaryOp::Add, TypeKind::Number, TypeKind::Number),
+            TypeKind::Number);
+  EXPECT_EQ(sema::binaryResultType(BinaryOp::Add, TypeKind::Duration, TypeKind::Duration),
+            TypeKind::Duration);
+  EXPECT_EQ(sema::binaryResultType(BinaryOp::Sub, TypeKind::Money, TypeKind::Money),
+            TypeKind::Money);
   EXPECT_FALSE(sema::binaryResultType(BinaryOp::Add, TypeKind::Money, TypeKind::Duration));
   EXPECT_FALSE(sema::binaryResultType(BinaryOp::Add, TypeKind::Duration, TypeKind::Number));
   EXPECT_FALSE(sema::binaryResultType(BinaryOp::Add, TypeKind::String, TypeKind::String));
@@ -82,21 +88,31 @@ TEST(SemaTypes, AdditionNeedsTheSameQuantityOnBothSides) {
 }
 
 TEST(SemaTypes, MultiplicationScalesByANumber) {
-  EXPECT_EQ(sema::binaryResultType(BinaryOp::Mul, TypeKind::Number, TypeKind::Number), TypeKind::Number);
-  EXPECT_EQ(sema::binaryResultType(BinaryOp::Mul, TypeKind::Number, TypeKind::Duration), TypeKind::Duration);
-  EXPECT_EQ(sema::binaryResultType(BinaryOp::Mul, TypeKind::Duration, TypeKind::Number), TypeKind::Duration);
-  EXPECT_EQ(sema::binaryResultType(BinaryOp::Mul, TypeKind::Money, TypeKind::Number), TypeKind::Money);
-  EXPECT_EQ(sema::binaryResultType(BinaryOp::Mul, TypeKind::Number, TypeKind::Money), TypeKind::Money);
+  EXPECT_EQ(sema::binaryResultType(BinaryOp::Mul, TypeKind::Number, TypeKind::Number),
+            TypeKind::Number);
+  EXPECT_EQ(sema::binaryResultType(BinaryOp::Mul, TypeKind::Number, TypeKind::Duration),
+            TypeKind::Duration);
+  EXPECT_EQ(sema::binaryResultType(BinaryOp::Mul, TypeKind::Duration, TypeKind::Number),
+            TypeKind::Duration);
+  EXPECT_EQ(sema::binaryResultType(BinaryOp::Mul, TypeKind::Money, TypeKind::Number),
+            TypeKind::Money);
+  EXPECT_EQ(sema::binaryResultType(BinaryOp::Mul, TypeKind::Number, TypeKind::Money),
+            TypeKind::Money);
   EXPECT_FALSE(sema::binaryResultType(BinaryOp::Mul, TypeKind::Duration, TypeKind::Duration));
   EXPECT_FALSE(sema::binaryResultType(BinaryOp::Mul, TypeKind::Money, TypeKind::Duration));
 }
 
 TEST(SemaTypes, DivisionKeepsOrCancelsUnits) {
-  EXPECT_EQ(sema::binaryResultType(BinaryOp::Div, TypeKind::Number, TypeKind::Number), TypeKind::Number);
-  EXPECT_EQ(sema::binaryResultType(BinaryOp::Div, TypeKind::Duration, TypeKind::Number), TypeKind::Duration);
-  EXPECT_EQ(sema::binaryResultType(BinaryOp::Div, TypeKind::Money, TypeKind::Number), TypeKind::Money);
-  EXPECT_EQ(sema::binaryResultType(BinaryOp::Div, TypeKind::Duration, TypeKind::Duration), TypeKind::Number);
-  EXPECT_EQ(sema::binaryResultType(BinaryOp::Div, TypeKind::Money, TypeKind::Money), TypeKind::Number);
+  EXPECT_EQ(sema::binaryResultType(BinaryOp::Div, TypeKind::Number, TypeKind::Number),
+            TypeKind::Number);
+  EXPECT_EQ(sema::binaryResultType(BinaryOp::Div, TypeKind::Duration, TypeKind::Number),
+            TypeKind::Duration);
+  EXPECT_EQ(sema::binaryResultType(BinaryOp::Div, TypeKind::Money, TypeKind::Number),
+            TypeKind::Money);
+  EXPECT_EQ(sema::binaryResultType(BinaryOp::Div, TypeKind::Duration, TypeKind::Duration),
+            TypeKind::Number);
+  EXPECT_EQ(sema::binaryResultType(BinaryOp::Div, TypeKind::Money, TypeKind::Money),
+            TypeKind::Number);
   EXPECT_FALSE(sema::binaryResultType(BinaryOp::Div, TypeKind::Number, TypeKind::Duration));
   EXPECT_FALSE(sema::binaryResultType(BinaryOp::Div, TypeKind::Money, TypeKind::Duration));
 }
@@ -291,7 +307,8 @@ TEST(SemaFolding, LongParamChainsDoNotRecurseDeeply) {
   // Declared in reverse, so every param reads one declared after it.
   std::string body;
   const int n = 20000;
-  for (int i = 0; i < n; ++i) body += "  param p" + std::to_string(i) + " = p" + std::to_string(i + 1) + " + 1\n";
+  for (int i = 0; i < n; ++i)
+    body += "  param p" + std::to_string(i) + " = p" + std::to_string(i + 1) + " + 1\n";
   body += "  param p" + std::to_string(n) + " = 0\n";
   auto c = compileText(journeyWith(body));
   EXPECT_EQ(messages(*c), "");
@@ -354,7 +371,8 @@ TEST(SemaAnnotations, CheckedJourneyListsEverything) {
   EXPECT_EQ(j.rules.size(), 1u);
   EXPECT_EQ(j.vars.size(), 1u);
   EXPECT_EQ(j.channels.size(), 15u);
-  auto email = std::find_if(j.channels.begin(), j.channels.end(), [](const auto& ch) { return ch.name == "email"; });
+  auto email = std::find_if(j.channels.begin(), j.channels.end(),
+                            [](const auto& ch) { return ch.name == "email"; });
   ASSERT_NE(email, j.channels.end());
   EXPECT_NE(email->declaration, nullptr);
   EXPECT_EQ(j.channels.back().name, "whatsapp");
@@ -430,8 +448,9 @@ TEST(SemaFiles, LibrariesJoinTheNamespace) {
 
   MemoryFileReader clash;
   clash.set("lib.journey", "stage A { after 1d -> A }\n");
-  auto d = compileText("use \"lib.journey\"\njourney J { horizon 30d  entry A  persona P { share 100% }  goal A }\n",
-                       &clash);
+  auto d = compileText(
+      "use \"lib.journey\"\njourney J { horizon 30d  entry A  persona P { share 100% }  goal A }\n",
+      &clash);
   // The second declaration, in the journey's own file, is the one reported.
   auto sorted = d->diagnostics.sorted();
   ASSERT_EQ(codes(*d), std::vector<std::string>{"duplicate-definition"});
@@ -533,7 +552,8 @@ TEST(SemaRobustness, NullChildrenAndEmptyNamesAreSkippedSilently) {
   auto journey = std::make_unique<ast::JourneyBlock>();
   journey->name = {"J", {id, 8, 9}};
 
-  journey->decls.push_back(std::make_unique<ast::HorizonDecl>(SourceRange{id, 0, 0}));  // null value
+  journey->decls.push_back(
+      std::make_unique<ast::HorizonDecl>(SourceRange{id, 0, 0}));  // null value
   auto entry = std::make_unique<ast::EntryDecl>(SourceRange{id, 0, 0});
   entry->target.isBlock = true;
   ast::Branch chance;
@@ -546,11 +566,13 @@ TEST(SemaRobustness, NullChildrenAndEmptyNamesAreSkippedSilently) {
 
   auto param = std::make_unique<ast::ValueDecl>(ast::DeclKind::Param, SourceRange{id, 0, 0});
   param->name = {"p", {id, 0, 1}};
-  auto sum = std::make_unique<ast::BinaryExpr>(BinaryOp::Add, SourceRange{id, 0, 0});  // null operands
+  auto sum =
+      std::make_unique<ast::BinaryExpr>(BinaryOp::Add, SourceRange{id, 0, 0});  // null operands
   param->value = std::move(sum);
   journey->decls.push_back(std::move(param));
 
-  auto unnamed = std::make_unique<ast::ValueDecl>(ast::DeclKind::Var, SourceRange{id, 0, 0});  // no name, no value
+  auto unnamed = std::make_unique<ast::ValueDecl>(ast::DeclKind::Var,
+                                                  SourceRange{id, 0, 0});  // no name, no value
   journey->decls.push_back(std::move(unnamed));
 
   auto persona = std::make_unique<ast::PersonaDecl>(SourceRange{id, 0, 0});
@@ -591,7 +613,8 @@ TEST(SemaRobustness, NullChildrenAndEmptyNamesAreSkippedSilently) {
   rule->items.push_back(std::move(move));
   ast::RuleItem call;
   call.kind = ast::RuleItemKind::Wait;
-  auto wait = std::make_unique<ast::CallExpr>(ast::Identifier{"exponential", {id, 0, 1}}, SourceRange{id, 0, 0});
+  auto wait = std::make_unique<ast::CallExpr>(ast::Identifier{"exponential", {id, 0, 1}},
+                                              SourceRange{id, 0, 0});
   wait->arguments.push_back({std::nullopt, nullptr});  // null argument
   call.value = std::move(wait);
   rule->items.push_back(std::move(call));
