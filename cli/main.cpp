@@ -21,17 +21,18 @@ const std::map<std::string, ColorMode> kColorModes = {
 
 void addColorOption(CLI::App* command, ColorMode& mode) {
   command
-      ->add_option("--color", mode,
-                   "Colour diagnostics: auto (a terminal without NO_COLOR), always, never")
-      ->transform(CLI::CheckedTransformer(kColorModes, CLI::ignore_case))
+      ->add_option_function<std::string>(
+          "--color", [&mode](const std::string& value) { mode = kColorModes.at(value); },
+          "Colour diagnostics: auto (a terminal without NO_COLOR), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->type_name("WHEN")
       ->default_str("auto");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{
-      "journey: check, format and simulate customer journeys written in the Journey language"};
+  CLI::App app{"journey: check and format customer journeys written in the Journey language"};
   app.set_version_flag("--version", std::string("journey ") + JOURNEY_VERSION);
   app.require_subcommand(1);
   app.footer(R"(Examples:
