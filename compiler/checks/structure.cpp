@@ -4,6 +4,7 @@
 
 #include <map>
 #include <set>
+#include <unordered_map>
 
 namespace journey::checks {
 namespace {
@@ -57,6 +58,81 @@ std::string whoReaches(const Finding& finding, const JourneyGraph& graph) {
   if (finding.path.size() == 1) return fmt::format("{} {} there", who, one ? "starts" : "start");
   return fmt::format("{} {} it by {}", who, one ? "reaches" : "reach",
                      pathText(graph, finding.path));
+}
+
+// Journey-level touchpoints that no rule can send, and events that can never occur: no rate
+// for any persona and no touchpoint response emits them, or all their stages are unreachable.
+// Touchpoints and events of unreachable stages are covered by `unreachable-stage`.
+void checkUnreachableTouchpointsAndEvents(const sema::CheckedJourney& journey,
+                                          const JourneyGraph& graph,
+                                          const std::vector<bool>& reachedByAnyone,
+                                          DiagnosticSink& sink) {
+  std::unordered_map<std::string_view, std::size_t> stageIndex;
+  for (std::size_t s = 0; s < graph.stages.size(); ++s)
+    stageIndex[graph.name(s)] = s;
+  // A list of stage names is live when some customer reaches one of them (or it is absent:
+  // everywhere).
+  auto live = [&](const std::vector<ast::Identifier>* stages) {
+    if (stages == nullptr || stages->empty()) return true;
+    for (const auto& name : *stages) {
+      auto it = stageIndex.find(name.text);
+      if (it != stageIndex.end() && reachedByAnyone[it->second]) return true;
+    }
+    return false;
+  };
+
+  std::set<std::string_view> sent;
+  for (const auto* rule : journey.rules) {
+    const std::vector<ast::Identifier>* in = nullptr;
+    for (const auto& item : rule->items) {
+      if (item.kind == ast::RuleItemKind::In) in = &item.names;
+    }
+    if (!live(in)) continue;
+    for (const auto& item : rule->items) {
+      if (item.kind == ast::RuleItemKind::Send) sent.insert(item.name.text);
+    }
+  }
+  std::set<std::string_view> emitted;
+  for (const auto* touchpoint : journey.touchpoints) {
+    for (const auto& item : touchpoint->items) {
+      if (item.kind == ast::TouchpointItemKind::Response) emitted.insert(item.name.text);
+    }
+  }
+
+  for (const auto* touchpoint : journey.touchpoints) {
+    if (touchpoint->stage != nullptr || sent.count(touchpoint->name.text) > 0) continue;
+    sink.report(DiagnosticKind::UnreachableTouchpoint, touchpoint->name.range,
+                fmt::format("touchpoint `{}` is never sent: no rule that can run sends it",
+                            touchpoint->name.text))
+        .help = fmt::format(
+        "send it from a rule (`send {}`), declare it in the stage where customers meet it, or "
+        "remove it",
+        touchpoint->name.text);
+  }
+
+  for (const auto* event : journey.events) {
+    if (emitted.count(event->name.text) > 0) continue;
+    bool hasRate = false;
+    const std::vector<ast::Identifier>* in = nullptr;
+    for (const auto& item : event->items) {
+      if (item.kind == ast::EventItemKind::Every) hasRate = true;
+      if (item.kind == ast::EventItemKind::In) in = &item.names;
+    }
+    if (!hasRate) {
+      sink.report(DiagnosticKind::UnreachableEvent, event->name.range,
+                  fmt::format("event `{}` never occurs: it has no `every` rate and no touchpoint "
+                              "response emits it",
+                              event->name.text))
+          .help = fmt::format(
+          "give it a rate (`every 7d`) or emit it from a touchpoint (`response 10% emits {}`)",
+          event->name.text);
+    } else if (!live(in)) {
+      sink.report(DiagnosticKind::UnreachableEvent, event->name.range,
+                  fmt::format("event `{}` never occurs: no customer reaches any of its stages",
+                              event->name.text))
+          .help = "check its `in` stages";
+    }
+  }
 }
 
 }  // namespace
@@ -226,6 +302,8 @@ void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& gra
       }
     }
   }
+
+  checkUnreachableTouchpointsAndEvents(journey, graph, reachedByAnyone, sink);
 
   bool anyGoal = false;
   for (const auto* stage : graph.stages)
