@@ -11,6 +11,7 @@
 #include <iostream>
 #include <optional>
 
+#include "cli/common.h"
 #include "compiler/ast/dump.h"
 #include "compiler/diagnostics/render.h"
 #include "compiler/diagnostics/suppress.h"
@@ -18,55 +19,6 @@
 #include "compiler/format/format.h"
 
 namespace journey::cli {
-namespace {
-
-// Colour only for a terminal, and never when NO_COLOR is set or TERM is dumb.
-bool useColor(ColorMode mode, FILE* stream) {
-  if (mode == ColorMode::Always) return true;
-  if (mode == ColorMode::Never) return false;
-  const char* noColor = std::getenv("NO_COLOR");
-  if (noColor != nullptr && *noColor != '\0') return false;
-  const char* term = std::getenv("TERM");
-  if (term != nullptr && std::string_view(term) == "dumb") return false;
-  return isatty(fileno(stream)) != 0;
-}
-
-void printDiagnostics(const Compilation& compilation, ColorMode color) {
-  renderText(std::cerr, compilation.sources, compilation.diagnostics,
-             TextRenderOptions{useColor(color, stderr)});
-}
-
-// Writes through a temporary file and a rename, so that a failure never leaves the user's
-// file half-written.
-bool writeFileAtomically(const std::string& path, const std::string& text, std::string& error) {
-  std::string temporary = path + ".journey-fmt.tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      error = "cannot create a temporary file beside it";
-      return false;
-    }
-    out << text;
-    out.flush();
-    if (!out) {
-      error = "write failed";
-      std::remove(temporary.c_str());
-      return false;
-    }
-  }
-  std::error_code code;
-  auto permissions = std::filesystem::status(path, code).permissions();
-  if (!code) std::filesystem::permissions(temporary, permissions, code);
-  std::filesystem::rename(temporary, path, code);
-  if (code) {
-    error = code.message();
-    std::remove(temporary.c_str());
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 namespace {
 
@@ -232,7 +184,10 @@ int runFormat(const FormatOptions& options) {
   return result;
 }
 
+int runDumpMachine(const DumpOptions& options);
+
 int runDump(const DumpOptions& options) {
+  if (options.stage == "machine") return runDumpMachine(options);
   DiskFileReader disk;
   auto compilation = compile(options.file, disk, CompileOptions{.parseOnly = true});
   printDiagnostics(*compilation, options.color);

@@ -2,6 +2,7 @@
 // 0 success, 1 problems found in the input, 2 usage or I/O error.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -42,9 +43,40 @@ int runFormat(const FormatOptions& options);
 
 struct DumpOptions {
   std::string file;
+  /// ast or machine.
   std::string stage = "ast";
+  std::vector<std::string> overrides;
   ColorMode color = ColorMode::Auto;
 };
 int runDump(const DumpOptions& options);
+
+/// `journey build FILE -o OUT.jm`: compile to the machine's file form.
+struct BuildOptions {
+  std::string file;
+  std::string output;
+  std::vector<std::string> overrides;
+  ColorMode color = ColorMode::Auto;
+};
+int runBuild(const BuildOptions& options);
+
+struct SimulateOptions {
+  /// A `.journey` spec or a `.jm` machine.
+  std::string file;
+  std::uint64_t customers = 100'000;
+  std::uint64_t seed = 1;
+  unsigned threads = 0;
+  std::string backend = "interpreter";
+  std::vector<std::string> overrides;
+  /// text, json or csv.
+  std::string format = "text";
+  double untilPrecision = 0;
+  std::uint64_t maxCustomers = 100'000'000;
+  std::uint64_t maxSteps = 1'000'000;
+  /// Write the report here instead of stdout.
+  std::string output;
+  bool progress = true;
+  ColorMode color = ColorMode::Auto;
+};
+int runSimulate(const SimulateOptions& options);
 
 }  // namespace journey::cli

@@ -32,7 +32,8 @@ void addColorOption(CLI::App* command, ColorMode& mode) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"journey: check and format customer journeys written in the Journey language"};
+  CLI::App app{
+      "journey: check, format and simulate customer journeys written in the Journey language"};
   app.set_version_flag("--version", std::string("journey ") + JOURNEY_VERSION);
   app.require_subcommand(1);
   app.footer(R"(Examples:
@@ -44,6 +45,11 @@ int main(int argc, char** argv) {
   journey fmt examples/*.journey                    rewrite files in canonical layout
   journey fmt --check specs/*.journey               list files that are not formatted
   journey dump --stage=ast examples/ecommerce.journey
+  journey simulate examples/business_phone.journey --customers 1000000
+                                                    KPIs with 95% confidence intervals
+  journey simulate --set renewal_discount=15% --format json examples/business_phone.journey
+  journey build examples/business_phone.journey -o phone.jm
+                                                    compile once, simulate the .jm file
 
 Exit codes: 0 success, 1 problems in the input, 2 usage or I/O error.
 Documentation: docs/language.md (the language), docs/semantics.md (what it means when run),
@@ -94,10 +100,70 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
   journey::cli::DumpOptions dump;
   auto* dumpCommand = app.add_subcommand("dump", "Print an intermediate form of a journey file");
   dumpCommand->add_option("file", dump.file, "Journey file")->required()->type_name("FILE");
-  dumpCommand->add_option("--stage", dump.stage, "What to print: ast")
-      ->check(CLI::IsMember({"ast"}))
+  dumpCommand
+      ->add_option("--stage", dump.stage,
+                   "What to print: ast (the syntax tree) or machine (the compiled form)")
+      ->check(CLI::IsMember({"ast", "machine"}))
       ->default_str("ast");
+  dumpCommand->add_option("--set", dump.overrides, "Override a param: NAME=VALUE (repeatable)")
+      ->type_name("NAME=VALUE");
   addColorOption(dumpCommand, dump.color);
+
+  journey::cli::BuildOptions build;
+  auto* buildCommand =
+      app.add_subcommand("build", "Compile a journey to a machine file (.jm) that simulate runs");
+  buildCommand->add_option("file", build.file, "Journey file")->required()->type_name("FILE");
+  buildCommand->add_option("-o,--output", build.output, "Where to write (default: FILE.jm)")
+      ->type_name("OUT");
+  buildCommand->add_option("--set", build.overrides, "Override a param: NAME=VALUE (repeatable)")
+      ->type_name("NAME=VALUE");
+  addColorOption(buildCommand, build.color);
+
+  journey::cli::SimulateOptions simulate;
+  auto* simulateCommand = app.add_subcommand(
+      "simulate", "Run synthetic customers through a journey and report KPIs with 95% intervals");
+  simulateCommand->add_option("file", simulate.file, "A journey file or a compiled .jm file")
+      ->required()
+      ->type_name("FILE");
+  simulateCommand->add_option("-n,--customers", simulate.customers, "How many customers")
+      ->type_name("N")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000'000}))
+      ->default_str("100000");
+  simulateCommand->add_option("--seed", simulate.seed, "Seed of the random streams")
+      ->type_name("S")
+      ->default_str("1");
+  simulateCommand
+      ->add_option("--threads", simulate.threads,
+                   "Worker threads (default: one per core; results do not depend on it)")
+      ->type_name("T")
+      ->check(CLI::Range(1u, 1024u));
+  simulateCommand->add_option("--backend", simulate.backend, "interpreter")
+      ->check(CLI::IsMember({"interpreter", "jit"}))
+      ->default_str("interpreter");
+  simulateCommand
+      ->add_option("--set", simulate.overrides, "Override a param: NAME=VALUE (repeatable)")
+      ->type_name("NAME=VALUE");
+  simulateCommand->add_option("--format", simulate.format, "Report format: text, json or csv")
+      ->check(CLI::IsMember({"text", "json", "csv"}))
+      ->default_str("text");
+  simulateCommand->add_option("-o,--output", simulate.output, "Write the report to a file")
+      ->type_name("OUT");
+  simulateCommand
+      ->add_option("--until-precision", simulate.untilPrecision,
+                   "Double the customers until every headline share's 95% half-width is below "
+                   "EPS (e.g. 0.005 for half a point), up to --max-customers")
+      ->type_name("EPS")
+      ->check(CLI::Range(1e-6, 0.5));
+  simulateCommand->add_option("--max-customers", simulate.maxCustomers, "Cap for --until-precision")
+      ->type_name("N")
+      ->default_str("100000000");
+  simulateCommand
+      ->add_option("--max-steps", simulate.maxSteps,
+                   "Steps one customer may take before being stopped and reported")
+      ->type_name("N")
+      ->default_str("1000000");
+  simulateCommand->add_flag("!--no-progress", simulate.progress, "No progress bar on stderr");
+  addColorOption(simulateCommand, simulate.color);
 
   try {
     app.parse(argc, argv);
@@ -110,5 +176,7 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
   if (checkCommand->parsed()) return journey::cli::runCheck(check);
   if (formatCommand->parsed()) return journey::cli::runFormat(format);
   if (dumpCommand->parsed()) return journey::cli::runDump(dump);
+  if (buildCommand->parsed()) return journey::cli::runBuild(build);
+  if (simulateCommand->parsed()) return journey::cli::runSimulate(simulate);
   return journey::cli::kExitUsage;
 }

@@ -1,0 +1,21 @@
+// Helpers the subcommands share: colour, diagnostics on stderr, safe writes.
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+#include "cli/commands.h"
+#include "compiler/driver/driver.h"
+
+namespace journey::cli {
+
+/// Colour only for a terminal, and never when NO_COLOR is set or TERM is dumb.
+bool useColor(ColorMode mode, FILE* stream);
+
+void printDiagnostics(const Compilation& compilation, ColorMode color);
+
+/// Writes through a temporary file and a rename, so that a failure never leaves the user's
+/// file half-written.
+bool writeFileAtomically(const std::string& path, const std::string& text, std::string& error);
+
+}  // namespace journey::cli

@@ -1,0 +1,926 @@
+#include "runtime/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace journey::rt {
+namespace {
+
+constexpr double kDay = 86400;
+/// Semantics 4.12 and 7.1.6: stage entries or condition rounds at one instant.
+constexpr int kInstantBound = 1000;
+
+constexpr std::uint64_t orderKey(unsigned itemClass, unsigned sub, std::uint32_t order,
+                                 std::uint64_t sequence) {
+  return (static_cast<std::uint64_t>(itemClass) << 61) | (static_cast<std::uint64_t>(sub) << 59) |
+         (static_cast<std::uint64_t>(order & 0x7ffffu) << 40) | (sequence & 0xffffffffffull);
+}
+
+}  // namespace
+
+const char* outcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::InProgress:
+      return "in progress";
+    case Outcome::Goal:
+      return "goal";
+    case Outcome::Exit:
+      return "exit";
+    case Outcome::UnroutedAtEntry:
+      return "unrouted at entry";
+    case Outcome::Looping:
+      return "looping";
+    case Outcome::Failed:
+      return "failed";
+    case Outcome::StepLimit:
+      return "step limit";
+  }
+  return "?";
+}
+
+void Counters::merge(const Counters& other) {
+  auto add = [](std::vector<std::uint64_t>& into, const std::vector<std::uint64_t>& from) {
+    for (std::size_t i = 0; i < into.size() && i < from.size(); ++i)
+      into[i] += from[i];
+  };
+  add(unrouted, other.unrouted);
+  add(negativeDurations, other.negativeDurations);
+  add(clampedProbabilities, other.clampedProbabilities);
+  add(failures, other.failures);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Program
+
+Program::Program(const Machine& machine, const CompiledExpr* compiled)
+    : m_(machine), compiled_(compiled) {
+  std::size_t ruleCount = m_.rules.size();
+  std::vector<Index> order(ruleCount);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [this](Index a, Index b) {
+    return m_.rules[a].priority > m_.rules[b].priority;
+  });
+  groupRank_.resize(ruleCount);
+  for (std::size_t i = 0; i < ruleCount; ++i)
+    groupRank_[order[i]] = static_cast<std::uint32_t>(i);
+
+  eventRules_.resize(m_.events.size());
+  enterRules_.resize(m_.stages.size());
+  leaveRules_.resize(m_.stages.size());
+  for (Index r : order) {
+    const Rule& rule = m_.rules[r];
+    switch (rule.trigger) {
+      case TriggerKind::Event:
+        eventRules_[rule.triggerIndex].push_back(r);
+        break;
+      case TriggerKind::Enter:
+        enterRules_[rule.triggerIndex].push_back(r);
+        break;
+      case TriggerKind::Leave:
+        leaveRules_[rule.triggerIndex].push_back(r);
+        break;
+      default:
+        break;
+    }
+  }
+  for (std::size_t r = 0; r < ruleCount; ++r) {
+    const Rule& rule = m_.rules[r];
+    Index index = static_cast<Index>(r);
+    if (rule.trigger == TriggerKind::After) afterRules_.push_back(index);
+    if (rule.trigger == TriggerKind::Inactive) inactiveRules_.push_back(index);
+    if (rule.trigger == TriggerKind::Condition) conditionRules_.push_back(index);
+  }
+  for (const auto& event : m_.events)
+    maxPayloadFields_ = std::max<std::size_t>(maxPayloadFields_, event.fieldCount);
+  for (const auto& channel : m_.channels) {
+    channelRing_.push_back(ringSize_);
+    ringSize_ += channel.capCount;
+  }
+  for (const auto& rule : m_.rules) {
+    ruleRing_.push_back(ringSize_);
+    if (rule.capWindow > 0) ringSize_ += rule.capCount;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customer: set-up
+
+Customer::Customer(const Program& program, Counters* counters, Options options)
+    : program_(program), m_(program.machine()), counters_(counters), options_(options) {
+  vars_.resize(m_.vars.size());
+  attributes_.resize(m_.attributes.size());
+  visits_.resize(m_.stages.size());
+  received_.resize(m_.touchpoints.size());
+  receivedChannel_.resize(m_.channels.size());
+  timeInStage_.resize(m_.stages.size());
+  emotionOnEntry_.resize(m_.stages.size());
+  channelCost_.resize(m_.channels.size());
+  channelDropped_.resize(m_.channels.size());
+  channelDeferred_.resize(m_.channels.size());
+  ruleRuns_.resize(m_.rules.size());
+  ruleCapped_.resize(m_.rules.size());
+  ring_.resize(program.ringSize());
+  ringCount_.resize(m_.channels.size() + m_.rules.size());
+  conditionValue_.resize(m_.rules.size());
+  inactiveDue_.resize(m_.rules.size());
+  inactiveArmed_.resize(m_.rules.size());
+  payloadStride_ = std::max<std::size_t>(1, program.maxPayloadFields());
+  eventPayload_.resize(payloadStride_);
+  context_.vars = vars_.data();
+  context_.attributes = attributes_.data();
+  context_.visits = visits_.data();
+  context_.received = received_.data();
+  context_.receivedChannel = receivedChannel_.data();
+  context_.random = &journey_;
+}
+
+void Customer::reset(std::uint64_t seed, std::uint64_t index) {
+  population_.reset(seed, index, Stream::Population);
+  journey_.reset(seed, index, Stream::Journey);
+  std::fill(visits_.begin(), visits_.end(), 0);
+  std::fill(received_.begin(), received_.end(), 0);
+  std::fill(receivedChannel_.begin(), receivedChannel_.end(), 0);
+  std::fill(timeInStage_.begin(), timeInStage_.end(), 0.0);
+  std::fill(emotionOnEntry_.begin(), emotionOnEntry_.end(), 0.0);
+  std::fill(channelCost_.begin(), channelCost_.end(), 0.0);
+  std::fill(channelDropped_.begin(), channelDropped_.end(), 0);
+  std::fill(channelDeferred_.begin(), channelDeferred_.end(), 0);
+  std::fill(ruleRuns_.begin(), ruleRuns_.end(), 0);
+  std::fill(ruleCapped_.begin(), ruleCapped_.end(), 0);
+  std::fill(ringCount_.begin(), ringCount_.end(), 0);
+  std::fill(conditionValue_.begin(), conditionValue_.end(), 0);
+  std::fill(inactiveDue_.begin(), inactiveDue_.end(), std::numeric_limits<double>::infinity());
+  std::fill(inactiveArmed_.begin(), inactiveArmed_.end(), 0);
+  heap_.clear();
+  runs_.clear();
+  freeRuns_.clear();
+  runPayloads_.clear();
+  waiting_.clear();
+  actions_.clear();
+  context_.payload = nullptr;
+  context_.random = &journey_;
+  context_.emotion = 0;
+  context_.cost = 0;
+  context_.now = 0;
+  context_.stageEnteredAt = 0;
+  context_.stage = kNone;
+  context_.failed = 0;
+  sequence_ = 0;
+  steps_ = 0;
+  visit_ = 0;
+  pendingMove_ = kNone;
+  instant_ = -1;
+  entriesThisInstant_ = 0;
+  finished_ = false;
+  outcome_ = Outcome::InProgress;
+  outcomeStage_ = kNone;
+  outcomeTime_ = 0;
+  value_ = 0;
+  effort_ = 0;
+  failedAt_ = kNone;
+}
+
+void Customer::start(std::uint64_t seed, std::uint64_t index) {
+  reset(seed, index);
+  // Semantics 3.1, 3.2: persona by share, then attributes, from the population stream.
+  double u = population_.uniform();
+  double sum = 0;
+  Index persona = static_cast<Index>(m_.personas.size()) - 1;
+  for (std::size_t p = 0; p + 1 < m_.personas.size(); ++p) {
+    sum += m_.personas[p].share;
+    if (u < sum) {
+      persona = static_cast<Index>(p);
+      break;
+    }
+  }
+  context_.persona = persona;
+  context_.random = &population_;
+  guarded([&] {
+    for (std::size_t a = 0; a < m_.attributes.size(); ++a) {
+      ExprId value = m_.attribute(persona, static_cast<Index>(a));
+      attributes_[a] = value == kNone ? 0 : eval(value);
+    }
+  });
+  context_.random = &journey_;
+  begin();
+}
+
+void Customer::start(std::uint64_t seed, std::uint64_t index, Index persona,
+                     std::span<const double> attributes) {
+  reset(seed, index);
+  context_.persona = persona;
+  for (std::size_t a = 0; a < attributes_.size(); ++a)
+    attributes_[a] = a < attributes.size() ? attributes[a] : 0;
+  begin();
+}
+
+void Customer::begin() {
+  if (finished_) return;  // an attribute failed
+  guarded([&] {
+    for (std::size_t v = 0; v < m_.vars.size(); ++v)
+      vars_[v] = eval(m_.vars[v].initial);
+    // Semantics 3.4: the entry, with no `leave`.
+    Index stage = resolve(m_.entry);
+    if (stage == kNone) {
+      finish(Outcome::UnroutedAtEntry, kNone);
+      return;
+    }
+    moveTo(stage);
+    if (!finished_) evaluateConditions();
+  });
+}
+
+template <typename F>
+void Customer::guarded(F&& body) {
+  try {
+    body();
+  } catch (const Stop&) {
+    // stopWith has recorded the outcome.
+  }
+}
+
+void Customer::stopWith(Outcome outcome, ExprId where) {
+  failedAt_ = where;
+  if (where != kNone && counters_ != nullptr) ++counters_->failures[where];
+  finish(outcome, context_.stage);
+  throw Stop{};
+}
+
+void Customer::finish(Outcome outcome, Index stage) {
+  finished_ = true;
+  outcome_ = outcome;
+  outcomeStage_ = stage;
+  outcomeTime_ = context_.now;
+  heap_.clear();
+  waiting_.clear();
+  for (auto& run : runs_)
+    run.active = false;
+  record(ActionRecord::Kind::Finish, stage);
+}
+
+void Customer::stopAtHorizon() {
+  if (finished_) return;
+  context_.now = m_.horizon;
+  if (context_.stage != kNone) timeInStage_[context_.stage] += m_.horizon - context_.stageEnteredAt;
+  finished_ = true;
+  outcome_ = Outcome::InProgress;
+  outcomeStage_ = context_.stage;
+  outcomeTime_ = m_.horizon;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions
+
+double Customer::eval(ExprId id) {
+  const Expr& expr = m_.exprs[id];
+  if (expr.constant) return expr.value;
+  const CompiledExpr* compiled = program_.compiled();
+  double value = compiled != nullptr ? compiled[id](&context_) : interpret(m_, expr, context_);
+  if (context_.failed != 0) {
+    context_.failed = 0;
+    stopWith(Outcome::Failed, id);
+  }
+  return value;
+}
+
+double Customer::duration(ExprId id) {
+  double value = eval(id);
+  if (value < 0) {
+    if (counters_ != nullptr) ++counters_->negativeDurations[id];
+    return 0;
+  }
+  return value;
+}
+
+double Customer::probability(ExprId id) {
+  double value = eval(id);
+  if (value < 0 || value > 1) {
+    if (counters_ != nullptr) ++counters_->clampedProbabilities[id];
+    return value < 0 ? 0 : 1;
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time
+
+void Customer::push(double time, ItemKind kind, std::uint32_t order, Index index, std::uint32_t tag,
+                    bool spontaneous) {
+  unsigned itemClass = 0, sub = 0;
+  switch (kind) {
+    case ItemKind::StageAfter:
+      itemClass = 0;
+      break;
+    case ItemKind::Event:
+      itemClass = 1;
+      break;
+    case ItemKind::RuleAfter:
+      itemClass = 2, sub = 0;
+      break;
+    case ItemKind::RuleInactive:
+      itemClass = 2, sub = 1;
+      break;
+    case ItemKind::WaitEnd:
+      itemClass = 2, sub = 2;
+      break;
+    case ItemKind::WaitTimeout:
+      itemClass = 2, sub = 3;
+      break;
+    case ItemKind::Held:
+      itemClass = 3;
+      break;
+  }
+  heap_.push_back(
+      Item{time, orderKey(itemClass, sub, order, sequence_++), kind, spontaneous, index, tag});
+  std::push_heap(heap_.begin(), heap_.end(), Later{});
+}
+
+void Customer::advanceTo(double time) {
+  time = std::min(time, m_.horizon);
+  while (!finished_ && !heap_.empty() && heap_.front().time <= time) {
+    if (++steps_ > options_.maxSteps) {
+      guarded([&] { stopWith(Outcome::StepLimit); });
+      return;
+    }
+    guarded([&] {
+      step();
+      if (!finished_) evaluateConditions();
+    });
+  }
+  if (!finished_ && time > context_.now) context_.now = time;
+}
+
+void Customer::deliver(Index event, std::span<const double> payload) {
+  if (finished_) return;
+  guarded([&] {
+    handleEvent(event, false, visit_, payload);
+    if (!finished_) evaluateConditions();
+  });
+}
+
+void Customer::step() {
+  std::pop_heap(heap_.begin(), heap_.end(), Later{});
+  Item item = heap_.back();
+  heap_.pop_back();
+  context_.now = item.time;
+  switch (item.kind) {
+    case ItemKind::StageAfter: {
+      if (item.tag != visit_) return;  // cancelled with its visit (4.4)
+      Index target = m_.after(item.index, context_.persona).target;
+      Index stage = resolve(target);
+      if (stage != kNone) moveTo(stage);
+      return;
+    }
+    case ItemKind::Event:
+      handleEvent(item.index, item.spontaneous, item.tag, {});
+      return;
+    case ItemKind::RuleAfter:
+      if (item.tag != visit_) return;
+      runTimers(item.kind, item.index);
+      return;
+    case ItemKind::RuleInactive: {
+      inactiveArmed_[item.index] = 0;
+      double due = inactiveDue_[item.index];
+      if (due > item.time) {
+        // Activity since this timer was set: it now falls due later.
+        if (std::isfinite(due)) {
+          inactiveArmed_[item.index] = 1;
+          push(due, ItemKind::RuleInactive, static_cast<std::uint32_t>(item.index), item.index, 0);
+        }
+        return;
+      }
+      runTimers(item.kind, item.index);
+      return;
+    }
+    case ItemKind::WaitEnd: {
+      Run& run = runs_[item.index];
+      if (!run.active || run.generation != item.tag) return;
+      resume(item.index);
+      return;
+    }
+    case ItemKind::WaitTimeout: {
+      Run& run = runs_[item.index];
+      if (!run.active || run.generation != item.tag) return;
+      // The time limit passed first: the remaining actions are dropped (7.4.5).
+      waiting_.erase(std::find(waiting_.begin(), waiting_.end(), item.index));
+      release(item.index);
+      return;
+    }
+    case ItemKind::Held: {
+      Run& run = runs_[item.index];
+      if (!run.active || run.generation != item.tag) return;
+      Index touchpoint = run.touchpoint;
+      Index rule = run.rule;
+      const Rule& r = m_.rules[rule];
+      if (!clausesHold(r, payloadOf(item.index))) {
+        ++channelDropped_[m_.touchpoints[touchpoint].channel];
+        record(ActionRecord::Kind::Drop, touchpoint);
+        release(item.index);
+        return;
+      }
+      send(touchpoint, item.index, rule, payloadOf(item.index));
+      return;
+    }
+  }
+}
+
+/// `on after` and `on inactive` timers due at one instant form one group (7.2.1).
+void Customer::runTimers(ItemKind kind, Index first) {
+  group_.clear();
+  group_.push_back(first);
+  if (kind == ItemKind::RuleInactive) inactiveDue_[first] = std::numeric_limits<double>::infinity();
+  while (!heap_.empty() && heap_.front().time == context_.now && heap_.front().kind == kind) {
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
+    Item item = heap_.back();
+    heap_.pop_back();
+    if (kind == ItemKind::RuleAfter) {
+      if (item.tag == visit_) group_.push_back(item.index);
+    } else {
+      inactiveArmed_[item.index] = 0;
+      double due = inactiveDue_[item.index];
+      if (due > item.time) {
+        if (std::isfinite(due)) {
+          inactiveArmed_[item.index] = 1;
+          push(due, ItemKind::RuleInactive, static_cast<std::uint32_t>(item.index), item.index, 0);
+        }
+      } else {
+        inactiveDue_[item.index] = std::numeric_limits<double>::infinity();
+        group_.push_back(item.index);
+      }
+    }
+  }
+  std::sort(group_.begin(), group_.end(),
+            [this](Index a, Index b) { return program_.groupRank(a) < program_.groupRank(b); });
+  runGroup(group_, nullptr, Mode::Normal);
+  applyPendingMove();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stages
+
+Index Customer::resolve(Index target) {
+  for (;;) {
+    const Target& t = m_.targets[target];
+    if (t.kind == TargetKind::Stage) return t.stage;
+    Index next = kNone, fallback = kNone;
+    if (t.kind == TargetKind::Chance) {
+      double u = journey_.uniform();
+      double sum = 0;
+      for (std::uint32_t i = 0; i < t.branchCount && next == kNone; ++i) {
+        const Branch& branch = m_.branches[t.firstBranch + i];
+        if (branch.kind == BranchKind::Otherwise) {
+          fallback = branch.target;
+          continue;
+        }
+        sum += probability(branch.value);
+        if (u < sum) next = branch.target;
+      }
+    } else {
+      for (std::uint32_t i = 0; i < t.branchCount && next == kNone; ++i) {
+        const Branch& branch = m_.branches[t.firstBranch + i];
+        if (branch.kind == BranchKind::Else) {
+          fallback = branch.target;
+          continue;
+        }
+        if (eval(branch.value) != 0) next = branch.target;
+      }
+    }
+    if (next == kNone) next = fallback;
+    if (next == kNone) {
+      if (counters_ != nullptr) ++counters_->unrouted[target];
+      return kNone;
+    }
+    target = next;
+  }
+}
+
+void Customer::moveTo(Index stage) {
+  for (;;) {
+    enterStage(stage);
+    if (finished_ || pendingMove_ == kNone) return;
+    stage = pendingMove_;
+    pendingMove_ = kNone;
+  }
+}
+
+void Customer::applyPendingMove() {
+  if (pendingMove_ == kNone || finished_) return;
+  Index stage = pendingMove_;
+  pendingMove_ = kNone;
+  moveTo(stage);
+}
+
+void Customer::enterStage(Index stage) {
+  double now = context_.now;
+  if (now != instant_) {
+    instant_ = now;
+    entriesThisInstant_ = 0;
+  }
+  if (++entriesThisInstant_ > kInstantBound) stopWith(Outcome::Looping);
+
+  Index from = context_.stage;
+  if (from != kNone) {
+    // 4.3: `leave` rules, still in the old stage; their moves are ignored.
+    runGroup(program_.leaveRules(from), nullptr, Mode::Leave);
+    if (finished_) return;
+    pendingMove_ = kNone;
+    timeInStage_[from] += now - context_.stageEnteredAt;
+  }
+  // 4.4, 4.5: a new visit cancels what belonged to the old one.
+  ++visit_;
+  context_.stage = stage;
+  context_.stageEnteredAt = now;
+  ++visits_[stage];
+  emotionOnEntry_[stage] += context_.emotion;
+  record(ActionRecord::Kind::Enter, stage);
+  activity();
+
+  const Stage& s = m_.stages[stage];
+  for (std::uint32_t i = 0; i < s.touchpointCount; ++i)
+    deliverTouchpoint(m_.stageTouchpoints[s.firstTouchpoint + i], false);
+
+  if (s.kind != StageKind::Ordinary) {
+    // 11.2: `enter` rules without moves or waits, the goal's value, then the end.
+    runGroup(program_.enterRules(stage), nullptr, Mode::Terminal);
+    if (finished_) return;
+    pendingMove_ = kNone;
+    if (s.value != kNone) value_ = eval(s.value);
+    finish(s.kind == StageKind::Goal ? Outcome::Goal : Outcome::Exit, stage);
+    return;
+  }
+
+  // 4.8: what the stage needs.
+  const Transition& after = m_.after(stage, context_.persona);
+  if (after.target != kNone) {
+    push(now + duration(after.delay), ItemKind::StageAfter, static_cast<std::uint32_t>(stage),
+         stage, visit_);
+  }
+  for (std::uint32_t i = 0; i < s.eventCount; ++i)
+    scheduleEvent(m_.stageEvents[s.firstEvent + i]);
+  for (Index r : program_.afterRules()) {
+    const Rule& rule = m_.rules[r];
+    // A timer whose rule cannot run in this stage or for this persona would never do anything
+    // (its duration is not sampled, so skipping it changes no draw).
+    bool inStage = rule.stageCount == 0;
+    for (std::uint32_t i = 0; i < rule.stageCount && !inStage; ++i)
+      inStage = m_.ruleStages[rule.firstStage + i] == stage;
+    bool forPersona = rule.personaCount == 0;
+    for (std::uint32_t i = 0; i < rule.personaCount && !forPersona; ++i)
+      forPersona = m_.rulePersonas[rule.firstPersona + i] == context_.persona;
+    if (!inStage || !forPersona) continue;
+    push(now + duration(rule.triggerValue), ItemKind::RuleAfter, static_cast<std::uint32_t>(r), r,
+         visit_);
+  }
+  // 4.9: `enter` rules; a move among them is taken by `moveTo`.
+  runGroup(program_.enterRules(stage), nullptr, Mode::Normal);
+}
+
+/// 2.3: an event occurrence or a stage entry restarts the inactivity timers (7.1.4).
+void Customer::activity() {
+  for (Index r : program_.inactiveRules()) {
+    double due = context_.now + duration(m_.rules[r].triggerValue);
+    inactiveDue_[r] = due;
+    if (!inactiveArmed_[r]) {
+      inactiveArmed_[r] = 1;
+      push(due, ItemKind::RuleInactive, static_cast<std::uint32_t>(r), r, 0);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+void Customer::scheduleEvent(Index event) {
+  ExprId mean = m_.eventMean(event, context_.persona);
+  if (mean == kNone) return;
+  double value = eval(mean);
+  if (!(value > 0)) return;  // 6.1: a mean not above zero draws no occurrence
+  double delay = -value * std::log(1.0 - journey_.uniform());
+  push(context_.now + delay, ItemKind::Event, static_cast<std::uint32_t>(event), event, visit_,
+       true);
+}
+
+void Customer::handleEvent(Index event, bool spontaneous, std::uint32_t visit,
+                           std::span<const double> given) {
+  if (spontaneous && visit != visit_) return;  // its clock was cancelled with the visit
+  Index stage = context_.stage;
+  if (stage == kNone || !m_.eventCanHappen(event, stage)) return;  // 6.3.1: lost
+  std::uint32_t visitAtStart = visit_;
+  // 6.3.2: the payload.
+  const Event& e = m_.events[event];
+  for (std::uint32_t i = 0; i < e.fieldCount; ++i) {
+    eventPayload_[i] = i < given.size() ? given[i] : eval(m_.payloadFields[e.firstField + i].value);
+  }
+  activity();  // 6.3.3
+  // 6.3.4: runs waiting for this event, in the order they began waiting.
+  if (!waiting_.empty()) {
+    std::vector<Index> ready;
+    for (Index slot : waiting_)
+      if (runs_[slot].waitEvent == event) ready.push_back(slot);
+    for (Index slot : ready) {
+      waiting_.erase(std::find(waiting_.begin(), waiting_.end(), slot));
+      if (finished_) break;
+      if (clausesHold(m_.rules[runs_[slot].rule], payloadOf(slot))) {
+        resume(slot);
+      } else {
+        release(slot);
+      }
+    }
+    if (finished_) return;
+  }
+  // 6.3.5: the `on E` rules, with this payload.
+  context_.payload = eventPayload_.data();
+  runGroup(program_.eventRules(event), eventPayload_.data(), Mode::Normal);
+  applyPendingMove();
+  if (finished_) return;
+  // 6.3.6: the stage's own transition, if the customer is still in the same visit.
+  if (visit_ == visitAtStart) {
+    const Stage& s = m_.stages[stage];
+    for (std::uint32_t i = 0; i < s.eventTransitionCount; ++i) {
+      const EventTransition& t = m_.eventTransitions[s.firstEventTransition + i];
+      if (t.event != event) continue;
+      Index target = m_.eventTarget(t, context_.persona);
+      if (target == kNone) break;
+      context_.payload = eventPayload_.data();
+      Index to = resolve(target);
+      context_.payload = nullptr;
+      if (to != kNone) moveTo(to);
+      break;
+    }
+  }
+  context_.payload = nullptr;
+  // 6.3.7: the next spontaneous occurrence.
+  if (spontaneous && !finished_ && visit_ == visitAtStart) scheduleEvent(event);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+
+bool Customer::clausesHold(const Rule& rule, const double* payload) {
+  if (rule.personaCount > 0) {
+    bool found = false;
+    for (std::uint32_t i = 0; i < rule.personaCount && !found; ++i)
+      found = m_.rulePersonas[rule.firstPersona + i] == context_.persona;
+    if (!found) return false;
+  }
+  if (rule.stageCount > 0) {
+    bool found = false;
+    for (std::uint32_t i = 0; i < rule.stageCount && !found; ++i)
+      found = m_.ruleStages[rule.firstStage + i] == context_.stage;
+    if (!found) return false;
+  }
+  if (rule.condition != kNone) {
+    const double* saved = context_.payload;
+    context_.payload = payload;
+    bool holds = eval(rule.condition) != 0;
+    context_.payload = saved;
+    if (!holds) return false;
+  }
+  return true;
+}
+
+bool Customer::capAllows(Index r) {
+  const Rule& rule = m_.rules[r];
+  if (rule.capCount == 0) return true;
+  if (rule.capWindow <= 0) return ruleRuns_[r] < rule.capCount;
+  std::uint32_t count = ringCount_[m_.channels.size() + r];
+  if (count < rule.capCount) return true;
+  // The oldest of the last N runs: the ring's next slot.
+  double oldest = ring_[program_.ruleRing(r) + count % rule.capCount];
+  return !(oldest + rule.capWindow > context_.now);
+}
+
+void Customer::runGroup(std::span<const Index> rules, const double* payload, Mode mode) {
+  for (Index r : rules) {
+    if (finished_) return;
+    const Rule& rule = m_.rules[r];
+    if (!clausesHold(rule, payload)) continue;
+    if (!capAllows(r)) {
+      ++ruleCapped_[r];
+      continue;
+    }
+    ++ruleRuns_[r];
+    if (rule.capCount > 0 && rule.capWindow > 0) {
+      std::uint32_t& count = ringCount_[m_.channels.size() + r];
+      ring_[program_.ruleRing(r) + count % rule.capCount] = context_.now;
+      ++count;
+    }
+    record(ActionRecord::Kind::RuleRun, r);
+    RunEnd end = execute(r, 0, payload, mode);
+    if (end == RunEnd::Stopped || end == RunEnd::Moved) return;
+  }
+}
+
+Customer::RunEnd Customer::execute(Index r, std::uint32_t pc, const double* payload, Mode mode) {
+  const Rule& rule = m_.rules[r];
+  const double* saved = context_.payload;
+  context_.payload = payload;
+  struct Restore {
+    EvalContext& context;
+    const double* saved;
+    ~Restore() { context.payload = saved; }
+  } restore{context_, saved};
+  for (; pc < rule.actionCount; ++pc) {
+    if (finished_) return RunEnd::Stopped;
+    const Action& action = m_.actions[rule.firstAction + pc];
+    switch (action.kind) {
+      case ActionKind::Send:
+        send(action.index, kNone, r, payload);
+        break;
+      case ActionKind::Set:
+        vars_[action.index] = eval(action.value);
+        record(ActionRecord::Kind::Set, action.index);
+        break;
+      case ActionKind::Move: {
+        if (mode != Mode::Normal) return RunEnd::Moved;  // ignored (4.3, 11.2)
+        Index stage = resolve(action.index);
+        if (stage != kNone) pendingMove_ = stage;
+        return RunEnd::Moved;
+      }
+      case ActionKind::Wait: {
+        if (mode == Mode::Terminal) return RunEnd::Completed;
+        double delay = duration(action.value);
+        Index slot = suspend(r, pc + 1, payload);
+        push(context_.now + delay, ItemKind::WaitEnd, static_cast<std::uint32_t>(r), slot,
+             runs_[slot].generation);
+        return RunEnd::Suspended;
+      }
+      case ActionKind::WaitFor: {
+        if (mode == Mode::Terminal) return RunEnd::Completed;
+        double limit = action.value == kNone ? 0 : duration(action.value);
+        Index slot = suspend(r, pc + 1, payload);
+        runs_[slot].waitEvent = action.index;
+        waiting_.push_back(slot);
+        if (action.value != kNone) {
+          push(context_.now + limit, ItemKind::WaitTimeout, static_cast<std::uint32_t>(r), slot,
+               runs_[slot].generation);
+        }
+        return RunEnd::Suspended;
+      }
+      case ActionKind::Stop:
+        return RunEnd::Stopped;
+    }
+  }
+  return RunEnd::Completed;
+}
+
+Index Customer::suspend(Index rule, std::uint32_t pc, const double* payload) {
+  Index slot;
+  if (!freeRuns_.empty()) {
+    slot = freeRuns_.back();
+    freeRuns_.pop_back();
+  } else {
+    slot = static_cast<Index>(runs_.size());
+    runs_.emplace_back();
+    runPayloads_.resize(runs_.size() * payloadStride_);
+  }
+  Run& run = runs_[slot];
+  run.rule = rule;
+  run.pc = pc;
+  ++run.generation;
+  run.active = true;
+  run.waitEvent = kNone;
+  run.touchpoint = kNone;
+  const Rule& r = m_.rules[rule];
+  if (payload != nullptr && r.payloadEvent != kNone) {
+    std::uint32_t fields = m_.events[r.payloadEvent].fieldCount;
+    std::copy(payload, payload + fields, payloadOf(slot));
+  }
+  return slot;
+}
+
+void Customer::release(Index slot) {
+  runs_[slot].active = false;
+  freeRuns_.push_back(slot);
+}
+
+/// 7.4.4: a run resumes only if the customer has not finished and its `in` and `if` hold.
+void Customer::resume(Index slot) {
+  Run run = runs_[slot];
+  const Rule& rule = m_.rules[run.rule];
+  if (finished_ || !clausesHold(rule, payloadOf(slot))) {
+    release(slot);
+    return;
+  }
+  // Copy the payload out: the slot is free for reuse once released.
+  double payload[64];
+  std::size_t fields = rule.payloadEvent == kNone ? 0 : m_.events[rule.payloadEvent].fieldCount;
+  std::vector<double> large;
+  double* copy = payload;
+  if (fields > 64) {
+    large.assign(payloadOf(slot), payloadOf(slot) + fields);
+    copy = large.data();
+  } else {
+    std::copy(payloadOf(slot), payloadOf(slot) + fields, payload);
+  }
+  release(slot);
+  execute(run.rule, run.pc, fields > 0 ? copy : nullptr, Mode::Normal);
+  applyPendingMove();
+}
+
+void Customer::evaluateConditions() {
+  const auto& rules = program_.conditionRules();
+  if (rules.empty()) return;
+  for (int round = 0; round < kInstantBound; ++round) {
+    fired_.clear();
+    for (Index r : rules) {
+      bool value = eval(m_.rules[r].triggerValue) != 0;
+      if (value && conditionValue_[r] == 0) fired_.push_back(r);
+      conditionValue_[r] = value ? 1 : 0;
+    }
+    if (fired_.empty()) return;
+    std::sort(fired_.begin(), fired_.end(),
+              [this](Index a, Index b) { return program_.groupRank(a) < program_.groupRank(b); });
+    runGroup(fired_, nullptr, Mode::Normal);
+    applyPendingMove();
+    if (finished_) return;
+  }
+  stopWith(Outcome::Looping);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Touchpoints
+
+/// 8.2, 8.3: a rule's message goes through the channel's quiet hours, then its cap. `slot` is
+/// the held message being retried, or kNone for a fresh send.
+void Customer::send(Index touchpoint, Index slot, Index rule, const double* payload) {
+  const Touchpoint& tp = m_.touchpoints[touchpoint];
+  const Channel& channel = m_.channels[tp.channel];
+  double now = context_.now;
+  double holdUntil = -1;
+  CapPolicy policy = CapPolicy::Drop;
+  if (channel.hasQuiet && channel.quietStart != channel.quietEnd) {
+    double timeOfDay = std::fmod(now, kDay);
+    bool quiet = channel.quietStart < channel.quietEnd
+                     ? timeOfDay >= channel.quietStart && timeOfDay < channel.quietEnd
+                     : timeOfDay >= channel.quietStart || timeOfDay < channel.quietEnd;
+    if (quiet) {
+      policy = channel.quietPolicy;
+      double wait = channel.quietEnd - timeOfDay;
+      if (wait <= 0) wait += kDay;
+      holdUntil = now + wait;
+    }
+  }
+  if (holdUntil < 0 && channel.capCount > 0) {
+    std::uint32_t count = ringCount_[tp.channel];
+    if (count >= channel.capCount) {
+      double oldest = ring_[program_.channelRing(tp.channel) + count % channel.capCount];
+      if (oldest + channel.capWindow > now) {
+        policy = channel.capPolicy;
+        holdUntil = oldest + channel.capWindow;
+      }
+    }
+  }
+  if (holdUntil < 0) {
+    if (slot != kNone) release(slot);
+    deliverTouchpoint(touchpoint, true);
+    return;
+  }
+  if (policy == CapPolicy::Drop) {
+    ++channelDropped_[tp.channel];
+    record(ActionRecord::Kind::Drop, touchpoint);
+    if (slot != kNone) release(slot);
+    return;
+  }
+  ++channelDeferred_[tp.channel];
+  record(ActionRecord::Kind::Defer, touchpoint);
+  if (slot == kNone) {
+    slot = suspend(rule, 0, payload);
+    runs_[slot].touchpoint = touchpoint;
+  }
+  push(holdUntil, ItemKind::Held, static_cast<std::uint32_t>(rule), slot, runs_[slot].generation);
+}
+
+/// 8.4: a delivery.
+void Customer::deliverTouchpoint(Index touchpoint, bool byRule) {
+  const Touchpoint& tp = m_.touchpoints[touchpoint];
+  const Channel& channel = m_.channels[tp.channel];
+  double cost = channel.cost + (tp.cost == kNone ? 0 : eval(tp.cost));
+  context_.cost += cost;
+  channelCost_[tp.channel] += cost;
+  if (tp.emotion != kNone) context_.emotion += eval(tp.emotion);
+  ++received_[touchpoint];
+  ++receivedChannel_[tp.channel];
+  if (channel.capCount > 0) {
+    std::uint32_t& count = ringCount_[tp.channel];
+    ring_[program_.channelRing(tp.channel) + count % channel.capCount] = context_.now;
+    ++count;
+  }
+  if (tp.duration != kNone) effort_ += duration(tp.duration);
+  record(ActionRecord::Kind::Deliver, touchpoint, byRule ? 1 : 0);
+  if (tp.responseEvent != kNone) {
+    double p = probability(tp.responseProbability);
+    if (journey_.uniform() < p) {
+      double delay = tp.responseDelay == kNone ? 0 : duration(tp.responseDelay);
+      push(context_.now + delay, ItemKind::Event, static_cast<std::uint32_t>(tp.responseEvent),
+           tp.responseEvent, 0, false);
+    }
+  }
+}
+
+void Customer::record(ActionRecord::Kind kind, Index a, Index b) {
+  if (options_.recordActions) actions_.push_back(ActionRecord{context_.now, kind, a, b});
+}
+
+}  // namespace journey::rt

@@ -1,0 +1,297 @@
+// The runtime API: drive customers through a machine, as `docs/semantics.md` specifies.
+//
+//   rt::Program program(machine);            // once per machine (shared by threads)
+//   rt::Customer customer(program);          // one per thread, reused for each customer
+//   customer.start(seed, index);             // persona, attributes, entry at time 0
+//   customer.advanceTo(program.machine().horizon);
+//   customer.outcome(), customer.visits(), ...
+//
+// A host program with real events calls `start` with a given persona and attributes, then
+// `advanceTo(t)` and `deliver(event)` as time passes, and reads `actions()` for what the rules
+// did (with `Options::recordActions`).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "runtime/eval.h"
+#include "runtime/machine.h"
+#include "runtime/random.h"
+
+namespace journey::rt {
+
+/// A verified machine with what the engine derives from it once: rule groups, orders, and the
+/// compiled expressions when a JIT made them. Immutable: threads share one.
+class Program {
+ public:
+  /// `compiled`, when given, has one entry per expression (null for constant ones) and must
+  /// outlive the program.
+  explicit Program(const Machine& machine, const CompiledExpr* compiled = nullptr);
+
+  const Machine& machine() const { return m_; }
+  const CompiledExpr* compiled() const { return compiled_; }
+
+  /// Rules by trigger, each list by priority (highest first), then declaration order.
+  std::span<const Index> eventRules(Index event) const { return slice(eventRules_, event); }
+  std::span<const Index> enterRules(Index stage) const { return slice(enterRules_, stage); }
+  std::span<const Index> leaveRules(Index stage) const { return slice(leaveRules_, stage); }
+  /// `on after` and `on inactive` rules, in declaration order.
+  const std::vector<Index>& afterRules() const { return afterRules_; }
+  const std::vector<Index>& inactiveRules() const { return inactiveRules_; }
+  /// Condition rules in declaration order.
+  const std::vector<Index>& conditionRules() const { return conditionRules_; }
+  /// Rank of each rule in group order (priority, then declaration).
+  std::uint32_t groupRank(Index rule) const { return groupRank_[rule]; }
+  std::size_t maxPayloadFields() const { return maxPayloadFields_; }
+  /// Offsets of each channel's and rule's cap ring in a customer's ring buffer.
+  std::uint32_t channelRing(Index channel) const { return channelRing_[channel]; }
+  std::uint32_t ruleRing(Index rule) const { return ruleRing_[rule]; }
+  std::uint32_t ringSize() const { return ringSize_; }
+
+ private:
+  static std::span<const Index> slice(const std::vector<std::vector<Index>>& lists, Index i) {
+    return lists[static_cast<std::size_t>(i)];
+  }
+
+  const Machine& m_;
+  const CompiledExpr* compiled_;
+  std::vector<std::vector<Index>> eventRules_, enterRules_, leaveRules_;
+  std::vector<Index> afterRules_, inactiveRules_, conditionRules_;
+  std::vector<std::uint32_t> groupRank_;
+  std::vector<std::uint32_t> channelRing_, ruleRing_;
+  std::uint32_t ringSize_ = 0;
+  std::size_t maxPayloadFields_ = 0;
+};
+
+/// How a customer's journey ended (semantics 12.1).
+enum class Outcome : std::uint8_t {
+  InProgress,
+  Goal,
+  Exit,
+  UnroutedAtEntry,
+  /// More than 1,000 stage entries or condition rounds at one instant.
+  Looping,
+  /// An expression could not be evaluated (semantics 1.6).
+  Failed,
+  /// More steps than `Options::maxSteps`: a loop the checker could not rule out.
+  StepLimit,
+};
+
+const char* outcomeName(Outcome outcome);
+
+/// What the rules and the journey did, for hosts that act on it.
+struct ActionRecord {
+  enum class Kind : std::uint8_t {
+    Enter,    // a: stage
+    Deliver,  // a: touchpoint (b: 1 when sent by a rule)
+    Drop,     // a: touchpoint
+    Defer,    // a: touchpoint
+    RuleRun,  // a: rule
+    Set,      // a: var
+    Finish,   // a: stage
+  };
+  double time = 0;
+  Kind kind = Kind::Enter;
+  Index a = kNone;
+  Index b = kNone;
+};
+
+/// Run-time warnings gathered over many customers (semantics 1.5, 1.6, 9.5), by place.
+struct Counters {
+  explicit Counters(const Machine& machine)
+      : unrouted(machine.targets.size()),
+        negativeDurations(machine.exprs.size()),
+        clampedProbabilities(machine.exprs.size()),
+        failures(machine.exprs.size()) {}
+  std::vector<std::uint64_t> unrouted;              // by target
+  std::vector<std::uint64_t> negativeDurations;     // by expression
+  std::vector<std::uint64_t> clampedProbabilities;  // by expression
+  std::vector<std::uint64_t> failures;              // by expression
+  void merge(const Counters& other);
+};
+
+class Customer {
+ public:
+  struct Options {
+    bool recordActions = false;
+    /// Steps (processed items) before a customer is stopped as `StepLimit`.
+    std::uint64_t maxSteps = 1'000'000;
+  };
+
+  explicit Customer(const Program& program, Counters* counters = nullptr)
+      : Customer(program, counters, Options{}) {}
+  Customer(const Program& program, Counters* counters, Options options);
+
+  /// A synthetic customer number `index` of a run with `seed`: persona and attributes drawn
+  /// from their stream, then the entry at time 0.
+  void start(std::uint64_t seed, std::uint64_t index);
+  /// A given customer: persona and attribute values (one per machine attribute, in order;
+  /// attributes the persona lacks are ignored). Random draws use (seed, index).
+  void start(std::uint64_t seed, std::uint64_t index, Index persona,
+             std::span<const double> attributes);
+
+  /// Processes everything due up to and including `time` (never past the horizon).
+  void advanceTo(double time);
+  /// An occurrence of `event` now, from outside (payload drawn unless given).
+  void deliver(Index event, std::span<const double> payload = {});
+  /// Ends the customer at the horizon: in progress if not finished. `advanceTo` first.
+  void stopAtHorizon();
+
+  // State --------------------------------------------------------------------------------------
+  bool finished() const { return finished_; }
+  Outcome outcome() const { return outcome_; }
+  /// The goal or exit reached; for an in-progress customer, the current stage.
+  Index outcomeStage() const {
+    return outcome_ == Outcome::InProgress ? context_.stage : outcomeStage_;
+  }
+  double outcomeTime() const { return outcomeTime_; }
+  double value() const { return value_; }
+  Index persona() const { return context_.persona; }
+  Index stage() const { return context_.stage; }
+  double now() const { return context_.now; }
+  double emotion() const { return context_.emotion; }
+  double cost() const { return context_.cost; }
+  double effort() const { return effort_; }
+  std::span<const double> vars() const { return vars_; }
+  std::span<const double> attributes() const { return attributes_; }
+  std::span<const std::uint32_t> visits() const { return visits_; }
+  std::span<const std::uint32_t> received() const { return received_; }
+  std::span<const std::uint32_t> receivedChannel() const { return receivedChannel_; }
+  std::span<const double> timeInStage() const { return timeInStage_; }
+  /// Sum over visits of the emotion on entering each stage.
+  std::span<const double> emotionOnEntry() const { return emotionOnEntry_; }
+  std::span<const double> channelCost() const { return channelCost_; }
+  std::span<const std::uint32_t> channelDropped() const { return channelDropped_; }
+  std::span<const std::uint32_t> channelDeferred() const { return channelDeferred_; }
+  std::span<const std::uint32_t> ruleRuns() const { return ruleRuns_; }
+  std::span<const std::uint32_t> ruleCapped() const { return ruleCapped_; }
+  std::uint64_t steps() const { return steps_; }
+  /// Where the customer failed (an expression), when `outcome() == Failed`.
+  ExprId failedAt() const { return failedAt_; }
+  const std::vector<ActionRecord>& actions() const { return actions_; }
+
+ private:
+  enum class ItemKind : std::uint8_t {
+    StageAfter,
+    Event,
+    RuleAfter,
+    RuleInactive,
+    WaitEnd,
+    WaitTimeout,
+    Held,
+  };
+  struct Item {
+    double time;
+    /// class, sub-class, declaration order, sequence: the tie-break of semantics 5.2.
+    std::uint64_t key;
+    ItemKind kind;
+    bool spontaneous;
+    Index index;
+    std::uint32_t tag;
+  };
+  struct Later {
+    bool operator()(const Item& a, const Item& b) const {
+      return a.time > b.time || (a.time == b.time && a.key > b.key);
+    }
+  };
+  /// A suspended rule run or a held message.
+  struct Run {
+    Index rule = kNone;
+    std::uint32_t pc = 0;
+    std::uint32_t generation = 0;
+    bool active = false;
+    Index waitEvent = kNone;
+    Index touchpoint = kNone;
+  };
+  enum class Mode : std::uint8_t { Normal, Leave, Terminal };
+  enum class RunEnd : std::uint8_t { Completed, Stopped, Moved, Suspended };
+  struct Stop {};  // unwinds a customer that failed or looped
+
+  void reset(std::uint64_t seed, std::uint64_t index);
+  void begin();
+  void finish(Outcome outcome, Index stage);
+  void stopWith(Outcome outcome, ExprId where = kNone);
+  template <typename F>
+  void guarded(F&& body);
+
+  double eval(ExprId id);
+  double duration(ExprId id);
+  double probability(ExprId id);
+
+  void push(double time, ItemKind kind, std::uint32_t order, Index index, std::uint32_t tag,
+            bool spontaneous = false);
+  void step();
+  Index resolve(Index target);
+  void moveTo(Index stage);
+  void enterStage(Index stage);
+  void activity();
+  void scheduleEvent(Index event);
+  void handleEvent(Index event, bool spontaneous, std::uint32_t visit,
+                   std::span<const double> given);
+  void runTimers(ItemKind kind, Index rule);
+  void evaluateConditions();
+  void applyPendingMove();
+
+  bool clausesHold(const Rule& rule, const double* payload);
+  bool capAllows(Index rule);
+  void runGroup(std::span<const Index> rules, const double* payload, Mode mode);
+  RunEnd execute(Index rule, std::uint32_t pc, const double* payload, Mode mode);
+  Index suspend(Index rule, std::uint32_t pc, const double* payload);
+  void resume(Index slot);
+  void release(Index slot);
+  double* payloadOf(Index slot) {
+    return &runPayloads_[static_cast<std::size_t>(slot) * payloadStride_];
+  }
+
+  void send(Index touchpoint, Index slot, Index rule, const double* payload);
+  void deliverTouchpoint(Index touchpoint, bool byRule);
+  void record(ActionRecord::Kind kind, Index a, Index b = kNone);
+
+  const Program& program_;
+  const Machine& m_;
+  Counters* counters_;
+  Options options_;
+  EvalContext context_;
+  RandomStream population_;
+  RandomStream journey_;
+
+  std::vector<double> vars_, attributes_;
+  std::vector<std::uint32_t> visits_, received_, receivedChannel_;
+  std::vector<double> timeInStage_, emotionOnEntry_, channelCost_;
+  std::vector<std::uint32_t> channelDropped_, channelDeferred_, ruleRuns_, ruleCapped_;
+  /// Cap windows: the last N delivery (or run) times of each capped channel (or rule).
+  std::vector<double> ring_;
+  std::vector<std::uint32_t> ringCount_;  // per channel, then per rule
+  std::vector<std::uint8_t> conditionValue_;
+  std::vector<double> inactiveDue_;
+  std::vector<std::uint8_t> inactiveArmed_;
+
+  std::vector<Item> heap_;
+  std::vector<Run> runs_;
+  std::vector<Index> freeRuns_;
+  std::vector<double> runPayloads_;
+  std::size_t payloadStride_ = 1;
+  std::vector<Index> waiting_;  // runs in `wait for`, in the order they began waiting
+  std::vector<double> eventPayload_;
+  /// Timer groups (7.2.1) and the conditions that went true (7.1.6); kept to reuse memory.
+  std::vector<Index> group_, fired_;
+  std::vector<ActionRecord> actions_;
+
+  std::uint64_t sequence_ = 0;
+  std::uint64_t steps_ = 0;
+  std::uint32_t visit_ = 0;
+  Index pendingMove_ = kNone;
+  double instant_ = -1;
+  int entriesThisInstant_ = 0;
+  bool finished_ = false;
+  Outcome outcome_ = Outcome::InProgress;
+  Index outcomeStage_ = kNone;
+  double outcomeTime_ = 0;
+  double value_ = 0;
+  double effort_ = 0;
+  ExprId failedAt_ = kNone;
+};
+
+}  // namespace journey::rt

@@ -1,0 +1,559 @@
+#include "simulator/report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace journey::sim {
+namespace {
+
+constexpr double kDay = 86400;
+
+const char* stageKindName(rt::StageKind kind) {
+  switch (kind) {
+    case rt::StageKind::Goal:
+      return "goal";
+    case rt::StageKind::Exit:
+      return "exit";
+    default:
+      return "stage";
+  }
+}
+
+Interval scaled(Interval i, double by) {
+  return {i.value * by, i.low * by, i.high * by};
+}
+
+/// The value below which `fraction` of the binned times fall (bin midpoint), in days.
+double quantileDays(const Tally& t, double horizon, double fraction) {
+  if (t.converted == 0) return NAN;
+  auto rank = static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(t.converted)));
+  std::uint64_t seen = 0;
+  for (int b = 0; b < Tally::kTimeBins; ++b) {
+    seen += t.timeToGoalBins[b];
+    if (seen >= std::max<std::uint64_t>(rank, 1))
+      return (b + 0.5) * horizon / Tally::kTimeBins / kDay;
+  }
+  return horizon / kDay;
+}
+
+// Text tables ---------------------------------------------------------------------------------
+
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  /// Left-aligns the first column, right-aligns the others.
+  std::string render(const std::string& indent = "  ") const {
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows_) {
+      widths.resize(std::max(widths.size(), row.size()));
+      for (std::size_t c = 0; c < row.size(); ++c)
+        widths[c] = std::max(widths[c], width(row[c]));
+    }
+    std::string out;
+    for (const auto& row : rows_) {
+      std::string line = indent;
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        std::size_t pad = widths[c] - width(row[c]);
+        if (c == 0) {
+          line += row[c] + std::string(pad, ' ');
+        } else {
+          line += "  " + std::string(pad, ' ') + row[c];
+        }
+      }
+      while (!line.empty() && line.back() == ' ')
+        line.pop_back();
+      out += line + "\n";
+    }
+    return out;
+  }
+
+ private:
+  /// Display width: code points (the report's symbols are all one column wide).
+  static std::size_t width(const std::string& text) {
+    std::size_t n = 0;
+    for (unsigned char c : text)
+      n += (c & 0xC0) != 0x80;
+    return n;
+  }
+  std::vector<std::vector<std::string>> rows_;
+};
+
+std::string percent(double value) {
+  if (std::isnan(value)) return "-";
+  return fmt::format("{:.1f}%", value * 100);
+}
+std::string percentInterval(const Interval& i) {
+  if (std::isnan(i.low)) return "";
+  return fmt::format("[{:.1f}, {:.1f}]", i.low * 100, i.high * 100);
+}
+std::string number(double value, int digits = 2) {
+  if (std::isnan(value)) return "-";
+  return fmt::format("{:.{}f}", value, digits);
+}
+std::string interval(const Interval& i, int digits = 2) {
+  if (std::isnan(i.low)) return "";
+  return fmt::format("[{:.{}f}, {:.{}f}]", i.low, digits, i.high, digits);
+}
+std::string count(std::uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string display(const std::string& name, const std::string& text) {
+  return text.empty() ? name : fmt::format("{} \"{}\"", name, text);
+}
+
+}  // namespace
+
+std::vector<rt::Index> journeyOrder(const rt::Machine& m) {
+  // Authors declare stages in the order customers meet them; goals, then exits, close it.
+  std::vector<rt::Index> order;
+  for (rt::StageKind kind : {rt::StageKind::Ordinary, rt::StageKind::Goal, rt::StageKind::Exit}) {
+    for (std::size_t s = 0; s < m.stages.size(); ++s)
+      if (m.stages[s].kind == kind) order.push_back(static_cast<rt::Index>(s));
+  }
+  return order;
+}
+
+Summary summarize(const rt::Machine& m, const Tally& t, std::uint64_t allCustomers,
+                  std::string name) {
+  Summary s;
+  s.name = std::move(name);
+  s.customers = t.customers;
+  s.steps = t.steps;
+  s.share = wilson(t.customers, allCustomers);
+  s.conversion = wilson(t.converted, t.customers);
+  auto order = journeyOrder(m);
+  for (rt::Index stage : order) {
+    const rt::Stage& st = m.stages[stage];
+    if (st.kind == rt::StageKind::Ordinary) continue;
+    s.outcomes.push_back({st.name, stageKindName(st.kind), stage, t.endedAt[stage],
+                          wilson(t.endedAt[stage], t.customers)});
+  }
+  std::uint64_t inProgress = 0;
+  for (rt::Index stage : order)
+    if (m.stages[stage].kind == rt::StageKind::Ordinary) inProgress += t.endedAt[stage];
+  s.outcomes.push_back({"in progress at the horizon", "in_progress", rt::kNone, inProgress,
+                        wilson(inProgress, t.customers)});
+  auto other = [&](const char* label, const char* kind, std::uint64_t n) {
+    if (n > 0) s.outcomes.push_back({label, kind, rt::kNone, n, wilson(n, t.customers)});
+  };
+  other("unrouted at entry", "unrouted_at_entry", t.unroutedAtEntry);
+  other("looping", "looping", t.looping);
+  other("failed", "failed", t.failed);
+  other("step limit", "step_limit", t.stepLimit);
+
+  s.daysToGoal = scaled(meanInterval(t.timeToGoal, t.timeToGoalSquares, t.converted), 1 / kDay);
+  s.medianDaysToGoal = quantileDays(t, m.horizon, 0.5);
+  s.p90DaysToGoal = quantileDays(t, m.horizon, 0.9);
+
+  double previous = NAN;
+  for (rt::Index stage : order) {
+    StageRow row;
+    row.stage = stage;
+    row.count = t.reached[stage];
+    row.reached = wilson(t.reached[stage], t.customers);
+    bool ordinaryStage = m.stages[stage].kind == rt::StageKind::Ordinary;
+    if (ordinaryStage && !std::isnan(previous) && previous > 0)
+      row.stepConversion = static_cast<double>(t.reached[stage]) / previous;
+    if (m.stages[stage].kind == rt::StageKind::Ordinary)
+      previous = static_cast<double>(t.reached[stage]);
+    if (t.reached[stage] > 0)
+      row.visitsPerCustomer =
+          static_cast<double>(t.visits[stage]) / static_cast<double>(t.reached[stage]);
+    if (t.visits[stage] > 0) {
+      double visits = static_cast<double>(t.visits[stage]);
+      row.daysPerVisit = t.timeInStage[stage] / visits / kDay;
+      row.emotionOnEntry = t.emotionOnEntry[stage] / visits;
+    }
+    row.endedHere = wilson(t.endedAt[stage], t.customers);
+    s.funnel.push_back(row);
+  }
+  for (std::size_t c = 0; c < m.channels.size(); ++c) {
+    s.channels.push_back({static_cast<rt::Index>(c), t.channelDelivered[c], t.channelDropped[c],
+                          t.channelDeferred[c], t.channelCost[c]});
+  }
+  s.costPerCustomer = meanInterval(t.cost, t.costSquares, t.customers);
+  s.costPerConversion =
+      ratioInterval(t.cost, static_cast<double>(t.converted), t.costSquares,
+                    static_cast<double>(t.converted), t.costOfConverted, t.customers);
+  s.valuePerCustomer = meanInterval(t.value, t.valueSquares, t.customers);
+  Interval valuePerCost =
+      ratioInterval(t.value, t.cost, t.valueSquares, t.costSquares, t.costTimesValue, t.customers);
+  s.roi = {valuePerCost.value - 1, valuePerCost.low - 1, valuePerCost.high - 1};
+  s.finalEmotion = meanInterval(t.emotion, t.emotionSquares, t.customers);
+  if (t.customers > 0)
+    s.effortHoursPerCustomer = t.effort / static_cast<double>(t.customers) / 3600;
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+std::string textReport(const rt::Machine& m, const Results& results, const RunInfo& info) {
+  Tally all = results.overall();
+  Summary s = summarize(m, all, results.customers, "all customers");
+  std::string out;
+  std::string currency = m.currency.empty() ? "" : " " + m.currency;
+  out += fmt::format("{}: {} customers, seed {}, horizon {} days\n", display(m.name, m.display),
+                     count(results.customers), info.seed, number(m.horizon / kDay, 0));
+  out += fmt::format(
+      "({} backend, {} thread{}, {:.2f} s, {} customers/s)\n", info.backend, info.threads,
+      info.threads == 1 ? "" : "s", results.seconds,
+      count(static_cast<std::uint64_t>(results.customers / std::max(results.seconds, 1e-9))));
+  if (results.interrupted)
+    out += "Interrupted: these results cover the customers simulated so far.\n";
+  if (results.precisionCapped)
+    out += "The precision asked for was not reached within the customer limit.\n";
+  bool overridden =
+      std::any_of(m.params.begin(), m.params.end(), [](const auto& p) { return p.overridden; });
+  if (overridden) {
+    std::vector<std::string> sets;
+    for (const auto& p : m.params)
+      if (p.overridden) sets.push_back(fmt::format("{} = {}", p.name, p.text));
+    out += fmt::format("Params set: {}\n", fmt::join(sets, ", "));
+  }
+
+  out += "\nOutcomes                                    (95% confidence intervals)\n";
+  Table outcomes({"", "share", "95% CI", "customers"});
+  outcomes.add({"converted (any goal)", percent(s.conversion.value), percentInterval(s.conversion),
+                count(all.converted)});
+  for (const auto& o : s.outcomes) {
+    std::string label = o.stage == rt::kNone ? o.label : fmt::format("{} ({})", o.label, o.kind);
+    outcomes.add({label, percent(o.share.value), percentInterval(o.share), count(o.count)});
+  }
+  out += outcomes.render();
+
+  if (m.personas.size() > 1) {
+    out += "\nBy persona\n";
+    std::vector<std::string> header{""};
+    std::vector<Summary> personas;
+    for (std::size_t p = 0; p < m.personas.size(); ++p) {
+      personas.push_back(summarize(m, results.personas[p], results.customers, m.personas[p].name));
+      header.push_back(m.personas[p].name);
+    }
+    Table table(header);
+    auto row = [&](std::string label, auto cell) {
+      std::vector<std::string> cells{std::move(label)};
+      for (const auto& persona : personas)
+        cells.push_back(cell(persona));
+      table.add(cells);
+    };
+    row("customers", [](const Summary& p) {
+      return fmt::format("{} ({})", count(p.customers), percent(p.share.value));
+    });
+    row("converted", [](const Summary& p) {
+      return fmt::format("{} ±{:.1f}", percent(p.conversion.value), p.conversion.halfWidth() * 100);
+    });
+    for (std::size_t o = 0; o < s.outcomes.size(); ++o) {
+      if (s.outcomes[o].stage == rt::kNone && s.outcomes[o].kind != "in_progress") continue;
+      row(s.outcomes[o].label, [&](const Summary& p) {
+        for (const auto& po : p.outcomes)
+          if (po.label == s.outcomes[o].label) return percent(po.share.value);
+        return std::string("-");
+      });
+    }
+    row("days to goal (mean)", [](const Summary& p) { return number(p.daysToGoal.value, 1); });
+    row(fmt::format("cost per customer{}", currency),
+        [](const Summary& p) { return number(p.costPerCustomer.value); });
+    row(fmt::format("value per customer{}", currency),
+        [](const Summary& p) { return number(p.valuePerCustomer.value); });
+    row("final emotion (mean)", [](const Summary& p) { return number(p.finalEmotion.value); });
+    out += table.render();
+  }
+
+  out += "\nTime to goal (days, converted customers)\n";
+  Table time({"", "value", "95% CI"});
+  time.add({"mean", number(s.daysToGoal.value, 1), interval(s.daysToGoal, 1)});
+  time.add({"median", number(s.medianDaysToGoal, 1), ""});
+  time.add({"90th percentile", number(s.p90DaysToGoal, 1), ""});
+  out += time.render();
+
+  out += "\nFunnel, in journey order\n";
+  Table funnel(
+      {"stage", "reached", "95% CI", "step", "visits", "days/visit", "ended here", "emotion in"});
+  for (const auto& row : s.funnel) {
+    const rt::Stage& stage = m.stages[row.stage];
+    std::string label = stage.kind == rt::StageKind::Ordinary
+                            ? stage.name
+                            : fmt::format("{} ({})", stage.name, stageKindName(stage.kind));
+    bool ordinary = stage.kind == rt::StageKind::Ordinary;
+    funnel.add({label, percent(row.reached.value), percentInterval(row.reached),
+                percent(row.stepConversion), number(row.visitsPerCustomer),
+                ordinary ? number(row.daysPerVisit, 1) : "", percent(row.endedHere.value),
+                number(row.emotionOnEntry)});
+  }
+  out += funnel.render();
+  out +=
+      "  (step: reached over the previous stage's reached; visits: per customer who reached it;\n"
+      "   ended here: finished there, or still there at the horizon)\n";
+
+  out +=
+      fmt::format("\nChannels{}\n", currency.empty() ? "" : fmt::format(" (cost in{})", currency));
+  Table channels({"channel", "delivered", "per customer", "cost", "dropped", "deferred"});
+  double customers = std::max<double>(1, static_cast<double>(all.customers));
+  for (const auto& c : s.channels) {
+    if (c.delivered == 0 && c.dropped == 0 && c.deferred == 0) continue;
+    channels.add({m.channels[c.channel].name, count(c.delivered),
+                  number(static_cast<double>(c.delivered) / customers), number(c.cost),
+                  count(c.dropped), count(c.deferred)});
+  }
+  out += channels.render();
+
+  if (!m.rules.empty()) {
+    out += "\nRules\n";
+    Table rules({"rule", "runs", "per customer", "skipped by cap"});
+    for (std::size_t r = 0; r < m.rules.size(); ++r) {
+      rules.add({m.rules[r].name, count(all.ruleRuns[r]),
+                 number(static_cast<double>(all.ruleRuns[r]) / customers),
+                 count(all.ruleCapped[r])});
+    }
+    out += rules.render();
+  }
+
+  out +=
+      fmt::format("\nCost and value{}\n", currency.empty() ? "" : fmt::format(" ({})", m.currency));
+  Table money({"", "value", "95% CI"});
+  money.add(
+      {"cost to serve per customer", number(s.costPerCustomer.value), interval(s.costPerCustomer)});
+  money.add(
+      {"cost per conversion", number(s.costPerConversion.value), interval(s.costPerConversion)});
+  money.add({"value per customer", number(s.valuePerCustomer.value), interval(s.valuePerCustomer)});
+  if (all.cost > 0) money.add({"ROI (value - cost) / cost", number(s.roi.value), interval(s.roi)});
+  money.add({"effort per customer (hours)", number(s.effortHoursPerCustomer), ""});
+  out += money.render();
+
+  out += "\nEmotion\n";
+  Table emotion({"", "value", "95% CI"});
+  emotion.add({"final emotion (mean)", number(s.finalEmotion.value), interval(s.finalEmotion)});
+  out += emotion.render();
+  std::vector<std::string> curve;
+  for (const auto& row : s.funnel)
+    if (!std::isnan(row.emotionOnEntry))
+      curve.push_back(fmt::format("{} {:+.2f}", m.stages[row.stage].name, row.emotionOnEntry));
+  out += fmt::format("  on entering each stage: {}\n", fmt::join(curve, " > "));
+
+  std::vector<std::string> warnings;
+  for (std::size_t t = 0; t < results.counters.unrouted.size(); ++t) {
+    if (results.counters.unrouted[t] > 0)
+      warnings.push_back(
+          fmt::format("{}: no branch taken {} times (the customer stayed where they were)",
+                      m.place(m.targets[t].place), count(results.counters.unrouted[t])));
+  }
+  for (std::size_t e = 0; e < m.exprs.size(); ++e) {
+    const auto& c = results.counters;
+    if (c.negativeDurations[e] > 0)
+      warnings.push_back(fmt::format("{}: a negative duration was taken as 0, {} times",
+                                     m.place(m.exprs[e].place), count(c.negativeDurations[e])));
+    if (c.clampedProbabilities[e] > 0)
+      warnings.push_back(fmt::format("{}: a probability outside [0, 1] was clamped, {} times",
+                                     m.place(m.exprs[e].place), count(c.clampedProbabilities[e])));
+    if (c.failures[e] > 0)
+      warnings.push_back(
+          fmt::format("{}: could not be evaluated (division by zero or invalid distribution), {} "
+                      "customers failed",
+                      m.place(m.exprs[e].place), count(c.failures[e])));
+  }
+  if (all.looping > 0)
+    warnings.push_back(fmt::format("{} customers looped (over 1,000 stage entries at one instant)",
+                                   count(all.looping)));
+  if (all.stepLimit > 0)
+    warnings.push_back(fmt::format("{} customers hit the step limit", count(all.stepLimit)));
+  if (!warnings.empty()) {
+    out += "\nRun-time warnings\n";
+    for (const auto& w : warnings)
+      out += "  " + w + "\n";
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+namespace {
+
+nlohmann::json intervalJson(const Interval& i) {
+  auto finite = [](double v) -> nlohmann::json {
+    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+  };
+  return {{"value", finite(i.value)}, {"low", finite(i.low)}, {"high", finite(i.high)}};
+}
+
+nlohmann::json orNull(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json summaryJson(const rt::Machine& m, const Summary& s, const Tally& t) {
+  nlohmann::json j;
+  j["customers"] = s.customers;
+  j["share"] = intervalJson(s.share);
+  j["conversion"] = intervalJson(s.conversion);
+  j["converted"] = t.converted;
+  auto& outcomes = j["outcomes"] = nlohmann::json::array();
+  for (const auto& o : s.outcomes) {
+    nlohmann::json row{{"kind", o.kind}, {"count", o.count}, {"share", intervalJson(o.share)}};
+    if (o.stage != rt::kNone) row["stage"] = o.label;
+    outcomes.push_back(row);
+  }
+  nlohmann::json inProgress = nlohmann::json::array();
+  for (const auto& row : s.funnel) {
+    if (m.stages[row.stage].kind == rt::StageKind::Ordinary && t.endedAt[row.stage] > 0)
+      inProgress.push_back({{"stage", m.stages[row.stage].name}, {"count", t.endedAt[row.stage]}});
+  }
+  j["in_progress_by_stage"] = inProgress;
+  j["days_to_goal"] = {{"mean", intervalJson(s.daysToGoal)},
+                       {"median", orNull(s.medianDaysToGoal)},
+                       {"p90", orNull(s.p90DaysToGoal)}};
+  auto& funnel = j["funnel"] = nlohmann::json::array();
+  for (const auto& row : s.funnel) {
+    const rt::Stage& stage = m.stages[row.stage];
+    funnel.push_back({{"stage", stage.name},
+                      {"kind", stageKindName(stage.kind)},
+                      {"reached", intervalJson(row.reached)},
+                      {"reached_count", row.count},
+                      {"step_conversion", orNull(row.stepConversion)},
+                      {"visits_per_customer", orNull(row.visitsPerCustomer)},
+                      {"days_per_visit", orNull(row.daysPerVisit)},
+                      {"ended_here", intervalJson(row.endedHere)},
+                      {"emotion_on_entry", orNull(row.emotionOnEntry)}});
+  }
+  auto& channels = j["channels"] = nlohmann::json::array();
+  for (const auto& c : s.channels) {
+    channels.push_back({{"channel", m.channels[c.channel].name},
+                        {"delivered", c.delivered},
+                        {"cost", c.cost},
+                        {"dropped", c.dropped},
+                        {"deferred", c.deferred}});
+  }
+  auto& touchpoints = j["touchpoints"] = nlohmann::json::array();
+  for (std::size_t i = 0; i < m.touchpoints.size(); ++i)
+    touchpoints.push_back({{"touchpoint", m.touchpoints[i].name}, {"delivered", t.received[i]}});
+  auto& rules = j["rules"] = nlohmann::json::array();
+  for (std::size_t r = 0; r < m.rules.size(); ++r)
+    rules.push_back(
+        {{"rule", m.rules[r].name}, {"runs", t.ruleRuns[r]}, {"skipped_by_cap", t.ruleCapped[r]}});
+  j["cost_per_customer"] = intervalJson(s.costPerCustomer);
+  j["cost_per_conversion"] = intervalJson(s.costPerConversion);
+  j["value_per_customer"] = intervalJson(s.valuePerCustomer);
+  j["roi"] = t.cost > 0 ? intervalJson(s.roi) : nlohmann::json(nullptr);
+  j["final_emotion"] = intervalJson(s.finalEmotion);
+  j["effort_hours_per_customer"] = orNull(s.effortHoursPerCustomer);
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json jsonReport(const rt::Machine& m, const Results& results, const RunInfo& info) {
+  Tally all = results.overall();
+  nlohmann::json j;
+  j["schema"] = "journey-simulation/1";
+  j["journey"] = m.name;
+  j["display"] = m.display;
+  j["source"] = m.source;
+  j["seed"] = info.seed;
+  j["customers"] = results.customers;
+  j["horizon_days"] = m.horizon / kDay;
+  j["currency"] = m.currency;
+  j["interrupted"] = results.interrupted;
+  auto& params = j["params"] = nlohmann::json::array();
+  for (const auto& p : m.params)
+    params.push_back({{"name", p.name}, {"value", p.text}, {"overridden", p.overridden}});
+  j["overall"] = summaryJson(m, summarize(m, all, results.customers, "all"), all);
+  auto& personas = j["personas"] = nlohmann::json::array();
+  for (std::size_t p = 0; p < m.personas.size(); ++p) {
+    nlohmann::json persona =
+        summaryJson(m, summarize(m, results.personas[p], results.customers, m.personas[p].name),
+                    results.personas[p]);
+    persona["persona"] = m.personas[p].name;
+    personas.push_back(persona);
+  }
+  auto& warnings = j["warnings"] = nlohmann::json::array();
+  const auto& c = results.counters;
+  for (std::size_t t = 0; t < c.unrouted.size(); ++t)
+    if (c.unrouted[t] > 0)
+      warnings.push_back(
+          {{"kind", "unrouted"}, {"place", m.place(m.targets[t].place)}, {"count", c.unrouted[t]}});
+  for (std::size_t e = 0; e < m.exprs.size(); ++e) {
+    std::string place(m.place(m.exprs[e].place));
+    if (c.negativeDurations[e] > 0)
+      warnings.push_back(
+          {{"kind", "negative_duration"}, {"place", place}, {"count", c.negativeDurations[e]}});
+    if (c.clampedProbabilities[e] > 0)
+      warnings.push_back({{"kind", "clamped_probability"},
+                          {"place", place},
+                          {"count", c.clampedProbabilities[e]}});
+    if (c.failures[e] > 0)
+      warnings.push_back({{"kind", "failed"}, {"place", place}, {"count", c.failures[e]}});
+  }
+  return j;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV: one row per metric and group, long format, for spreadsheets and scripts.
+
+std::string csvReport(const rt::Machine& m, const Results& results, const RunInfo&) {
+  std::string out = "group,metric,item,value,low,high\n";
+  auto field = [](double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string(); };
+  auto quote = [](const std::string& text) {
+    if (text.find_first_of(",\"\n") == std::string::npos) return text;
+    std::string q = "\"";
+    for (char c : text)
+      q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
+  auto emit = [&](const Summary& s, const Tally& t) {
+    auto row = [&](const std::string& metric, const std::string& item, const Interval& i) {
+      out += fmt::format("{},{},{},{},{},{}\n", quote(s.name), metric, quote(item), field(i.value),
+                         field(i.low), field(i.high));
+    };
+    auto plain = [&](const std::string& metric, const std::string& item, double v) {
+      out += fmt::format("{},{},{},{},,\n", quote(s.name), metric, quote(item), field(v));
+    };
+    plain("customers", "", static_cast<double>(s.customers));
+    row("conversion", "", s.conversion);
+    for (const auto& o : s.outcomes)
+      row("outcome", o.stage == rt::kNone ? o.kind : o.label, o.share);
+    row("days_to_goal_mean", "", s.daysToGoal);
+    plain("days_to_goal_median", "", s.medianDaysToGoal);
+    plain("days_to_goal_p90", "", s.p90DaysToGoal);
+    for (const auto& f : s.funnel) {
+      const std::string& name = m.stages[f.stage].name;
+      row("reached", name, f.reached);
+      plain("step_conversion", name, f.stepConversion);
+      plain("visits_per_customer", name, f.visitsPerCustomer);
+      plain("days_per_visit", name, f.daysPerVisit);
+      row("ended_here", name, f.endedHere);
+      plain("emotion_on_entry", name, f.emotionOnEntry);
+    }
+    for (const auto& c : s.channels) {
+      const std::string& name = m.channels[c.channel].name;
+      plain("channel_delivered", name, static_cast<double>(c.delivered));
+      plain("channel_cost", name, c.cost);
+      plain("channel_dropped", name, static_cast<double>(c.dropped));
+      plain("channel_deferred", name, static_cast<double>(c.deferred));
+    }
+    for (std::size_t r = 0; r < m.rules.size(); ++r)
+      plain("rule_runs", m.rules[r].name, static_cast<double>(t.ruleRuns[r]));
+    row("cost_per_customer", "", s.costPerCustomer);
+    row("cost_per_conversion", "", s.costPerConversion);
+    row("value_per_customer", "", s.valuePerCustomer);
+    if (t.cost > 0) row("roi", "", s.roi);
+    row("final_emotion", "", s.finalEmotion);
+    plain("effort_hours_per_customer", "", s.effortHoursPerCustomer);
+  };
+  Tally all = results.overall();
+  emit(summarize(m, all, results.customers, "all"), all);
+  for (std::size_t p = 0; p < m.personas.size(); ++p)
+    emit(summarize(m, results.personas[p], results.customers, m.personas[p].name),
+         results.personas[p]);
+  return out;
+}
+
+}  // namespace journey::sim

@@ -1,0 +1,254 @@
+#include "simulator/simulate.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "simulator/stats.h"
+
+namespace journey::sim {
+
+Tally::Tally(const rt::Machine& m)
+    : endedAt(m.stages.size()),
+      timeToGoalBins(kTimeBins),
+      reached(m.stages.size()),
+      visits(m.stages.size()),
+      timeInStage(m.stages.size()),
+      emotionOnEntry(m.stages.size()),
+      received(m.touchpoints.size()),
+      channelDelivered(m.channels.size()),
+      channelDropped(m.channels.size()),
+      channelDeferred(m.channels.size()),
+      channelCost(m.channels.size()),
+      ruleRuns(m.rules.size()),
+      ruleCapped(m.rules.size()) {}
+
+void Tally::add(const rt::Customer& c, double horizon) {
+  ++customers;
+  switch (c.outcome()) {
+    case rt::Outcome::Goal:
+    case rt::Outcome::Exit:
+    case rt::Outcome::InProgress:
+      if (c.outcomeStage() != rt::kNone) ++endedAt[c.outcomeStage()];
+      break;
+    case rt::Outcome::UnroutedAtEntry:
+      ++unroutedAtEntry;
+      break;
+    case rt::Outcome::Looping:
+      ++looping;
+      break;
+    case rt::Outcome::Failed:
+      ++failed;
+      break;
+    case rt::Outcome::StepLimit:
+      ++stepLimit;
+      break;
+  }
+  if (c.outcome() == rt::Outcome::Goal) {
+    ++converted;
+    double t = c.outcomeTime();
+    timeToGoal += t;
+    timeToGoalSquares += t * t;
+    auto bin = static_cast<std::size_t>(t / horizon * kTimeBins);
+    ++timeToGoalBins[std::min<std::size_t>(bin, kTimeBins - 1)];
+    costOfConverted += c.cost();
+  }
+  auto v = c.visits();
+  auto tis = c.timeInStage();
+  auto eoe = c.emotionOnEntry();
+  for (std::size_t s = 0; s < v.size(); ++s) {
+    if (v[s] == 0) continue;
+    ++reached[s];
+    visits[s] += v[s];
+    timeInStage[s] += tis[s];
+    emotionOnEntry[s] += eoe[s];
+  }
+  auto r = c.received();
+  for (std::size_t t = 0; t < r.size(); ++t)
+    received[t] += r[t];
+  auto rc = c.receivedChannel();
+  auto cc = c.channelCost();
+  auto dropped = c.channelDropped();
+  auto deferred = c.channelDeferred();
+  for (std::size_t ch = 0; ch < rc.size(); ++ch) {
+    channelDelivered[ch] += rc[ch];
+    channelCost[ch] += cc[ch];
+    channelDropped[ch] += dropped[ch];
+    channelDeferred[ch] += deferred[ch];
+  }
+  auto runs = c.ruleRuns();
+  auto capped = c.ruleCapped();
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    ruleRuns[i] += runs[i];
+    ruleCapped[i] += capped[i];
+  }
+  double customerCost = c.cost(), customerValue = c.value(), customerEmotion = c.emotion();
+  cost += customerCost;
+  costSquares += customerCost * customerCost;
+  value += customerValue;
+  valueSquares += customerValue * customerValue;
+  costTimesValue += customerCost * customerValue;
+  emotion += customerEmotion;
+  emotionSquares += customerEmotion * customerEmotion;
+  effort += c.effort();
+  steps += c.steps();
+}
+
+namespace {
+
+template <typename T>
+void addInto(std::vector<T>& into, const std::vector<T>& from) {
+  for (std::size_t i = 0; i < into.size(); ++i)
+    into[i] += from[i];
+}
+
+}  // namespace
+
+void Tally::merge(const Tally& o) {
+  customers += o.customers;
+  addInto(endedAt, o.endedAt);
+  unroutedAtEntry += o.unroutedAtEntry;
+  looping += o.looping;
+  failed += o.failed;
+  stepLimit += o.stepLimit;
+  converted += o.converted;
+  timeToGoal += o.timeToGoal;
+  timeToGoalSquares += o.timeToGoalSquares;
+  addInto(timeToGoalBins, o.timeToGoalBins);
+  addInto(reached, o.reached);
+  addInto(visits, o.visits);
+  addInto(timeInStage, o.timeInStage);
+  addInto(emotionOnEntry, o.emotionOnEntry);
+  addInto(received, o.received);
+  addInto(channelDelivered, o.channelDelivered);
+  addInto(channelDropped, o.channelDropped);
+  addInto(channelDeferred, o.channelDeferred);
+  addInto(channelCost, o.channelCost);
+  addInto(ruleRuns, o.ruleRuns);
+  addInto(ruleCapped, o.ruleCapped);
+  cost += o.cost;
+  costSquares += o.costSquares;
+  value += o.value;
+  valueSquares += o.valueSquares;
+  costTimesValue += o.costTimesValue;
+  costOfConverted += o.costOfConverted;
+  emotion += o.emotion;
+  emotionSquares += o.emotionSquares;
+  effort += o.effort;
+  steps += o.steps;
+}
+
+Tally Results::overall() const {
+  if (personas.empty()) return Tally(rt::Machine{});
+  Tally all = personas.front();
+  for (std::size_t p = 1; p < personas.size(); ++p)
+    all.merge(personas[p]);
+  return all;
+}
+
+double headlineHalfWidth(const rt::Machine& machine, const Tally& tally) {
+  double widest = wilson(tally.converted, tally.customers).halfWidth();
+  for (std::size_t s = 0; s < machine.stages.size(); ++s) {
+    if (machine.stages[s].kind == rt::StageKind::Ordinary) continue;
+    widest = std::max(widest, wilson(tally.endedAt[s], tally.customers).halfWidth());
+  }
+  return widest;
+}
+
+namespace {
+
+/// Runs customers [first, last) on `threads` threads, merging chunk tallies into `results` in
+/// chunk order.
+void runRange(const rt::Program& program, const Options& options, std::uint64_t first,
+              std::uint64_t last, unsigned threads, Results& results,
+              std::uint64_t progressTarget) {
+  const rt::Machine& m = program.machine();
+  std::uint64_t chunks = (last - first + kChunk - 1) / kChunk;
+  std::atomic<std::uint64_t> next{0};
+  std::mutex mutex;
+  std::condition_variable merged;
+  std::uint64_t mergedChunks = 0;
+  bool stopped = false;
+
+  auto worker = [&]() {
+    std::vector<Tally> tallies(m.personas.size(), Tally(m));
+    rt::Counters counters(m);
+    rt::Customer customer(program, &counters, rt::Customer::Options{false, options.maxSteps});
+    for (;;) {
+      std::uint64_t chunk = next.fetch_add(1);
+      if (chunk >= chunks) return;
+      bool stopNow = options.stop != nullptr && options.stop->load(std::memory_order_relaxed);
+      std::uint64_t begin = first + chunk * kChunk;
+      std::uint64_t end = std::min(last, begin + kChunk);
+      for (auto& tally : tallies)
+        tally = Tally(m);
+      std::fill(counters.unrouted.begin(), counters.unrouted.end(), 0);
+      std::fill(counters.negativeDurations.begin(), counters.negativeDurations.end(), 0);
+      std::fill(counters.clampedProbabilities.begin(), counters.clampedProbabilities.end(), 0);
+      std::fill(counters.failures.begin(), counters.failures.end(), 0);
+      if (!stopNow) {
+        for (std::uint64_t i = begin; i < end; ++i) {
+          customer.start(options.seed, i);
+          customer.advanceTo(m.horizon);
+          customer.stopAtHorizon();
+          tallies[customer.persona()].add(customer, m.horizon);
+        }
+      }
+      std::unique_lock lock(mutex);
+      merged.wait(lock, [&] { return mergedChunks == chunk; });
+      // Once a chunk is skipped, every later chunk is dropped: the results cover a prefix of
+      // the customers, as they would had the run been asked for fewer.
+      if (stopNow) stopped = true;
+      if (!stopped) {
+        for (std::size_t p = 0; p < tallies.size(); ++p)
+          results.personas[p].merge(tallies[p]);
+        results.counters.merge(counters);
+        results.customers += end - begin;
+      }
+      ++mergedChunks;
+      if (options.progress && !stopped) options.progress(results.customers, progressTarget);
+      merged.notify_all();
+    }
+  };
+
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back(worker);
+  worker();
+  for (auto& thread : pool)
+    thread.join();
+  if (stopped) results.interrupted = true;
+}
+
+}  // namespace
+
+Results simulate(const rt::Program& program, const Options& options) {
+  const rt::Machine& m = program.machine();
+  Results results(m);
+  results.personas.assign(m.personas.size(), Tally(m));
+  unsigned threads =
+      options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  auto started = std::chrono::steady_clock::now();
+  std::uint64_t target = std::max<std::uint64_t>(1, options.customers);
+  if (options.untilPrecision > 0) target = std::min(target, options.maxCustomers);
+  std::uint64_t done = 0;
+  for (;;) {
+    runRange(program, options, done, target, threads, results,
+             options.untilPrecision > 0 ? options.maxCustomers : target);
+    done = target;
+    if (results.interrupted || options.untilPrecision <= 0) break;
+    if (headlineHalfWidth(m, results.overall()) < options.untilPrecision) break;
+    if (target >= options.maxCustomers) {
+      results.precisionCapped = true;
+      break;
+    }
+    target = std::min(options.maxCustomers, target * 2);
+  }
+  results.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return results;
+}
+
+}  // namespace journey::sim

@@ -1,0 +1,93 @@
+// Monte Carlo simulation: synthetic customers through a machine, tallied per persona.
+//
+// Customers are numbered 0..N-1; customer i's draws come from (seed, i) only. Customers are
+// processed in fixed chunks whose tallies are merged in chunk order, so the results are
+// bit-identical for any number of threads and either backend.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "runtime/engine.h"
+
+namespace journey::sim {
+
+/// Sums over the customers of one persona. Counts are exact; sums of doubles are added in a
+/// fixed order.
+struct Tally {
+  explicit Tally(const rt::Machine& machine);
+
+  std::uint64_t customers = 0;
+  /// Finished at each goal or exit, or in progress in each stage at the horizon.
+  std::vector<std::uint64_t> endedAt;  // by stage: goal/exit reached, or in progress there
+  std::uint64_t unroutedAtEntry = 0, looping = 0, failed = 0, stepLimit = 0;
+  std::uint64_t converted = 0;
+  double timeToGoal = 0, timeToGoalSquares = 0;
+  /// Time to goal in `kTimeBins` equal bins over [0, horizon].
+  std::vector<std::uint64_t> timeToGoalBins;
+  std::vector<std::uint64_t> reached;   // by stage: customers who entered it at least once
+  std::vector<std::uint64_t> visits;    // by stage
+  std::vector<double> timeInStage;      // by stage, seconds, summed over visits
+  std::vector<double> emotionOnEntry;   // by stage, summed over visits
+  std::vector<std::uint64_t> received;  // by touchpoint
+  std::vector<std::uint64_t> channelDelivered, channelDropped, channelDeferred;
+  std::vector<double> channelCost;
+  std::vector<std::uint64_t> ruleRuns, ruleCapped;
+  double cost = 0, costSquares = 0;
+  double value = 0, valueSquares = 0, costTimesValue = 0;
+  /// Cost summed over converted customers, for the cost per conversion's interval.
+  double costOfConverted = 0;
+  double emotion = 0, emotionSquares = 0;
+  double effort = 0;
+  /// Items processed (stage transitions, events, timers), for throughput figures.
+  std::uint64_t steps = 0;
+
+  static constexpr int kTimeBins = 2000;
+
+  void add(const rt::Customer& customer, double horizon);
+  void merge(const Tally& other);
+};
+
+struct Options {
+  std::uint64_t customers = 100'000;
+  std::uint64_t seed = 1;
+  /// 0: one per hardware thread.
+  unsigned threads = 0;
+  /// Keep simulating until every headline proportion's 95% half-width is below this (0: off),
+  /// doubling the count, up to `maxCustomers`.
+  double untilPrecision = 0;
+  std::uint64_t maxCustomers = 100'000'000;
+  std::uint64_t maxSteps = 1'000'000;
+  /// Set from a signal handler: stop after the chunks in progress.
+  const std::atomic<bool>* stop = nullptr;
+  /// Called from one thread now and then with customers done so far and the target.
+  std::function<void(std::uint64_t done, std::uint64_t target)> progress;
+};
+
+struct Results {
+  explicit Results(const rt::Machine& machine) : counters(machine) {}
+
+  /// One tally per persona, in machine order.
+  std::vector<Tally> personas;
+  rt::Counters counters;
+  std::uint64_t customers = 0;
+  bool interrupted = false;
+  /// The precision target was not met within `maxCustomers`.
+  bool precisionCapped = false;
+  double seconds = 0;
+
+  /// Everyone: the personas merged in order.
+  Tally overall() const;
+};
+
+/// Customers per chunk: the unit of work and of merging.
+inline constexpr std::uint64_t kChunk = 4096;
+
+Results simulate(const rt::Program& program, const Options& options);
+
+/// The largest 95% half-width among the headline proportions (conversion, each goal and exit).
+double headlineHalfWidth(const rt::Machine& machine, const Tally& tally);
+
+}  // namespace journey::sim
