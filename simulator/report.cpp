@@ -539,8 +539,12 @@ std::string csvReport(const rt::Machine& m, const Results& results, const RunInf
       plain("channel_dropped", name, static_cast<double>(c.dropped));
       plain("channel_deferred", name, static_cast<double>(c.deferred));
     }
-    for (std::size_t r = 0; r < m.rules.size(); ++r)
+    for (std::size_t r = 0; r < m.rules.size(); ++r) {
       plain("rule_runs", m.rules[r].name, static_cast<double>(t.ruleRuns[r]));
+      plain("rule_runs_per_customer", m.rules[r].name,
+            t.customers > 0 ? static_cast<double>(t.ruleRuns[r]) / static_cast<double>(t.customers)
+                            : NAN);
+    }
     row("cost_per_customer", "", s.costPerCustomer);
     row("cost_per_conversion", "", s.costPerConversion);
     row("value_per_customer", "", s.valuePerCustomer);
