@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to a working `journey`:
-#   ./build.sh        install what is missing, build, check the bundled business-phone example
+#   ./build.sh        install what is missing, build, check and simulate the business-phone example
 #   ./build.sh test   the same, then run the whole test suite
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -49,6 +49,9 @@ ninja -C build -j "$jobs"
 echo
 echo "== journey check examples/business_phone.journey"
 ./build/cli/journey check examples/business_phone.journey
+echo
+echo "== journey simulate examples/business_phone.journey"
+./build/cli/journey simulate examples/business_phone.journey --no-progress
 
 if [ "$mode" = test ]; then
   echo
