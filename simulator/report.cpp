@@ -445,6 +445,7 @@ nlohmann::json summaryJson(const rt::Machine& m, const Summary& s, const Tally& 
   j["roi"] = t.cost > 0 ? intervalJson(s.roi) : nlohmann::json(nullptr);
   j["final_emotion"] = intervalJson(s.finalEmotion);
   j["effort_hours_per_customer"] = orNull(s.effortHoursPerCustomer);
+  j["steps"] = s.steps;
   return j;
 }
 
