@@ -43,7 +43,7 @@ int runFormat(const FormatOptions& options);
 
 struct DumpOptions {
   std::string file;
-  /// ast or machine.
+  /// ast, machine or llvm (the JIT's optimized IR).
   std::string stage = "ast";
   std::vector<std::string> overrides;
   ColorMode color = ColorMode::Auto;
