@@ -220,25 +220,32 @@ int main(int argc, char** argv) {
     memory.set(path, journey::bench::generateSpec(stages));
     auto big = load(path, memory);
     if (!big) return 1;
-    std::vector<double> seconds;
-    std::size_t functions = 0;
-    for (int r = 0; r < repeat; ++r) {
-      auto result = rt::jit::JitBackend::compile(*big);
-      if (auto* error = std::get_if<std::string>(&result)) {
-        std::fprintf(stderr, "machine_bench: the JIT failed on %s: %s\n", path.c_str(),
-                     error->c_str());
-        return 1;
+    for (bool share : {true, false}) {
+      std::vector<double> seconds, optimize, codegen;
+      std::size_t functions = 0;
+      rt::jit::JitOptions jitOptions;
+      jitOptions.shareEqualCode = share;
+      for (int r = 0; r < repeat; ++r) {
+        auto result = rt::jit::JitBackend::compile(*big, jitOptions);
+        if (auto* error = std::get_if<std::string>(&result)) {
+          std::fprintf(stderr, "machine_bench: the JIT failed on %s: %s\n", path.c_str(),
+                       error->c_str());
+          return 1;
+        }
+        auto& backend = std::get<std::unique_ptr<rt::jit::JitBackend>>(result);
+        seconds.push_back(backend->compileSeconds);
+        optimize.push_back(backend->optimizeSeconds);
+        codegen.push_back(backend->codegenSeconds);
+        functions = backend->functionCount();
       }
-      auto& backend = std::get<std::unique_ptr<rt::jit::JitBackend>>(result);
-      seconds.push_back(backend->compileSeconds);
-      functions = backend->functionCount();
+      std::printf(
+          "\nJIT compile time, %zu-stage spec (%zu expressions, %zu functions%s): median "
+          "%.3f s (min %.3f, max %.3f; O2 %.3f s, code generation %.3f s)\n",
+          stages, big->exprs.size(), functions,
+          share ? ", equal code shared" : ", one per non-constant expression", median(seconds),
+          *std::min_element(seconds.begin(), seconds.end()),
+          *std::max_element(seconds.begin(), seconds.end()), median(optimize), median(codegen));
     }
-    std::printf(
-        "\nJIT compile time, %zu-stage spec (%zu expressions, %zu compiled): median %.3f s "
-        "(min %.3f, max %.3f)\n",
-        stages, big->exprs.size(), functions, median(seconds),
-        *std::min_element(seconds.begin(), seconds.end()),
-        *std::max_element(seconds.begin(), seconds.end()));
   }
   return ok ? 0 : 1;
 }

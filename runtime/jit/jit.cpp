@@ -20,8 +20,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstring>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 
 #include "runtime/samplers.h"
 
@@ -43,6 +45,9 @@ std::string message(llvm::Error error) {
 }
 
 constexpr const char* kTableName = "journey_expressions";
+
+/// Above this many functions, code generation uses FastISel.
+constexpr std::size_t kSelectionDagLimit = 256;
 
 /// The samplers generated code calls, by name, with their addresses.
 struct Sampler {
@@ -80,8 +85,8 @@ enum SamplerIndex {
 class Codegen {
  public:
   Codegen(const Machine& machine, llvm::LLVMContext& context, llvm::Module& module,
-          const llvm::TargetMachine* target)
-      : m_(machine), context_(context), module_(module), builder_(context) {
+          const llvm::TargetMachine* target, bool share)
+      : share(share), m_(machine), context_(context), module_(module), builder_(context) {
     f64_ = llvm::Type::getDoubleTy(context_);
     i32_ = llvm::Type::getInt32Ty(context_);
     i8_ = llvm::Type::getInt8Ty(context_);
@@ -119,11 +124,25 @@ class Codegen {
         table.push_back(nullEntry);
         continue;
       }
-      llvm::Function* function = nullptr;
-      std::string error = emit(static_cast<ExprId>(id), expr, function);
-      if (!error.empty()) return error;
+      // Expressions with the same code share one function (a generated spec repeats many).
+      std::string key;
+      key.reserve(expr.size * 16);
+      for (std::uint32_t i = 0; i < expr.size; ++i) {
+        const Instr& instr = m_.code[expr.begin + i];
+        char bytes[16] = {};
+        bytes[0] = static_cast<char>(instr.op);
+        std::memcpy(bytes + 4, &instr.a, sizeof instr.a);
+        std::memcpy(bytes + 8, &instr.k, sizeof instr.k);
+        key.append(bytes, sizeof bytes);
+      }
+      if (!share) key = std::to_string(id);
+      llvm::Function*& function = byCode_[key];
+      if (function == nullptr) {
+        std::string error = emit(static_cast<ExprId>(id), expr, function);
+        if (!error.empty()) return error;
+        ++compiled;
+      }
       table.push_back(llvm::ConstantExpr::getBitCast(function, bytePtr_));
-      ++compiled;
     }
     auto* tableType = llvm::ArrayType::get(bytePtr_, table.size());
     new llvm::GlobalVariable(module_, tableType, true, llvm::GlobalValue::ExternalLinkage,
@@ -131,6 +150,8 @@ class Codegen {
     return {};
   }
 
+  const bool share;
+  /// Functions made: one per distinct non-constant expression.
   std::size_t compiled = 0;
 
  private:
@@ -483,6 +504,7 @@ class Codegen {
   llvm::BasicBlock* failBlock_ = nullptr;
   std::map<std::uint32_t, llvm::BasicBlock*> targets_;
   std::map<std::uint32_t, std::vector<Incoming>> incoming_;
+  std::unordered_map<std::string, llvm::Function*> byCode_;
 };
 
 void optimize(llvm::Module& module, llvm::TargetMachine* target) {
@@ -536,7 +558,7 @@ std::variant<std::unique_ptr<JitBackend>, std::string> JitBackend::compile(
   module->setDataLayout((*targetMachine)->createDataLayout());
   module->setTargetTriple((*targetMachine)->getTargetTriple().str());
 
-  Codegen codegen(machine, *context, *module, targetMachine->get());
+  Codegen codegen(machine, *context, *module, targetMachine->get(), options.shareEqualCode);
   if (std::string error = codegen.run(); !error.empty()) return "cannot compile " + error;
   {
     std::string problems;
@@ -544,7 +566,9 @@ std::variant<std::unique_ptr<JitBackend>, std::string> JitBackend::compile(
     if (llvm::verifyModule(*module, &stream))
       return "the generated code is malformed (a bug in the JIT): " + stream.str();
   }
+  auto generated = std::chrono::steady_clock::now();
   if (options.optimize) optimize(*module, targetMachine->get());
+  auto optimized = std::chrono::steady_clock::now();
 
   std::unique_ptr<JitBackend> backend(new JitBackend());
   backend->compiledCount_ = codegen.compiled;
@@ -554,6 +578,11 @@ std::variant<std::unique_ptr<JitBackend>, std::string> JitBackend::compile(
     stream.flush();
   }
 
+  // Code generation costs about 0.6 ms a function with SelectionDAG and a quarter of that with
+  // FastISel (CodeGenOpt::None); the IR is optimized either way, and the simulation's speed
+  // does not tell them apart. Large modules take the fast path to keep compile time low.
+  if (codegen.compiled > kSelectionDagLimit)
+    targetBuilder.setCodeGenOptLevel(llvm::CodeGenOpt::None);
   auto jit =
       llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(targetBuilder)).create();
   if (!jit) return "cannot start the JIT: " + message(jit.takeError());
@@ -583,8 +612,10 @@ std::variant<std::unique_ptr<JitBackend>, std::string> JitBackend::compile(
   for (std::size_t id = 0; id < machine.exprs.size(); ++id)
     backend->functions_[id] = reinterpret_cast<CompiledExpr>(entries[id]);
   backend->state_->jit = std::move(*jit);
-  backend->compileSeconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto finished = std::chrono::steady_clock::now();
+  backend->compileSeconds = std::chrono::duration<double>(finished - started).count();
+  backend->optimizeSeconds = std::chrono::duration<double>(optimized - generated).count();
+  backend->codegenSeconds = std::chrono::duration<double>(finished - optimized).count();
   return backend;
 }
 

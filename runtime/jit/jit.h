@@ -27,6 +27,9 @@ struct JitOptions {
   bool keepIr = false;
   /// Run the O2 pipeline (off: the IR goes to code generation as built, for tests).
   bool optimize = true;
+  /// Expressions with identical code share one function (off: one function per expression, to
+  /// measure the worst case).
+  bool shareEqualCode = true;
   /// Target triple to compile for; empty: the host, with its CPU and features. Anything else is
   /// for tests of the error path (code for another machine cannot run here).
   std::string triple;
@@ -45,11 +48,15 @@ class JitBackend {
   /// One entry per expression of the machine, null for constant ones: the table
   /// `rt::Program` takes. Valid while this backend lives.
   const CompiledExpr* functions() const { return functions_.data(); }
+  /// Functions generated: one per distinct code sequence (equal expressions share one).
   std::size_t functionCount() const { return compiledCount_; }
   /// The optimized module as text (empty unless `JitOptions::keepIr`).
   const std::string& ir() const { return ir_; }
   /// Wall time of IR generation, optimization and code generation.
   double compileSeconds = 0;
+  /// Of which the O2 pipeline, and code generation with the JIT's linking.
+  double optimizeSeconds = 0;
+  double codegenSeconds = 0;
 
  private:
   struct State;
