@@ -4,9 +4,10 @@
 // for this one journey, following docs/semantics.md (activity, visit-tagged timers, the email
 // cap ring, phone quiet hours with deferral, the condition rule evaluated after every step).
 //
-// It is not bit-identical to the engine (it draws in its own order) but samples the same
-// distributions, so its outcome shares agree with the engine's within sampling error;
-// machine_bench checks that before it reports a ratio.
+// It draws from the same streams in the order docs/semantics.md implies, which is the engine's
+// order too: in every run so far its outcomes, costs and emotions equal the engine's exactly.
+// machine_bench only requires agreement within sampling error (|z| <= 4.5) before it reports a
+// ratio, so a baseline that drew in another order would still pass.
 #pragma once
 
 #include <array>
