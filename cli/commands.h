@@ -65,7 +65,7 @@ struct SimulateOptions {
   std::uint64_t customers = 100'000;
   std::uint64_t seed = 1;
   unsigned threads = 0;
-  std::string backend = "interpreter";
+  std::string backend = "jit";
   std::vector<std::string> overrides;
   /// text, json or csv.
   std::string format = "text";

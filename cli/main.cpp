@@ -140,9 +140,9 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
       ->check(CLI::Range(1u, 1024u));
   simulateCommand
       ->add_option("--backend", simulate.backend,
-                   "interpreter, or jit (LLVM-compiled expressions); the results are identical")
+                   "jit (LLVM-compiled expressions) or interpreter; the results are identical")
       ->check(CLI::IsMember({"interpreter", "jit"}))
-      ->default_str("interpreter");
+      ->default_str("jit");
   simulateCommand
       ->add_option("--set", simulate.overrides, "Override a param: NAME=VALUE (repeatable)")
       ->type_name("NAME=VALUE");
