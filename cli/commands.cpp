@@ -185,9 +185,11 @@ int runFormat(const FormatOptions& options) {
 }
 
 int runDumpMachine(const DumpOptions& options);
+int runDumpLlvm(const DumpOptions& options);
 
 int runDump(const DumpOptions& options) {
   if (options.stage == "machine") return runDumpMachine(options);
+  if (options.stage == "llvm") return runDumpLlvm(options);
   DiskFileReader disk;
   auto compilation = compile(options.file, disk, CompileOptions{.parseOnly = true});
   printDiagnostics(*compilation, options.color);

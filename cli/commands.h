@@ -43,7 +43,7 @@ int runFormat(const FormatOptions& options);
 
 struct DumpOptions {
   std::string file;
-  /// ast or machine.
+  /// ast, machine or llvm (the JIT's optimized IR).
   std::string stage = "ast";
   std::vector<std::string> overrides;
   ColorMode color = ColorMode::Auto;
@@ -65,7 +65,7 @@ struct SimulateOptions {
   std::uint64_t customers = 100'000;
   std::uint64_t seed = 1;
   unsigned threads = 0;
-  std::string backend = "interpreter";
+  std::string backend = "jit";
   std::vector<std::string> overrides;
   /// text, json or csv.
   std::string format = "text";

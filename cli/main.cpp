@@ -102,8 +102,9 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
   dumpCommand->add_option("file", dump.file, "Journey file")->required()->type_name("FILE");
   dumpCommand
       ->add_option("--stage", dump.stage,
-                   "What to print: ast (the syntax tree) or machine (the compiled form)")
-      ->check(CLI::IsMember({"ast", "machine"}))
+                   "What to print: ast (the syntax tree), machine (the compiled form) or llvm "
+                   "(the JIT's optimized LLVM IR)")
+      ->check(CLI::IsMember({"ast", "machine", "llvm"}))
       ->default_str("ast");
   dumpCommand->add_option("--set", dump.overrides, "Override a param: NAME=VALUE (repeatable)")
       ->type_name("NAME=VALUE");
@@ -137,9 +138,11 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
                    "Worker threads (default: one per core; results do not depend on it)")
       ->type_name("T")
       ->check(CLI::Range(1u, 1024u));
-  simulateCommand->add_option("--backend", simulate.backend, "interpreter")
+  simulateCommand
+      ->add_option("--backend", simulate.backend,
+                   "jit (LLVM-compiled expressions) or interpreter; the results are identical")
       ->check(CLI::IsMember({"interpreter", "jit"}))
-      ->default_str("interpreter");
+      ->default_str("jit");
   simulateCommand
       ->add_option("--set", simulate.overrides, "Override a param: NAME=VALUE (repeatable)")
       ->type_name("NAME=VALUE");

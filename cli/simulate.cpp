@@ -1,4 +1,4 @@
-// `journey build`, `journey simulate` and `journey dump --stage=machine`: from a spec (or a
+// `journey build`, `journey simulate` and `journey dump --stage=machine|llvm`: from a spec (or a
 // `.jm` file) to a machine, and from a machine to a report.
 #include "simulator/simulate.h"
 
@@ -19,6 +19,7 @@
 #include "cli/common.h"
 #include "compiler/driver/machine.h"
 #include "runtime/file.h"
+#include "runtime/jit/jit.h"
 #include "runtime/print.h"
 #include "runtime/verify.h"
 #include "simulator/report.h"
@@ -76,6 +77,21 @@ std::optional<rt::Machine> loadMachine(const std::string& path,
     return std::nullopt;
   }
   return machine;
+}
+
+/// The JIT-compiled expressions of `machine`, or null with the reason on stderr.
+std::unique_ptr<rt::jit::JitBackend> compileJit(const rt::Machine& machine, bool keepIr) {
+  rt::jit::JitOptions options;
+  options.keepIr = keepIr;
+  auto compiled = rt::jit::JitBackend::compile(machine, options);
+  if (auto* error = std::get_if<std::string>(&compiled)) {
+    std::cerr << fmt::format(
+        "error: the jit backend cannot compile this journey: {}\n"
+        "note: `--backend interpreter` runs it without the JIT\n",
+        *error);
+    return nullptr;
+  }
+  return std::move(std::get<std::unique_ptr<rt::jit::JitBackend>>(compiled));
 }
 
 std::atomic<bool> interrupted{false};
@@ -146,16 +162,29 @@ int runDumpMachine(const DumpOptions& options) {
   return kExitOk;
 }
 
+int runDumpLlvm(const DumpOptions& options) {
+  int exitCode = kExitOk;
+  auto machine = loadMachine(options.file, options.overrides, options.color, exitCode);
+  if (!machine) return exitCode;
+  auto backend = compileJit(*machine, true);
+  if (!backend) return kExitProblems;
+  std::cout << backend->ir();
+  return kExitOk;
+}
+
 int runSimulate(const SimulateOptions& options) {
   int exitCode = kExitOk;
   auto machine = loadMachine(options.file, options.overrides, options.color, exitCode);
   if (!machine) return exitCode;
-  if (options.backend != "interpreter") {
-    std::cerr << fmt::format("error: the `{}` backend is not available in this build\n",
-                             options.backend);
+  std::unique_ptr<rt::jit::JitBackend> jit;
+  if (options.backend == "jit") {
+    jit = compileJit(*machine, false);
+    if (!jit) return kExitProblems;
+  } else if (options.backend != "interpreter") {
+    std::cerr << fmt::format("error: there is no `{}` backend\n", options.backend);
     return kExitUsage;
   }
-  rt::Program program(*machine);
+  rt::Program program(*machine, jit ? jit->functions() : nullptr);
 
   sim::Options run;
   run.customers = options.customers;

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "runtime/eval.h"
+#include "runtime/samplers.h"
 
 namespace journey::rt {
 namespace {
@@ -13,13 +14,6 @@ inline double truth(bool value) {
   return value ? 1.0 : 0.0;
 }
 
-/// A sampler's NaN (invalid parameters) fails the customer at once: later operations such as
-/// comparisons would hide it.
-inline double checked(EvalContext& context, double sample) {
-  if (std::isnan(sample)) context.failed = 1;
-  return sample;
-}
-
 }  // namespace
 
 double interpret(const Machine& machine, const Expr& expr, EvalContext& context) {
@@ -28,7 +22,7 @@ double interpret(const Machine& machine, const Expr& expr, EvalContext& context)
   int top = -1;  // index of the top element
   const Instr* code = machine.code.data() + expr.begin;
   const std::uint32_t size = expr.size;
-  RandomStream& random = *context.random;
+  // The samplers are the functions JIT-compiled code calls too (runtime/samplers.h).
   for (std::uint32_t pc = 0; pc < size; ++pc) {
     const Instr& instr = code[pc];
     switch (instr.op) {
@@ -168,33 +162,33 @@ double interpret(const Machine& machine, const Expr& expr, EvalContext& context)
         break;
       case Op::Uniform:
         --top;
-        stack[top] = checked(context, sampleUniform(random, stack[top], stack[top + 1]));
+        stack[top] = journey_rt_sample_uniform(&context, stack[top], stack[top + 1]);
         break;
       case Op::Normal:
         --top;
-        stack[top] = checked(context, sampleNormal(random, stack[top], stack[top + 1]));
+        stack[top] = journey_rt_sample_normal(&context, stack[top], stack[top + 1]);
         break;
       case Op::Lognormal:
         --top;
-        stack[top] = checked(context, sampleLognormal(random, stack[top], stack[top + 1]));
+        stack[top] = journey_rt_sample_lognormal(&context, stack[top], stack[top + 1]);
         break;
       case Op::Exponential:
-        stack[top] = checked(context, sampleExponential(random, stack[top]));
+        stack[top] = journey_rt_sample_exponential(&context, stack[top]);
         break;
       case Op::Gamma:
         --top;
-        stack[top] = checked(context, sampleGamma(random, stack[top], stack[top + 1]));
+        stack[top] = journey_rt_sample_gamma(&context, stack[top], stack[top + 1]);
         break;
       case Op::Weibull:
         --top;
-        stack[top] = checked(context, sampleWeibull(random, stack[top], stack[top + 1]));
+        stack[top] = journey_rt_sample_weibull(&context, stack[top], stack[top + 1]);
         break;
       case Op::Bernoulli:
-        stack[top] = checked(context, sampleBernoulli(random, stack[top]));
+        stack[top] = journey_rt_sample_bernoulli(&context, stack[top]);
         break;
       case Op::Discrete: {
         top -= 2 * instr.a - 1;
-        stack[top] = sampleDiscrete(random, &stack[top], instr.a);
+        stack[top] = journey_rt_sample_discrete(&context, &stack[top], instr.a);
         break;
       }
     }

@@ -214,6 +214,20 @@ expect "fmt missing file" 2 "$journey" fmt "$work/nope.journey" && ok
 expect "dump ast" 0 "$journey" dump --stage=ast "$work/good.journey" && contains "dump" "$out" "Start"
 expect "dump bad stage" 2 "$journey" dump --stage=nonsense "$work/good.journey" && ok
 
+# --- Backends: the interpreter and the JIT (issue 4) -------------------------------------------
+bp="$root/examples/business_phone.journey"
+expect "dump llvm" 0 "$journey" dump --stage=llvm "$bp" && contains "dump llvm defines functions" "$out" "define internal double @expr."
+contains "dump llvm calls the runtime's samplers" "$out" "@journey_rt_sample_lognormal"
+contains "dump llvm is optimized IR for this host" "$out" "target-cpu"
+expect "dump llvm with errors" 1 "$journey" dump --stage=llvm "$work/bad.journey" && contains "dump llvm errors" "$err" "Dnoe"
+expect "simulate jit" 0 "$journey" simulate --backend jit -n 2000 --threads 1 --no-progress "$bp" && contains "simulate jit report" "$out" "(jit backend"
+expect "simulate interpreter" 0 "$journey" simulate --backend interpreter -n 2000 --threads 1 --no-progress "$bp" && contains "simulate interpreter report" "$out" "(interpreter backend"
+expect "simulate unknown backend" 2 "$journey" simulate --backend vm -n 10 "$bp" && ok
+expect "build jm" 0 "$journey" build "$bp" -o "$work/bp.jm" && ok
+expect "simulate jm jit" 0 "$journey" simulate --backend jit --format json -n 3000 --seed 5 --no-progress "$work/bp.jm" && jitJson=$out
+expect "simulate jm interpreter" 0 "$journey" simulate --backend interpreter --format json -n 3000 --seed 5 --no-progress "$work/bp.jm" && interpJson=$out
+if [ -n "${jitJson:-}" ] && [ "${jitJson:-}" = "${interpJson:-}" ]; then ok; else echo "FAIL jm json identical under both backends"; failed=$((failed + 1)); fi
+
 # --- The bundled examples check clean --------------------------------------------------------
 for example in "$root"/examples/*.journey; do
   [ -e "$example" ] || continue

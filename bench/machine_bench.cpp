@@ -1,0 +1,251 @@
+// Issue 4's benchmark: the business-phone example through the engine with the interpreter and
+// with the JIT, against the hand-written baseline (bench/baseline.cpp), one thread, same seed.
+// Then the JIT's compile time on a generated 1,000-stage spec.
+//
+//   machine_bench [--customers N] [--repeat R] [--stages S] [--seed X] [--spec FILE]
+//
+// Prints steps (processed items: transitions, events, timers) per second and customers per
+// second, medians of R interleaved repeats, by wall time and by process CPU time (the machine
+// is shared: CPU time is the steadier figure), and the ratios to the baseline. Exits 1 if the
+// baseline's outcome shares disagree with the engine's beyond sampling error, or if the two
+// backends disagree at all.
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/baseline.h"
+#include "bench/spec_generator.h"
+#include "compiler/driver/driver.h"
+#include "compiler/driver/machine.h"
+#include "runtime/engine.h"
+#include "runtime/jit/jit.h"
+#include "runtime/verify.h"
+#include "simulator/simulate.h"
+
+namespace {
+
+using journey::bench::baseline::Totals;
+namespace rt = journey::rt;
+namespace sim = journey::sim;
+
+double cpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+double wallSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  std::size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+struct Timing {
+  std::vector<double> wall, cpu;
+  std::uint64_t steps = 0;
+};
+
+std::optional<rt::Machine> load(const std::string& path, journey::FileReader& reader) {
+  auto compilation = journey::compile(path, reader);
+  auto machine = journey::buildMachine(*compilation, {});
+  if (!machine) {
+    std::fprintf(stderr, "machine_bench: %s does not compile\n", path.c_str());
+    return std::nullopt;
+  }
+  auto problems = rt::verify(*machine);
+  if (!problems.empty()) {
+    std::fprintf(stderr, "machine_bench: %s: %s\n", path.c_str(), problems.front().c_str());
+    return std::nullopt;
+  }
+  return machine;
+}
+
+/// |z| of the difference of two proportions.
+double proportionZ(double a, double n, double b, double m) {
+  double p = (a + b) / (n + m);
+  double se = std::sqrt(p * (1 - p) * (1 / n + 1 / m));
+  return se > 0 ? std::fabs(a / n - b / m) / se : 0;
+}
+
+/// |z| of the difference of two means from sums and sums of squares.
+double meanZ(double sumA, double squaresA, double n, double sumB, double squaresB, double m) {
+  double meanA = sumA / n, meanB = sumB / m;
+  double varA = squaresA / n - meanA * meanA, varB = squaresB / m - meanB * meanB;
+  double se = std::sqrt(varA / n + varB / m);
+  return se > 0 ? std::fabs(meanA - meanB) / se : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::uint64_t customers = 200'000;
+  int repeat = 5;
+  std::size_t stages = 1000;
+  std::uint64_t seed = 1;
+  std::string spec = std::string(JOURNEY_SOURCE_DIR) + "/examples/business_phone.journey";
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto next = [&]() -> const char* {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "machine_bench: %s needs a value\n", arg.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (arg == "--customers") {
+      customers = std::strtoull(next(), nullptr, 10);
+    } else if (arg == "--repeat") {
+      repeat = std::max(1, std::atoi(next()));
+    } else if (arg == "--stages") {
+      stages = std::strtoull(next(), nullptr, 10);
+    } else if (arg == "--seed") {
+      seed = std::strtoull(next(), nullptr, 10);
+    } else if (arg == "--spec") {
+      spec = next();
+    } else {
+      std::fprintf(stderr,
+                   "usage: machine_bench [--customers N] [--repeat R] [--stages S] [--seed X] "
+                   "[--spec FILE]\n");
+      return 2;
+    }
+  }
+
+  journey::DiskFileReader disk;
+  auto machine = load(spec, disk);
+  if (!machine) return 1;
+  auto compiled = rt::jit::JitBackend::compile(*machine);
+  if (auto* error = std::get_if<std::string>(&compiled)) {
+    std::fprintf(stderr, "machine_bench: the JIT failed: %s\n", error->c_str());
+    return 1;
+  }
+  auto& jit = std::get<std::unique_ptr<rt::jit::JitBackend>>(compiled);
+  rt::Program interpreted(*machine);
+  rt::Program native(*machine, jit->functions());
+
+  sim::Options options;
+  options.customers = customers;
+  options.seed = seed;
+  options.threads = 1;
+
+  Timing interpreterTiming, jitTiming, baselineTiming;
+  std::optional<sim::Results> interpreterResults, jitResults;
+  Totals totals;
+  std::printf("business phone, %llu customers, seed %llu, 1 thread, %d repeats\n",
+              static_cast<unsigned long long>(customers), static_cast<unsigned long long>(seed),
+              repeat);
+  for (int r = 0; r < repeat; ++r) {
+    auto engine = [&](const rt::Program& program, Timing& timing,
+                      std::optional<sim::Results>& keep) {
+      double wall = wallSeconds(), cpu = cpuSeconds();
+      sim::Results results = sim::simulate(program, options);
+      timing.cpu.push_back(cpuSeconds() - cpu);
+      timing.wall.push_back(wallSeconds() - wall);
+      timing.steps = results.overall().steps;
+      keep.emplace(std::move(results));
+    };
+    engine(interpreted, interpreterTiming, interpreterResults);
+    engine(native, jitTiming, jitResults);
+    totals = Totals{};
+    double wall = wallSeconds(), cpu = cpuSeconds();
+    journey::bench::baseline::simulate(seed, 0, customers, totals);
+    baselineTiming.cpu.push_back(cpuSeconds() - cpu);
+    baselineTiming.wall.push_back(wallSeconds() - wall);
+    baselineTiming.steps = totals.steps;
+  }
+
+  // The backends agree exactly; the baseline agrees statistically.
+  sim::Tally a = interpreterResults->overall(), b = jitResults->overall();
+  bool ok = true;
+  if (a.endedAt != b.endedAt || a.steps != b.steps || a.visits != b.visits ||
+      std::memcmp(&a.cost, &b.cost, sizeof(double)) != 0 ||
+      std::memcmp(&a.value, &b.value, sizeof(double)) != 0) {
+    std::printf("FAIL: the interpreter and the JIT disagree\n");
+    ok = false;
+  }
+  auto n = static_cast<double>(a.customers), m = static_cast<double>(totals.customers);
+  std::printf("\n%-22s %10s %10s %8s\n", "outcome share", "engine", "baseline", "|z|");
+  for (std::size_t s = 0; s < machine->stages.size(); ++s) {
+    if (machine->stages[s].kind == rt::StageKind::Ordinary && a.endedAt[s] == 0 &&
+        totals.endedAt[s] == 0)
+      continue;
+    double z = proportionZ(static_cast<double>(a.endedAt[s]), n,
+                           static_cast<double>(totals.endedAt[s]), m);
+    std::printf("%-22s %9.3f%% %9.3f%% %8.2f\n", machine->stages[s].name.c_str(),
+                100.0 * static_cast<double>(a.endedAt[s]) / n,
+                100.0 * static_cast<double>(totals.endedAt[s]) / m, z);
+    if (z > 4.5) ok = false;
+  }
+  double costZ = meanZ(a.cost, a.costSquares, n, totals.cost, totals.costSquares, m);
+  double emotionZ = meanZ(a.emotion, a.emotionSquares, n, totals.emotion, totals.emotionSquares, m);
+  std::printf("%-22s %10.3f %10.3f %8.2f\n", "cost per customer", a.cost / n, totals.cost / m,
+              costZ);
+  std::printf("%-22s %10.4f %10.4f %8.2f\n", "final emotion (mean)", a.emotion / n,
+              totals.emotion / m, emotionZ);
+  std::printf("%-22s %10.3f %10.3f\n", "steps per customer", static_cast<double>(a.steps) / n,
+              static_cast<double>(totals.steps) / m);
+  if (costZ > 4.5 || emotionZ > 4.5) ok = false;
+  if (!ok) std::printf("FAIL: the baseline does not agree with the engine\n");
+
+  std::printf("\n%-12s %14s %14s %14s %14s %8s %8s\n", "", "steps/s wall", "steps/s cpu",
+              "cust/s wall", "cust/s cpu", "vs base", "(wall)");
+  auto row = [&](const char* name, const Timing& t) {
+    double wall = median(t.wall), cpu = median(t.cpu);
+    double baseWall = median(baselineTiming.wall), baseCpu = median(baselineTiming.cpu);
+    auto c = static_cast<double>(customers);
+    // Ratios of throughput in customers: both sides do the same customers.
+    std::printf("%-12s %14.0f %14.0f %14.0f %14.0f %7.2fx %7.2fx\n", name,
+                static_cast<double>(t.steps) / wall, static_cast<double>(t.steps) / cpu, c / wall,
+                c / cpu, baseCpu / cpu, baseWall / wall);
+  };
+  row("interpreter", interpreterTiming);
+  row("jit", jitTiming);
+  row("baseline", baselineTiming);
+
+  // Compile time of a generated spec.
+  if (stages > 0) {
+    journey::MemoryFileReader memory;
+    std::string path = "generated_" + std::to_string(stages) + ".journey";
+    memory.set(path, journey::bench::generateSpec(stages));
+    auto big = load(path, memory);
+    if (!big) return 1;
+    for (bool share : {true, false}) {
+      std::vector<double> seconds, optimize, codegen;
+      std::size_t functions = 0;
+      rt::jit::JitOptions jitOptions;
+      jitOptions.shareEqualCode = share;
+      for (int r = 0; r < repeat; ++r) {
+        auto result = rt::jit::JitBackend::compile(*big, jitOptions);
+        if (auto* error = std::get_if<std::string>(&result)) {
+          std::fprintf(stderr, "machine_bench: the JIT failed on %s: %s\n", path.c_str(),
+                       error->c_str());
+          return 1;
+        }
+        auto& backend = std::get<std::unique_ptr<rt::jit::JitBackend>>(result);
+        seconds.push_back(backend->compileSeconds);
+        optimize.push_back(backend->optimizeSeconds);
+        codegen.push_back(backend->codegenSeconds);
+        functions = backend->functionCount();
+      }
+      std::printf(
+          "\nJIT compile time, %zu-stage spec (%zu expressions, %zu functions%s): median "
+          "%.3f s (min %.3f, max %.3f; O2 %.3f s, code generation %.3f s)\n",
+          stages, big->exprs.size(), functions,
+          share ? ", equal code shared" : ", one per non-constant expression", median(seconds),
+          *std::min_element(seconds.begin(), seconds.end()),
+          *std::max_element(seconds.begin(), seconds.end()), median(optimize), median(codegen));
+    }
+  }
+  return ok ? 0 : 1;
+}
