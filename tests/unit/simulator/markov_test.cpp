@@ -494,6 +494,41 @@ journey T {
   EXPECT_EQ(analysis.obstacles[0].personas, std::vector<std::string>{"Theirs"});
 }
 
+TEST(Markov, ZeroTimeCyclesAreRefused) {
+  // The checker refuses this journey too; built without checks, the analysis must not loop.
+  auto m = machineOf(journey("30d", "A", R"(
+  stage A {
+    after 0d -> { B 50%, Done otherwise }
+  }
+  stage B {
+    after 0d -> A
+  }
+  goal Done)"),
+                     false);
+  auto codes = codesOf(sim::analyzeMarkov(m));
+  EXPECT_TRUE(has(codes, "zero-time-cycle"));
+}
+
+TEST(Markov, ResponsesMatterOnlyWhenTheirEventMovesSomeone) {
+  auto spec = [](const std::string& on) {
+    return journey("30d", "A", R"(
+  stage A {
+    touchpoint Mail via email response 30% emits clicked delay exponential(mean: 1d)
+    after exponential(mean: 2d) -> Done
+    )" + on + R"(
+  }
+  goal Done
+  exit Gone
+  event clicked)");
+  };
+  auto moves = sim::analyzeMarkov(machineOf(spec("on clicked -> Gone"), false));
+  ASSERT_EQ(moves.obstacles.size(), 1u);
+  EXPECT_EQ(moves.obstacles[0].code, "response");
+  EXPECT_FALSE(moves.obstacles[0].place.empty());
+  auto harmless = sim::analyzeMarkov(machineOf(spec(""), false));
+  EXPECT_TRUE(harmless.exact());
+}
+
 TEST(Markov, TheBusinessPhoneExampleIsNotAChain) {
   MemoryFileReader files;
   DiskFileReader disk;
