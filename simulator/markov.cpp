@@ -5,7 +5,6 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <map>
 #include <unsupported/Eigen/MatrixFunctions>
 
@@ -389,7 +388,6 @@ class ChainBuilder {
   double horizon_;
   Folder folder_;
   std::vector<MarkovObstacle>& obstacles_;
-  bool failed_ = false;
 
   /// Timed stages' `after` rate (0: none); vanishing stages' immediate targets.
   std::vector<double> afterRate_;
