@@ -79,4 +79,15 @@ struct SimulateOptions {
 };
 int runSimulate(const SimulateOptions& options);
 
+/// `journey analyze FILE`: exact answers for a journey that is a continuous-time Markov chain,
+/// or what prevents them (exit 1, like problems in the input).
+struct AnalyzeOptions {
+  std::string file;
+  std::vector<std::string> overrides;
+  /// text or json.
+  std::string format = "text";
+  ColorMode color = ColorMode::Auto;
+};
+int runAnalyze(const AnalyzeOptions& options);
+
 }  // namespace journey::cli

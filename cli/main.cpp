@@ -168,6 +168,20 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
   simulateCommand->add_flag("!--no-progress", simulate.progress, "No progress bar on stderr");
   addColorOption(simulateCommand, simulate.color);
 
+  journey::cli::AnalyzeOptions analyze;
+  auto* analyzeCommand = app.add_subcommand(
+      "analyze", "Exact answers for a journey that is a continuous-time Markov chain");
+  analyzeCommand->add_option("file", analyze.file, "A journey file or a compiled .jm file")
+      ->required()
+      ->type_name("FILE");
+  analyzeCommand->add_option("--format", analyze.format, "Output format: text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_str("text");
+  analyzeCommand
+      ->add_option("--set", analyze.overrides, "Override a param: NAME=VALUE (repeatable)")
+      ->type_name("NAME=VALUE");
+  addColorOption(analyzeCommand, analyze.color);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -181,5 +195,6 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
   if (dumpCommand->parsed()) return journey::cli::runDump(dump);
   if (buildCommand->parsed()) return journey::cli::runBuild(build);
   if (simulateCommand->parsed()) return journey::cli::runSimulate(simulate);
+  if (analyzeCommand->parsed()) return journey::cli::runAnalyze(analyze);
   return journey::cli::kExitUsage;
 }
