@@ -32,7 +32,7 @@ void addColorOption(CLI::App* command, ColorMode& mode) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"journey: check and format customer journeys written in the Journey language"};
+  CLI::App app{"journey: check, format and draw customer journeys written in the Journey language"};
   app.set_version_flag("--version", std::string("journey ") + JOURNEY_VERSION);
   app.require_subcommand(1);
   app.footer(R"(Examples:
@@ -44,6 +44,10 @@ int main(int argc, char** argv) {
   journey fmt examples/*.journey                    rewrite files in canonical layout
   journey fmt --check specs/*.journey               list files that are not formatted
   journey dump --stage=ast examples/ecommerce.journey
+  journey graph --format svg -o map.svg examples/business_phone.journey
+                                                    the journey map as a picture (Graphviz)
+  journey graph --format mermaid --persona Enterprise examples/business_phone.journey
+                                                    one persona's map, for Markdown
 
 Exit codes: 0 success, 1 problems in the input, 2 usage or I/O error.
 Documentation: docs/language.md (the language), docs/semantics.md (what it means when run),
@@ -99,6 +103,25 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
       ->default_str("ast");
   addColorOption(dumpCommand, dump.color);
 
+  journey::cli::GraphOptions graph;
+  auto* graphCommand = app.add_subcommand(
+      "graph", "Draw the journey map: stages, touchpoints, transitions, rules and findings");
+  graphCommand->add_option("file", graph.file, "Journey file")->required()->type_name("FILE");
+  graphCommand
+      ->add_option("--format", graph.format,
+                   "dot (Graphviz), svg (drawn by Graphviz's `dot`) or mermaid (for Markdown)")
+      ->check(CLI::IsMember({"dot", "svg", "mermaid"}))
+      ->default_str("dot");
+  graphCommand
+      ->add_option("--persona", graph.persona,
+                   "Draw the map of one persona: its transitions, its rules, the stages it reaches")
+      ->type_name("PERSONA");
+  graphCommand
+      ->add_option("-o,--output", graph.output,
+                   "Write the map to this file (replaced atomically) instead of standard output")
+      ->type_name("OUT");
+  addColorOption(graphCommand, graph.color);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -110,5 +133,6 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
   if (checkCommand->parsed()) return journey::cli::runCheck(check);
   if (formatCommand->parsed()) return journey::cli::runFormat(format);
   if (dumpCommand->parsed()) return journey::cli::runDump(dump);
+  if (graphCommand->parsed()) return journey::cli::runGraph(graph);
   return journey::cli::kExitUsage;
 }
