@@ -92,7 +92,7 @@ std::string stageLabel(const Stage& stage, const std::string& persona) {
   std::ostringstream out;
   out << "<table border=\"0\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"3\">";
   // Header: the display name, the emotion mark, and the name and kind below.
-  out << fmt::format("<tr><td colspan=\"3\" bgcolor=\"{}\" cellpadding=\"6\">", header);
+  out << fmt::format("<tr><td colspan=\"2\" bgcolor=\"{}\" cellpadding=\"6\">", header);
   out << fmt::format("<font point-size=\"13\" color=\"{}\"><b>{}</b></font>", ink,
                      wrapped(stage.label, 28));
   if (auto mark = detail::emotionMark(stage.emotion); !mark.empty()) {
@@ -106,17 +106,17 @@ std::string stageLabel(const Stage& stage, const std::string& persona) {
                      html(caption));
   // Touchpoints: channel, what happens, emotion.
   for (const auto& touchpoint : stage.touchpoints) {
-    if (touchpoint.channel.empty()) {
-      out << "<tr><td></td>";
-    } else {
-      out << fmt::format(
-          "<tr><td align=\"left\" valign=\"top\"><font point-size=\"9\" "
-          "color=\"{}\">{}</font></td>",
-          kMuted, html(touchpoint.channel));
+    // The channel and what happens in one left-aligned cell: Graphviz spreads a wider
+    // header's extra width over the columns, which would push a second column's text right.
+    std::string channel;
+    if (!touchpoint.channel.empty()) {
+      channel = fmt::format("<font point-size=\"9\" color=\"{}\">{}</font>  ", kMuted,
+                            html(touchpoint.channel));
     }
     out << fmt::format(
-        "<td align=\"left\" balign=\"left\"><font point-size=\"10\" color=\"{}\">{}</font></td>",
-        ink, wrapped(touchpoint.label, 30));
+        "<tr><td align=\"left\" balign=\"left\">{}<font point-size=\"10\" "
+        "color=\"{}\">{}</font></td>",
+        channel, ink, wrapped(touchpoint.label, 30));
     std::string emotion;
     const char* color = kMuted;
     if (touchpoint.emotion && *touchpoint.emotion != 0) {
@@ -136,13 +136,13 @@ std::string stageLabel(const Stage& stage, const std::string& persona) {
   }
   if (!stage.reached && !persona.empty()) {
     out << fmt::format(
-        "<tr><td colspan=\"3\" align=\"left\"><font point-size=\"9\" color=\"{}\"><i>{} "
+        "<tr><td colspan=\"2\" align=\"left\"><font point-size=\"9\" color=\"{}\"><i>{} "
         "customers never get here</i></font></td></tr>",
         kMuted, html(persona));
   }
   for (const auto& finding : stage.findings) {
     out << fmt::format(
-        "<tr><td colspan=\"3\" align=\"left\" balign=\"left\" bgcolor=\"{}\"><font "
+        "<tr><td colspan=\"2\" align=\"left\" balign=\"left\" bgcolor=\"{}\"><font "
         "point-size=\"10\" color=\"{}\">{}</font></td></tr>",
         kFindingFill, kFinding, wrapped(detail::findingText(finding), 40));
   }
@@ -225,14 +225,24 @@ void writeEdge(std::ostream& out, const Edge& edge) {
   if (!edge.personas.empty()) color = kPersona;
   if (!edge.findings.empty()) color = kFinding;
 
+  // The persona scope and the trigger, then the branches in bold (a transition) or one line
+  // per rule with the rule's name in bold.
   std::string label;
+  std::size_t head = (edge.personas.empty() ? 0 : 1) + (edge.trigger.empty() ? 0 : 1);
   auto lines = detail::edgeLines(edge);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (!label.empty()) label += "<br/>";
-    bool head = i == 0 && (!edge.trigger.empty() || !edge.personas.empty());
-    bool probability = !head && edge.kind != EdgeKind::Rule;
-    std::string text = wrapped(lines[i], edge.kind == EdgeKind::Rule ? 44 : 36);
-    label += probability ? "<b>" + text + "</b>" : text;
+    if (i < head) {
+      label += wrapped(lines[i], 44);
+    } else if (edge.kind != EdgeKind::Rule) {
+      label += "<b>" + wrapped(lines[i], 36) + "</b>";
+    } else {
+      std::size_t name = lines[i].find_first_of(" :");
+      if (name == std::string::npos) name = lines[i].size();
+      std::string rest = wrapped(lines[i].substr(name), 52);
+      if (name < lines[i].size() && lines[i][name] == ' ') rest = " " + rest;
+      label += "<b>" + html(lines[i].substr(0, name)) + "</b>" + rest;
+    }
   }
   for (const auto& finding : edge.findings) {
     if (!label.empty()) label += "<br/>";
@@ -251,12 +261,12 @@ std::string renderDot(const JourneyMap& map) {
   out << "// The journey map of " << map.name << ", drawn by `journey graph`.\n";
   out << "digraph " << quoted(map.name) << " {\n";
   std::string title = fmt::format(
-      "<font point-size=\"22\" color=\"{}\"><b>{}</b></font><br/><font point-size=\"11\" "
-      "color=\"{}\">{}</font>",
+      "<font point-size=\"22\" color=\"{}\"><b>{}</b></font><br align=\"left\"/><font "
+      "point-size=\"11\" color=\"{}\">{}</font><br align=\"left\"/>",
       kInk, html(map.title), kMuted, html(map.subtitle));
   out << fmt::format(
       "  graph [rankdir=LR, fontname=\"Helvetica\", labelloc=t, labeljust=l, nodesep=0.4, "
-      "ranksep=0.7, pad=0.4, bgcolor=\"white\", label=<{}<br/> >];\n",
+      "ranksep=0.7, pad=0.4, bgcolor=\"white\", label=<{} >];\n",
       title);
   out << "  node [fontname=\"Helvetica\"];\n";
   out << fmt::format(

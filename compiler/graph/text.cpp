@@ -49,10 +49,8 @@ std::string findingText(const Finding& finding) {
 
 std::vector<std::string> edgeLines(const Edge& edge) {
   std::vector<std::string> lines;
-  std::string head;
-  if (!edge.personas.empty()) head = "for " + edge.personas;
-  if (!edge.trigger.empty()) head += (head.empty() ? "" : " \u00B7 ") + edge.trigger;
-  if (!head.empty()) lines.push_back(head);
+  if (!edge.personas.empty()) lines.push_back("for " + edge.personas);
+  if (!edge.trigger.empty()) lines.push_back(edge.trigger);
   for (const auto& line : edge.lines)
     lines.push_back(line);
   return lines;

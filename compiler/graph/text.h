@@ -23,7 +23,8 @@ std::string emotionMark(const std::optional<double>& emotion);
 /// "⚠ dead-end: customers can enter Support and never leave it".
 std::string findingText(const Finding& finding);
 
-/// The edge's text: the persona scope, the trigger, then its lines.
+/// The edge's text: the persona scope ("for Enterprise") and the trigger, each on its own
+/// line when present, then the edge's lines.
 std::vector<std::string> edgeLines(const Edge& edge);
 
 }  // namespace journey::map::detail
