@@ -347,6 +347,11 @@ int runGraph(const GraphOptions& options) {
   }
   if (options.format == "svg") {
     map::GraphvizResult drawn = map::runGraphviz(*dot, "svg", text, dotTimeout());
+    if (drawn.ok && drawn.output.empty()) {
+      drawn.ok = false;
+      drawn.error =
+          fmt::format("`{}` wrote nothing{}{}", *dot, drawn.error.empty() ? "" : ": ", drawn.error);
+    }
     if (!drawn.ok) {
       std::cerr << fmt::format("journey: error: Graphviz could not draw the map: {}\n",
                                drawn.error);
