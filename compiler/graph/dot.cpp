@@ -260,10 +260,21 @@ std::string renderDot(const JourneyMap& map) {
   std::ostringstream out;
   out << "// The journey map of " << map.name << ", drawn by `journey graph`.\n";
   out << "digraph " << quoted(map.name) << " {\n";
+  // The title, what the map covers, and a legend of the colours.
+  auto key = [](const char* color, const char* mark, const char* text) {
+    return fmt::format("<font color=\"{}\">{}</font> {}", color, mark, text);
+  };
+  std::string legend = key(kTransition, "\u2501\u2501", "after a delay") + "   " +
+                       key(kEvent, "\u2501\u2501", "on an event") + "   ";
+  if (map.persona.empty()) legend += key(kPersona, "\u2501\u2501", "one persona only") + "   ";
+  legend += key(kRule, "\u254D\u254D", "rule") + "   " + key(kGoal, "\u25A0", "goal") + "   " +
+            key(kExit, "\u25A0", "exit") + "   " + key(kFinding, "\u25A0", "finding") + "   " +
+            key(kHappy, "\u263A", "") + key(kUnhappy, "\u2639", "emotion on arrival");
   std::string title = fmt::format(
       "<font point-size=\"22\" color=\"{}\"><b>{}</b></font><br align=\"left\"/><font "
-      "point-size=\"11\" color=\"{}\">{}</font><br align=\"left\"/>",
-      kInk, html(map.title), kMuted, html(map.subtitle));
+      "point-size=\"11\" color=\"{}\">{}</font><br align=\"left\"/><font point-size=\"9\" "
+      "color=\"{}\">{}</font><br align=\"left\"/>",
+      kInk, html(map.title), kMuted, html(map.subtitle), kMuted, legend);
   out << fmt::format(
       "  graph [rankdir=LR, fontname=\"Helvetica\", labelloc=t, labeljust=l, nodesep=0.4, "
       "ranksep=0.7, pad=0.4, bgcolor=\"white\", label=<{} >];\n",
