@@ -162,7 +162,10 @@ void writeStage(std::ostream& out, const Stage& stage, const std::string& person
   } else if (stage.kind == ast::StageKind::Exit) {
     color = kExit;
   }
-  if (!stage.reached) style += ",dashed";
+  if (!stage.reached) {
+    style += ",dashed";
+    color = kExit;
+  }
   if (!stage.findings.empty()) {
     color = kFinding;
     penwidth = 2.6;
