@@ -5,11 +5,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 #include "compiler/checks/graph.h"
 
@@ -78,6 +80,8 @@ class MapBuilder {
 
   JourneyMap build(const std::vector<const Diagnostic*>& findings) {
     graph_ = checks::buildGraph(journey_);
+    for (std::size_t s = 0; s < graph_.stages.size(); ++s)
+      stageIndex_.emplace(graph_.stages[s]->name.text, s);
     for (const auto& persona : graph_.personas) {
       if (options_.persona == nullptr || persona.persona == options_.persona)
         selected_.push_back(&persona);
@@ -97,9 +101,10 @@ class MapBuilder {
     addStages();
     addEntryEdges();
     for (const auto& stage : map_.stages)
-      addTransitions(*journey_.stage(stage.name));
+      addTransitions(*graph_.stages[stageIndex_.at(stage.name)]);
     for (const auto* rule : journey_.rules)
       addRule(*rule);
+    indexPlaces();
     attachFindings(findings);
     return std::move(map_);
   }
@@ -408,13 +413,9 @@ class MapBuilder {
 
   // Whether the checks' graphs have the move made by `where` to `stage` for a chosen persona.
   bool moves(SourceRange where, const std::string& stage) const {
-    const auto* decl = journey_.stage(stage);
-    if (decl == nullptr) return false;
-    for (std::size_t s = 0; s < graph_.stages.size(); ++s) {
-      if (graph_.stages[s] == decl)
-        return moves_.count({where.file, where.begin, where.end, s}) > 0;
-    }
-    return false;
+    auto it = stageIndex_.find(stage);
+    return it != stageIndex_.end() &&
+           moves_.count({where.file, where.begin, where.end, it->second}) > 0;
   }
 
   // One edge per stage a target leads to, with one line per branch that leads there.
@@ -503,24 +504,15 @@ class MapBuilder {
 
   Edge& ruleEdge(const std::string& from, const std::string& to, const std::string& trigger,
                  const ast::RuleDecl& rule) {
-    for (std::size_t i = 0; i < map_.edges.size(); ++i) {
-      Edge& edge = map_.edges[i];
-      if (edge.kind == EdgeKind::Rule && edge.from == from && edge.to == to &&
-          edge.trigger == trigger) {
-        ruleEdges_[&rule].push_back(i);
-        return edge;
-      }
-    }
-    map_.edges.push_back(Edge{EdgeKind::Rule, from, to, trigger, {}, "", {}});
-    ruleEdges_[&rule].push_back(map_.edges.size() - 1);
-    return map_.edges.back();
+    auto [it, added] = ruleEdgeIndex_.try_emplace({from, to, trigger}, map_.edges.size());
+    if (added) map_.edges.push_back(Edge{EdgeKind::Rule, from, to, trigger, {}, "", {}});
+    ruleEdges_[&rule].push_back(it->second);
+    return map_.edges[it->second];
   }
 
   void addTrigger(const std::string& id, const std::string& label, Trigger::Kind kind) {
-    for (const auto& trigger : map_.triggers) {
-      if (trigger.id == id) return;
-    }
-    map_.triggers.push_back({id, label, kind});
+    if (triggerIndex_.try_emplace(id, map_.triggers.size()).second)
+      map_.triggers.push_back({id, label, kind});
   }
 
   void addRule(const ast::RuleDecl& rule) {
@@ -658,9 +650,8 @@ class MapBuilder {
     std::string line = name + (actionText.empty() ? "" : ": " + actionText);
     if (scope.empty()) {
       // Fires in any stage: the trigger node carries the rule.
-      for (auto& node : map_.triggers) {
-        if (node.id == from) node.label += "\n" + line + " (any stage)";
-      }
+      if (auto it = triggerIndex_.find(from); it != triggerIndex_.end())
+        map_.triggers[it->second].label += "\n" + line + " (any stage)";
       if (from.rfind("rule:", 0) != 0 && from.rfind("event:", 0) != 0)
         ruleEdge(from, from, edgeTrigger, rule).lines.push_back(line);
       return;
@@ -690,29 +681,58 @@ class MapBuilder {
     }
   }
 
-  bool attachToStage(SourceRange range, const Finding& finding) {
-    for (auto& stage : map_.stages) {
-      const auto* decl = journey_.stage(stage.name);
-      if (decl != nullptr && inside(range, decl->range)) {
-        stage.findings.push_back(finding);
-        return true;
-      }
+  // Declarations by where they are, for finding the one that holds a diagnostic: stages
+  // (the index in map_.stages) and rules (the index in journey_.rules). They do not nest.
+  struct Place {
+    FileId file;
+    std::uint32_t begin;
+    std::uint32_t end;
+    bool rule;
+    std::size_t index;
+    bool operator<(const Place& other) const {
+      return std::tie(file, begin) < std::tie(other.file, other.begin);
     }
-    return false;
+  };
+
+  void indexPlaces() {
+    for (std::size_t i = 0; i < map_.stages.size(); ++i) {
+      SourceRange range = graph_.stages[stageIndex_.at(map_.stages[i].name)]->range;
+      places_.push_back({range.file, range.begin, range.end, false, i});
+    }
+    for (std::size_t i = 0; i < journey_.rules.size(); ++i) {
+      SourceRange range = journey_.rules[i]->range;
+      places_.push_back({range.file, range.begin, range.end, true, i});
+    }
+    std::sort(places_.begin(), places_.end());
+  }
+
+  const Place* placeOf(SourceRange range) const {
+    if (!range.valid()) return nullptr;
+    Place key{range.file, range.begin, range.end, false, 0};
+    auto it = std::upper_bound(places_.begin(), places_.end(), key);
+    if (it == places_.begin()) return nullptr;
+    --it;
+    if (!inside(range, SourceRange{it->file, it->begin, it->end})) return nullptr;
+    return &*it;
+  }
+
+  bool attachToStage(SourceRange range, const Finding& finding) {
+    const Place* place = placeOf(range);
+    if (place == nullptr || place->rule) return false;
+    map_.stages[place->index].findings.push_back(finding);
+    return true;
   }
 
   bool attachToRule(SourceRange range, const Finding& finding) {
-    for (const auto* rule : journey_.rules) {
-      if (!inside(range, rule->range)) continue;
-      auto it = ruleEdges_.find(rule);
-      if (it == ruleEdges_.end()) return false;
-      std::set<std::size_t> done;
-      for (auto e : it->second) {
-        if (done.insert(e).second) map_.edges[e].findings.push_back(finding);
-      }
-      return true;
+    const Place* place = placeOf(range);
+    if (place == nullptr || !place->rule) return false;
+    auto it = ruleEdges_.find(journey_.rules[place->index]);
+    if (it == ruleEdges_.end()) return false;
+    std::set<std::size_t> done;
+    for (auto e : it->second) {
+      if (done.insert(e).second) map_.edges[e].findings.push_back(finding);
     }
-    return false;
+    return true;
   }
 
   const sema::CheckedJourney& journey_;
@@ -723,6 +743,10 @@ class MapBuilder {
   // (file, begin, end, to) of every move the chosen personas can make.
   std::set<std::tuple<FileId, std::uint32_t, std::uint32_t, std::size_t>> moves_;
   std::map<const ast::RuleDecl*, std::vector<std::size_t>> ruleEdges_;
+  std::map<std::tuple<std::string, std::string, std::string>, std::size_t> ruleEdgeIndex_;
+  std::unordered_map<std::string, std::size_t> stageIndex_;
+  std::unordered_map<std::string, std::size_t> triggerIndex_;
+  std::vector<Place> places_;
   JourneyMap map_;
 };
 
