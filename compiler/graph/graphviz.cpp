@@ -90,7 +90,9 @@ GraphvizResult runGraphviz(const std::string& dotPath, std::string_view format,
     return result;
   }
   if (pid == 0) {
-    // The child: only async-signal-safe calls until exec.
+    // The child: only async-signal-safe calls until exec. Its own process group, so that a
+    // timeout stops whatever it started too.
+    setpgid(0, 0);
     signal(SIGPIPE, SIG_DFL);
     dup2(in[0], STDIN_FILENO);
     dup2(out[1], STDOUT_FILENO);
@@ -155,7 +157,10 @@ GraphvizResult runGraphviz(const std::string& dotPath, std::string_view format,
   closeFd(in[1]);
   closeFd(out[0]);
   closeFd(err[0]);
-  if (timedOut) kill(pid, SIGKILL);
+  if (timedOut) {
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+  }
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
