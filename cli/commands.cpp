@@ -361,12 +361,32 @@ int runGraph(const GraphOptions& options) {
     text = std::move(drawn.output);
   }
 
-  if (options.output.empty()) {
+  if (options.output.empty() || options.output == "-") {
     std::cout << text;
     std::cout.flush();
     return std::cout ? kExitOk : kExitUsage;
   }
   std::string error;
+  // A regular file (or a new one) is replaced atomically. A symbolic link, a device or a pipe
+  // (`/dev/stdout`, a named pipe) is written through, never renamed over: that would replace
+  // the link or the device itself.
+  std::error_code code;
+  auto status = std::filesystem::status(options.output, code);
+  auto link = std::filesystem::symlink_status(options.output, code);
+  if (!code && std::filesystem::exists(link) &&
+      (std::filesystem::is_symlink(link) || !std::filesystem::is_regular_file(status))) {
+    if (std::filesystem::is_directory(status)) {
+      error = "it is a directory";
+    } else {
+      std::ofstream out(options.output, std::ios::binary);
+      out << text;
+      out.flush();
+      if (out) return kExitOk;
+      error = "write failed";
+    }
+    std::cerr << fmt::format("journey: error: cannot write `{}`: {}\n", options.output, error);
+    return kExitUsage;
+  }
   if (!writeFileAtomically(options.output, text, error, ".journey-graph.tmp")) {
     std::cerr << fmt::format("journey: error: cannot write `{}`: {}\n", options.output, error);
     return kExitUsage;

@@ -243,6 +243,19 @@ cp "$work/map.dot" "$work/map.before"
 expect "graph -o errors keep the file" 1 "$journey" graph -o "$work/map.dot" "$work/bad.journey" && ok
 if cmp -s "$work/map.dot" "$work/map.before"; then ok; else echo "FAIL graph -o replaced the map of a spec with errors"; failed=$((failed + 1)); fi
 expect "graph -o no directory" 2 "$journey" graph -o "$work/no/such/dir/map.dot" "$work/good.journey" && contains "graph -o no directory" "$err" "cannot write"
+expect "graph -o -" 0 "$journey" graph -o - "$work/good.journey" && contains "graph -o -" "$out" 'digraph "Good" {'
+# A symbolic link and a named pipe are written through, never replaced (think of /dev/stdout).
+echo old >"$work/target.dot" && ln -s "$work/target.dot" "$work/link.dot"
+expect "graph -o symlink" 0 "$journey" graph -o "$work/link.dot" "$work/good.journey" && contains "graph -o symlink" "$(cat "$work/target.dot")" 'digraph "Good" {'
+if [ -L "$work/link.dot" ]; then ok; else echo "FAIL graph -o replaced a symbolic link"; failed=$((failed + 1)); fi
+mkfifo "$work/pipe.mmd"
+(cat "$work/pipe.mmd" >"$work/from-pipe.mmd") &
+reader=$!
+expect "graph -o fifo" 0 "$journey" graph --format mermaid -o "$work/pipe.mmd" "$work/good.journey" && ok
+wait "$reader"
+if [ -p "$work/pipe.mmd" ] && grep -q "flowchart LR" "$work/from-pipe.mmd"; then ok; else echo "FAIL graph -o did not write through a named pipe"; failed=$((failed + 1)); fi
+mkdir "$work/map-dir"
+expect "graph -o directory" 2 "$journey" graph -o "$work/map-dir" "$work/good.journey" && contains "graph -o directory" "$err" "it is a directory"
 expect "graph --output mermaid" 0 "$journey" graph --format mermaid --output "$work/map.mmd" "$work/good.journey" && contains "graph --output" "$(cat "$work/map.mmd")" "flowchart LR"
 # SVG needs Graphviz's dot: a clear error without it, never a hang with a broken one.
 expect "graph svg without dot" 2 env PATH=/nonexistent "$journey" graph --format svg "$work/good.journey" && contains "no dot" "$err" "Graphviz's \`dot\` is not on PATH"
