@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +18,8 @@
 #include "compiler/diagnostics/suppress.h"
 #include "compiler/driver/driver.h"
 #include "compiler/format/format.h"
+#include "compiler/graph/graphviz.h"
+#include "compiler/graph/map.h"
 
 namespace journey::cli {
 
@@ -198,6 +201,158 @@ int runDump(const DumpOptions& options) {
     ast::dump(std::cout, *compilation->root(), compilation->sources);
   }
   return compilation->diagnostics.hasErrors() ? kExitProblems : kExitOk;
+}
+
+namespace {
+
+// Seconds `dot` may take before it is stopped: JOURNEY_DOT_TIMEOUT, else 60.
+std::chrono::milliseconds dotTimeout() {
+  const char* value = std::getenv("JOURNEY_DOT_TIMEOUT");
+  if (value != nullptr && *value != '\0') {
+    char* end = nullptr;
+    double seconds = std::strtod(value, &end);
+    if (end != value && *end == '\0' && seconds > 0 && seconds < 86400)
+      return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+  }
+  return std::chrono::seconds(60);
+}
+
+// Graphviz's `dot`: JOURNEY_DOT when set, else the first `dot` on PATH.
+std::optional<std::string> findDot() {
+  const char* override = std::getenv("JOURNEY_DOT");
+  if (override != nullptr && *override != '\0') return map::findProgram(override, "");
+  const char* path = std::getenv("PATH");
+  return map::findProgram("dot", path != nullptr ? path : "/usr/bin:/bin");
+}
+
+// Errors of the language stop the map; warnings and the journey checks' findings are drawn.
+bool hasLanguageErrors(const Compilation& compilation) {
+  for (const auto* diagnostic : compilation.diagnostics.sorted()) {
+    if (diagnostic->severity == Severity::Error && !canSuppress(diagnostic->kind)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int runGraph(const GraphOptions& options) {
+  const std::vector<std::string> formats = {"dot", "svg", "mermaid"};
+  if (std::find(formats.begin(), formats.end(), options.format) == formats.end()) {
+    std::cerr << fmt::format("journey: error: unknown format `{}`: use dot, svg or mermaid\n",
+                             options.format);
+    return kExitUsage;
+  }
+  std::optional<std::string> dot;
+  if (options.format == "svg") {
+    dot = findDot();
+    if (!dot) {
+      const char* override = std::getenv("JOURNEY_DOT");
+      std::string where = override != nullptr && *override != '\0'
+                              ? fmt::format(
+                                    "JOURNEY_DOT names `{}`, which is not an executable "
+                                    "file",
+                                    override)
+                              : "Graphviz's `dot` is not on PATH";
+      std::cerr << fmt::format(
+          "journey: error: `--format svg` needs Graphviz: {}\n"
+          "  = help: install the `graphviz` package (Debian and Ubuntu: `sudo apt-get install "
+          "graphviz`), or write DOT with `--format dot` and render it elsewhere\n",
+          where);
+      return kExitUsage;
+    }
+  }
+
+  DiskFileReader disk;
+  auto compilation = compile(options.file, disk);
+  printDiagnostics(*compilation, options.color);
+  if (compilation->rootUnreadable) return kExitUsage;
+  if (compilation->journey == nullptr || compilation->journey->journey == nullptr ||
+      hasLanguageErrors(*compilation)) {
+    std::cerr << fmt::format("{}: no map drawn: fix the errors above first\n", options.file);
+    return kExitProblems;
+  }
+  const sema::CheckedJourney& journey = *compilation->journey;
+
+  map::MapOptions mapOptions;
+  if (!options.persona.empty()) {
+    mapOptions.persona = journey.persona(options.persona);
+    if (mapOptions.persona == nullptr) {
+      std::vector<std::string_view> names;
+      std::string list;
+      for (const auto* persona : journey.personas) {
+        names.push_back(persona->name.text);
+        list += (list.empty() ? "" : ", ") + persona->name.text;
+      }
+      std::string hint;
+      if (auto suggestion = closestName(options.persona, names))
+        hint = fmt::format("did you mean `{}`? ", *suggestion);
+      std::cerr << fmt::format(
+          "journey: error: `--persona {}`: `{}` has no such persona; {}its personas are {}\n",
+          options.persona, journey.journey->name.text, hint, list);
+      return kExitUsage;
+    }
+  }
+
+  map::JourneyMap journeyMap =
+      map::buildMap(journey, compilation->sources, compilation->diagnostics.sorted(), mapOptions);
+  std::string text;
+  if (options.format == "mermaid") {
+    text = map::renderMermaid(journeyMap);
+  } else {
+    text = map::renderDot(journeyMap);
+  }
+  if (options.format == "svg") {
+    map::GraphvizResult drawn = map::runGraphviz(*dot, "svg", text, dotTimeout());
+    if (drawn.ok && drawn.output.empty()) {
+      drawn.ok = false;
+      drawn.error =
+          fmt::format("`{}` wrote nothing{}{}", *dot, drawn.error.empty() ? "" : ": ", drawn.error);
+    }
+    if (!drawn.ok) {
+      std::cerr << fmt::format("journey: error: Graphviz could not draw the map: {}\n",
+                               drawn.error);
+      return kExitUsage;
+    }
+    if (!drawn.error.empty()) std::cerr << drawn.error << '\n';
+    text = std::move(drawn.output);
+  }
+
+  if (options.output.empty() || options.output == "-") {
+    std::cout << text;
+    std::cout.flush();
+    return std::cout ? kExitOk : kExitUsage;
+  }
+  std::string error;
+  // A regular file (or a new one) is replaced atomically. A symbolic link, a device or a pipe
+  // (`/dev/stdout`, a named pipe) is written through, never renamed over: that would replace
+  // the link or the device itself.
+  std::error_code code;
+  auto status = std::filesystem::status(options.output, code);
+  auto link = std::filesystem::symlink_status(options.output, code);
+  if (!code && std::filesystem::exists(link) &&
+      (std::filesystem::is_symlink(link) || !std::filesystem::is_regular_file(status))) {
+    if (std::filesystem::is_directory(status)) {
+      error = "it is a directory";
+    } else {
+      std::ofstream out(options.output, std::ios::binary);
+      out << text;
+      out.flush();
+      if (out) return kExitOk;
+      error = "write failed";
+    }
+    std::cerr << fmt::format("journey: error: cannot write `{}`: {}\n", options.output, error);
+    return kExitUsage;
+  }
+  if (!writeFileAtomically(options.output, text, error, ".journey-graph.tmp")) {
+    std::cerr << fmt::format("journey: error: cannot write `{}`: {}\n", options.output, error);
+    return kExitUsage;
+  }
+  DiagnosticCounts counts = countDiagnostics(compilation->diagnostics);
+  std::size_t findings = counts.errors + counts.warnings;
+  std::cerr << fmt::format("wrote {}: the map of {}, {} stages{}\n", options.output,
+                           journey.journey->name.text, journeyMap.stages.size(),
+                           findings == 0 ? "" : fmt::format(", {} findings in red", findings));
+  return kExitOk;
 }
 
 }  // namespace journey::cli

@@ -90,4 +90,16 @@ struct AnalyzeOptions {
 };
 int runAnalyze(const AnalyzeOptions& options);
 
+struct GraphOptions {
+  std::string file;
+  /// dot, svg (through Graphviz's `dot`) or mermaid.
+  std::string format = "dot";
+  /// Draw the map for this persona only; empty for all personas.
+  std::string persona;
+  /// Where to write the map (atomically); empty for standard output.
+  std::string output;
+  ColorMode color = ColorMode::Auto;
+};
+int runGraph(const GraphOptions& options);
+
 }  // namespace journey::cli

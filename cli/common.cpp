@@ -26,8 +26,9 @@ void printDiagnostics(const Compilation& compilation, ColorMode color) {
              TextRenderOptions{useColor(color, stderr)});
 }
 
-bool writeFileAtomically(const std::string& path, const std::string& text, std::string& error) {
-  std::string temporary = path + ".journey-fmt.tmp";
+bool writeFileAtomically(const std::string& path, const std::string& text, std::string& error,
+                         const char* suffix) {
+  std::string temporary = path + suffix;
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     if (!out) {

@@ -16,6 +16,7 @@ void printDiagnostics(const Compilation& compilation, ColorMode color);
 
 /// Writes through a temporary file and a rename, so that a failure never leaves the user's
 /// file half-written.
-bool writeFileAtomically(const std::string& path, const std::string& text, std::string& error);
+bool writeFileAtomically(const std::string& path, const std::string& text, std::string& error,
+                         const char* suffix = ".journey-fmt.tmp");
 
 }  // namespace journey::cli

@@ -33,7 +33,8 @@ void addColorOption(CLI::App* command, ColorMode& mode) {
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "journey: check, format and simulate customer journeys written in the Journey language"};
+      "journey: check, format, draw and simulate customer journeys written in the Journey "
+      "language"};
   app.set_version_flag("--version", std::string("journey ") + JOURNEY_VERSION);
   app.require_subcommand(1);
   app.footer(R"(Examples:
@@ -50,6 +51,10 @@ int main(int argc, char** argv) {
   journey simulate --set renewal_discount=15% --format json examples/business_phone.journey
   journey build examples/business_phone.journey -o phone.jm
                                                     compile once, simulate the .jm file
+  journey graph --format svg -o map.svg examples/business_phone.journey
+                                                    the journey map as a picture (Graphviz)
+  journey graph --format mermaid --persona Enterprise examples/business_phone.journey
+                                                    one persona's map, for Markdown
 
 Exit codes: 0 success, 1 problems in the input, 2 usage or I/O error.
 Documentation: docs/language.md (the language), docs/semantics.md (what it means when run),
@@ -181,6 +186,24 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
       ->add_option("--set", analyze.overrides, "Override a param: NAME=VALUE (repeatable)")
       ->type_name("NAME=VALUE");
   addColorOption(analyzeCommand, analyze.color);
+  journey::cli::GraphOptions graph;
+  auto* graphCommand = app.add_subcommand(
+      "graph", "Draw the journey map: stages, touchpoints, transitions, rules and findings");
+  graphCommand->add_option("file", graph.file, "Journey file")->required()->type_name("FILE");
+  graphCommand
+      ->add_option("--format", graph.format,
+                   "dot (Graphviz), svg (drawn by Graphviz's `dot`) or mermaid (for Markdown)")
+      ->check(CLI::IsMember({"dot", "svg", "mermaid"}))
+      ->default_str("dot");
+  graphCommand
+      ->add_option("--persona", graph.persona,
+                   "Draw the map of one persona: its transitions, its rules, the stages it reaches")
+      ->type_name("PERSONA");
+  graphCommand
+      ->add_option("-o,--output", graph.output,
+                   "Write the map to this file (replaced atomically) instead of standard output")
+      ->type_name("OUT");
+  addColorOption(graphCommand, graph.color);
 
   try {
     app.parse(argc, argv);
@@ -196,5 +219,6 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
   if (buildCommand->parsed()) return journey::cli::runBuild(build);
   if (simulateCommand->parsed()) return journey::cli::runSimulate(simulate);
   if (analyzeCommand->parsed()) return journey::cli::runAnalyze(analyze);
+  if (graphCommand->parsed()) return journey::cli::runGraph(graph);
   return journey::cli::kExitUsage;
 }

@@ -228,6 +228,68 @@ expect "simulate jm jit" 0 "$journey" simulate --backend jit --format json -n 30
 expect "simulate jm interpreter" 0 "$journey" simulate --backend interpreter --format json -n 3000 --seed 5 --no-progress "$work/bp.jm" && interpJson=$out
 if [ -n "${jitJson:-}" ] && [ "${jitJson:-}" = "${interpJson:-}" ]; then ok; else echo "FAIL jm json identical under both backends"; failed=$((failed + 1)); fi
 
+# --- graph: the journey map ------------------------------------------------------------------
+expect "help lists graph" 0 "$journey" --help && contains "help lists graph" "$out" "graph"
+contains "help has a graph example" "$out" "journey graph --format svg"
+expect "graph dot" 0 "$journey" graph "$work/good.journey" && contains "graph dot" "$out" 'digraph "Good" {'
+contains "graph dot stage" "$out" '"Start" [id="stage-Start"'
+if [ -z "$err" ]; then ok; else echo "FAIL graph writes to stderr on success: $err"; failed=$((failed + 1)); fi
+expect "graph mermaid" 0 "$journey" graph --format mermaid "$work/good.journey" && contains "graph mermaid" "$out" "flowchart LR"
+contains "graph mermaid goal" "$out" 's_Done[["<b>Done</b>'
+expect "graph persona" 0 "$journey" graph --persona Everyone "$work/good.journey" && contains "graph persona" "$out" "persona Everyone (100%)"
+expect "graph bad persona" 2 "$journey" graph --persona Everyon "$work/good.journey" && contains "bad persona" "$err" "\`--persona Everyon\`: \`Good\` has no such persona; did you mean \`Everyone\`? its personas are Everyone"
+if [ -z "$out" ]; then ok; else echo "FAIL graph bad persona wrote a map"; failed=$((failed + 1)); fi
+expect "graph bad format" 2 "$journey" graph --format png "$work/good.journey" && ok
+expect "graph missing file" 2 "$journey" graph "$work/nope.journey" && contains "graph missing file" "$err" "cannot read"
+expect "graph errors" 1 "$journey" graph --color=never "$work/bad.journey" && contains "graph errors" "$err" "[unknown-name]"
+contains "graph errors: no map" "$err" "no map drawn: fix the errors above first"
+if [ -z "$out" ]; then ok; else echo "FAIL graph drew a map of a spec with errors"; failed=$((failed + 1)); fi
+# Findings of the checks do not stop the map: they are drawn in red, and reported on stderr.
+expect "graph dead end" 0 "$journey" graph --color=never tests/golden/graph/fail_dead_end.journey && contains "graph dead end drawn" "$out" "dead-end: customers can enter"
+contains "graph dead end in red" "$out" 'color="#c62828"'
+contains "graph dead end reported" "$err" "[dead-end]"
+expect "graph warning" 0 "$journey" graph --format mermaid "$work/warn.journey" && contains "graph warning drawn" "$out" "unreachable-stage: no customer can reach stage Orphan"
+# -o: written through a temporary file; nothing on stdout; a failed run leaves the old file.
+expect "graph -o" 0 "$journey" graph -o "$work/map.dot" "$work/good.journey" && contains "graph -o reports" "$err" "wrote $work/map.dot: the map of Good, 2 stages"
+if [ -z "$out" ] && head -1 "$work/map.dot" | grep -q '^// The journey map of Good'; then ok; else echo "FAIL graph -o: stdout '$out', file: $(head -c 200 "$work/map.dot")"; failed=$((failed + 1)); fi
+if ls "$work" | grep -q 'journey-graph.tmp'; then echo "FAIL graph -o left a temporary file"; failed=$((failed + 1)); else ok; fi
+cp "$work/map.dot" "$work/map.before"
+expect "graph -o errors keep the file" 1 "$journey" graph -o "$work/map.dot" "$work/bad.journey" && ok
+if cmp -s "$work/map.dot" "$work/map.before"; then ok; else echo "FAIL graph -o replaced the map of a spec with errors"; failed=$((failed + 1)); fi
+expect "graph -o no directory" 2 "$journey" graph -o "$work/no/such/dir/map.dot" "$work/good.journey" && contains "graph -o no directory" "$err" "cannot write"
+expect "graph -o -" 0 "$journey" graph -o - "$work/good.journey" && contains "graph -o -" "$out" 'digraph "Good" {'
+# A symbolic link and a named pipe are written through, never replaced (think of /dev/stdout).
+echo old >"$work/target.dot" && ln -s "$work/target.dot" "$work/link.dot"
+expect "graph -o symlink" 0 "$journey" graph -o "$work/link.dot" "$work/good.journey" && contains "graph -o symlink" "$(cat "$work/target.dot")" 'digraph "Good" {'
+if [ -L "$work/link.dot" ]; then ok; else echo "FAIL graph -o replaced a symbolic link"; failed=$((failed + 1)); fi
+mkfifo "$work/pipe.mmd"
+(cat "$work/pipe.mmd" >"$work/from-pipe.mmd") &
+reader=$!
+expect "graph -o fifo" 0 "$journey" graph --format mermaid -o "$work/pipe.mmd" "$work/good.journey" && ok
+wait "$reader"
+if [ -p "$work/pipe.mmd" ] && grep -q "flowchart LR" "$work/from-pipe.mmd"; then ok; else echo "FAIL graph -o did not write through a named pipe"; failed=$((failed + 1)); fi
+mkdir "$work/map-dir"
+expect "graph -o directory" 2 "$journey" graph -o "$work/map-dir" "$work/good.journey" && contains "graph -o directory" "$err" "it is a directory"
+expect "graph --output mermaid" 0 "$journey" graph --format mermaid --output "$work/map.mmd" "$work/good.journey" && contains "graph --output" "$(cat "$work/map.mmd")" "flowchart LR"
+# SVG needs Graphviz's dot: a clear error without it, never a hang with a broken one.
+expect "graph svg without dot" 2 env PATH=/nonexistent "$journey" graph --format svg "$work/good.journey" && contains "no dot" "$err" "Graphviz's \`dot\` is not on PATH"
+contains "no dot: what to install" "$err" "sudo apt-get install graphviz"
+if [ -z "$out" ]; then ok; else echo "FAIL graph svg without dot wrote output"; failed=$((failed + 1)); fi
+expect "graph svg bad JOURNEY_DOT" 2 env JOURNEY_DOT="$work/no-dot" "$journey" graph --format svg "$work/good.journey" && contains "bad JOURNEY_DOT" "$err" "JOURNEY_DOT names"
+printf '#!/bin/sh\nsleep 30\n' >"$work/slow-dot" && chmod +x "$work/slow-dot"
+start=$(date +%s)
+expect "graph svg hanging dot" 2 env JOURNEY_DOT="$work/slow-dot" JOURNEY_DOT_TIMEOUT=1 "$journey" graph --format svg "$work/good.journey" && contains "hanging dot" "$err" "did not finish within 1 s and was stopped"
+if [ $(($(date +%s) - start)) -lt 20 ]; then ok; else echo "FAIL graph waited for a hanging dot"; failed=$((failed + 1)); fi
+printf '#!/bin/sh\ncat >/dev/null\necho "Error: <stdin>: syntax error in line 1" >&2\nexit 1\n' >"$work/bad-dot" && chmod +x "$work/bad-dot"
+expect "graph svg failing dot" 2 env JOURNEY_DOT="$work/bad-dot" "$journey" graph --format svg -o "$work/map.svg" "$work/good.journey" && contains "failing dot" "$err" "exited with status 1: Error: <stdin>: syntax error in line 1"
+if [ -e "$work/map.svg" ]; then echo "FAIL graph wrote an SVG although dot failed"; failed=$((failed + 1)); else ok; fi
+printf '#!/bin/sh\nexit 0\n' >"$work/quiet-dot" && chmod +x "$work/quiet-dot"
+expect "graph svg dot that reads nothing" 2 env JOURNEY_DOT="$work/quiet-dot" "$journey" graph --format svg tests/golden/graph/rules_and_personas.journey && contains "dot wrote nothing" "$err" "wrote nothing"
+if command -v dot >/dev/null; then
+  expect "graph svg" 0 "$journey" graph --format svg "$work/good.journey" && contains "graph svg" "$out" "<svg"
+  expect "graph svg -o" 0 "$journey" graph --format svg -o "$work/map.svg" examples/business_phone.journey && contains "graph svg -o" "$(head -c 2000 "$work/map.svg")" "<svg"
+fi
+
 # --- The bundled examples check clean --------------------------------------------------------
 for example in "$root"/examples/*.journey; do
   [ -e "$example" ] || continue

@@ -9,8 +9,10 @@
 #include <sstream>
 
 #include "compiler/diagnostics/render.h"
+#include "compiler/diagnostics/suppress.h"
 #include "compiler/driver/driver.h"
 #include "compiler/format/format.h"
+#include "compiler/graph/map.h"
 
 namespace fs = std::filesystem;
 
@@ -21,6 +23,7 @@ bool updateMode = false;
 
 const fs::path kGoldenRoot = fs::path(JOURNEY_SOURCE_DIR) / "tests" / "golden";
 const fs::path kExamplesRoot = fs::path(JOURNEY_SOURCE_DIR) / "examples";
+const fs::path kGraphRoot = kGoldenRoot / "graph";
 
 // Reads paths relative to a root directory, so that messages show `sema/x.journey`.
 class RootedReader : public FileReader {
@@ -44,6 +47,7 @@ std::optional<std::string> readFile(const fs::path& path) {
 }
 
 void writeFile(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
 }
@@ -167,6 +171,82 @@ TEST_P(ExampleTest, ChecksCleanAndIsFormatted) {
 
 INSTANTIATE_TEST_SUITE_P(Examples, ExampleTest, testing::ValuesIn(discover(kExamplesRoot)),
                          testName);
+
+// Journey maps (`journey graph`): for every case under graph/ and every example, the map as
+// DOT and as Mermaid, beside the case (`<name>.dot`, `<name>.mmd`; the examples' maps are in
+// graph/examples/). A `<name>.persona-P.dot` file asks for the map of persona P as well.
+struct GraphCase {
+  Case source;
+  /// Expected output without its extension: `<dir>/<name>` or `<dir>/<name>.persona-P`.
+  fs::path expected;
+  std::string persona;
+};
+
+void PrintTo(const GraphCase& c, std::ostream* out) {
+  *out << c.expected.filename().string();
+}
+
+std::vector<GraphCase> discoverGraphs() {
+  std::vector<GraphCase> cases;
+  auto add = [&cases](const Case& source, const fs::path& directory) {
+    std::string stem = fs::path(source.path).stem().string();
+    cases.push_back({source, directory / stem, ""});
+    if (!fs::exists(directory)) return;
+    std::vector<std::string> personas;
+    std::string prefix = stem + ".persona-";
+    for (const auto& entry : fs::directory_iterator(directory)) {
+      std::string name = entry.path().filename().string();
+      if (entry.path().extension() != ".dot" || name.rfind(prefix, 0) != 0) continue;
+      personas.push_back(entry.path().stem().string().substr(prefix.size()));
+    }
+    std::sort(personas.begin(), personas.end());
+    for (const auto& persona : personas)
+      cases.push_back({source, directory / (prefix + persona), persona});
+  };
+  for (const auto& source : discover(kGraphRoot)) {
+    fs::path file = kGraphRoot / source.path;
+    add(source, file.parent_path());
+  }
+  for (const auto& source : discover(kExamplesRoot))
+    add(source, kGraphRoot / "examples");
+  return cases;
+}
+
+std::string graphTestName(const testing::TestParamInfo<GraphCase>& info) {
+  std::string name = (info.param.source.root == kExamplesRoot ? "examples_" : "") +
+                     info.param.expected.filename().string();
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+class GraphGoldenTest : public testing::TestWithParam<GraphCase> {};
+
+TEST_P(GraphGoldenTest, DotAndMermaid) {
+  const GraphCase& c = GetParam();
+  RootedReader reader(c.source.root);
+  auto compilation = compile(c.source.path, reader);
+  ASSERT_FALSE(compilation->rootUnreadable) << c.source.path;
+  ASSERT_NE(compilation->journey, nullptr) << c.source.path << " does not parse";
+  for (const auto* diagnostic : compilation->diagnostics.sorted()) {
+    ASSERT_FALSE(diagnostic->severity == Severity::Error && !canSuppress(diagnostic->kind))
+        << c.source.path << " has an error of the language; a map needs a spec that analyses:\n"
+        << diagnosticsText(*compilation);
+  }
+  map::MapOptions options;
+  if (!c.persona.empty()) {
+    options.persona = compilation->journey->persona(c.persona);
+    ASSERT_NE(options.persona, nullptr) << "no persona `" << c.persona << "` in " << c.source.path;
+  }
+  auto journeyMap = map::buildMap(*compilation->journey, compilation->sources,
+                                  compilation->diagnostics.sorted(), options);
+  expectMatchesFile(map::renderDot(journeyMap), fs::path(c.expected.string() + ".dot"));
+  expectMatchesFile(map::renderMermaid(journeyMap), fs::path(c.expected.string() + ".mmd"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Graph, GraphGoldenTest, testing::ValuesIn(discoverGraphs()),
+                         graphTestName);
 
 // Every diagnostic kind is exercised by at least one golden case, except those that need
 // conditions a checked-in file cannot create; tests/cli/cli_test.sh covers those.
