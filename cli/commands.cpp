@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "compiler/diagnostics/suppress.h"
 #include "compiler/driver/driver.h"
 #include "compiler/format/format.h"
+#include "lsp/server.h"
 
 namespace journey::cli {
 namespace {
@@ -241,6 +243,12 @@ int runDump(const DumpOptions& options) {
     ast::dump(std::cout, *compilation->root(), compilation->sources);
   }
   return compilation->diagnostics.hasErrors() ? kExitProblems : kExitOk;
+}
+
+int runLsp(const LspOptions& options) {
+  lsp::ServerOptions server;
+  server.debounce = std::chrono::milliseconds(std::max(0, options.debounceMs));
+  return lsp::runStdio(server);
 }
 
 }  // namespace journey::cli

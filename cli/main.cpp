@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
   journey fmt examples/*.journey                    rewrite files in canonical layout
   journey fmt --check specs/*.journey               list files that are not formatted
   journey dump --stage=ast examples/ecommerce.journey
+  journey lsp                                       language server on stdin/stdout, for editors
+                                                    (docs/editors.md: VS Code, Neovim)
 
 Exit codes: 0 success, 1 problems in the input, 2 usage or I/O error.
 Documentation: docs/language.md (the language), docs/semantics.md (what it means when run),
@@ -99,6 +101,19 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
       ->default_str("ast");
   addColorOption(dumpCommand, dump.color);
 
+  journey::cli::LspOptions lsp;
+  auto* lspCommand =
+      app.add_subcommand("lsp", "Run the language server (LSP over stdin and stdout) for editors");
+  lspCommand
+      ->add_option("--debounce-ms", lsp.debounceMs,
+                   "Check a document once it has not changed for this many milliseconds")
+      ->check(CLI::Range(0, 10000))
+      ->default_str("50");
+  // Editors pass `--stdio`; stdio is the only transport.
+  bool stdio = true;
+  lspCommand->add_flag("--stdio", stdio,
+                       "Talk over stdin and stdout (the default and only transport)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -110,5 +125,6 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
   if (checkCommand->parsed()) return journey::cli::runCheck(check);
   if (formatCommand->parsed()) return journey::cli::runFormat(format);
   if (dumpCommand->parsed()) return journey::cli::runDump(dump);
+  if (lspCommand->parsed()) return journey::cli::runLsp(lsp);
   return journey::cli::kExitUsage;
 }
