@@ -80,7 +80,8 @@ Transport::Status Transport::read(std::string& body, std::string& error) {
     std::string name = line.substr(0, colon);
     for (auto& c : name)
       c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (name != "content-length") continue;
+    // Junk before a header (the rest of a message whose length was wrong) is skipped.
+    if (name.size() < 14 || name.compare(name.size() - 14, 14, "content-length") != 0) continue;
     std::string value = line.substr(colon + 1);
     char* rest = nullptr;
     errno = 0;

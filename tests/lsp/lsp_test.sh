@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# End-to-end tests of `journey lsp`: a real client library (npm vscode-jsonrpc) under
+# `node --test` (lsp.test.mjs), the VS Code extension's TextMate grammar on sample files (npm
+# vscode-tmgrammar-test), and a smoke test in headless Neovim's built-in LSP client
+# (nvim_smoke.lua). Installs its npm packages on first use (npm ci).
+# Usage: lsp_test.sh PATH/TO/journey   (run from the repository root)
+# Exit 77 (skipped) without node and npm or without nvim, except under CI=true, where that
+# is a failure.
+set -u
+journey=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(pwd)
+failed=0
+
+skip() {
+  if [ "${CI:-}" = true ]; then
+    echo "FAIL lsp: $1"
+    exit 1
+  fi
+  echo "SKIP lsp: $1"
+  exit 77
+}
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  skip "node and npm are needed to drive the language server (apt-get install nodejs npm)"
+fi
+if ! command -v nvim >/dev/null; then
+  skip "nvim is needed for the Neovim smoke test (apt-get install neovim)"
+fi
+# A fresh clone has no node_modules; an interrupted install leaves one that cannot load.
+if ! (cd "$here" && node -e 'require("vscode-jsonrpc/node"); require("vscode-tmgrammar-test/package.json")') 2>/dev/null; then
+  echo "installing the test's npm packages (npm ci in tests/lsp)"
+  if ! (cd "$here" && npm ci --no-audit --no-fund --loglevel=error); then
+    echo "FAIL lsp: npm ci failed in tests/lsp"
+    exit 1
+  fi
+fi
+
+echo "== node --test tests/lsp (vscode-jsonrpc)"
+if ! JOURNEY="$journey" node --test --test-reporter=dot "$here"/lsp.test.mjs; then
+  echo "FAIL lsp: node tests"
+  failed=$((failed + 1))
+fi
+
+echo "== vscode-tmgrammar-test editors/vscode/syntaxes"
+if ! (cd "$root/editors/vscode" &&
+  node "$here/node_modules/vscode-tmgrammar-test/dist/unit.js" --grammar syntaxes/journey.tmLanguage.json \
+    "test/*.test.journey"); then
+  echo "FAIL lsp: TextMate grammar tests"
+  failed=$((failed + 1))
+fi
+
+echo "== headless Neovim"
+if ! JOURNEY="$journey" FIXTURE="$here/fixtures/trial.journey" timeout 60 \
+  nvim --headless --clean -u NONE -l "$here/nvim_smoke.lua" 2>&1; then
+  echo "FAIL lsp: Neovim smoke test"
+  failed=$((failed + 1))
+fi
+
+[ "$failed" -eq 0 ] && echo "lsp: all passed"
+[ "$failed" -eq 0 ]
