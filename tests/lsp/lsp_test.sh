@@ -52,7 +52,7 @@ fi
 
 echo "== headless Neovim"
 if ! JOURNEY="$journey" FIXTURE="$here/fixtures/trial.journey" timeout 60 \
-  nvim --headless --clean -u NONE -l "$here/nvim_smoke.lua" 2>&1; then
+  nvim --headless --clean -u NONE -c "luafile $here/nvim_smoke.lua" 2>&1; then
   echo "FAIL lsp: Neovim smoke test"
   failed=$((failed + 1))
 fi
