@@ -2,6 +2,9 @@
 
 #include <filesystem>
 
+#include "compiler/parse/parse.h"
+#include "lsp/incremental.h"
+
 namespace journey::lsp {
 
 bool Analysis::hasSyntaxErrors() const {
@@ -36,10 +39,29 @@ const ast::Module* Analysis::module(FileId file) const {
 }
 
 std::shared_ptr<Analysis> analyze(const std::string& path, const std::string& uri,
-                                  FileReader& reader) {
+                                  FileReader& reader, Analysis* previous) {
   auto analysis = std::make_shared<Analysis>();
   analysis->rootUri = uri;
-  analysis->compilation = compile(path, reader);
+  bool root = true;
+  CompileOptions options;
+  options.parser = [&](const SourceFile& file, DiagnosticSink& sink) {
+    bool isRoot = root;
+    root = false;
+    std::unique_ptr<ast::Module> module;
+    if (isRoot && previous != nullptr && previous->rootParseClean && previous->root != kNoFile &&
+        previous->file(previous->root).path() == file.path()) {
+      ast::Module& old = *previous->compilation->modules.front();
+      module = reparse(old, previous->file(previous->root).text(), file);
+      analysis->incremental = module != nullptr;
+    }
+    std::size_t before = sink.errorCount() + sink.warningCount();
+    if (!module) module = parse::parseFile(file, sink);
+    if (isRoot)
+      analysis->rootParseClean =
+          !module->hasSyntaxErrors && sink.errorCount() + sink.warningCount() == before;
+    return module;
+  };
+  analysis->compilation = compile(path, reader, std::move(options));
   const Compilation& c = *analysis->compilation;
   if (!c.rootUnreadable && c.root() != nullptr) analysis->root = c.root()->file;
   for (std::size_t i = 0; i < c.sources.size(); ++i) {

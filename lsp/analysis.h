@@ -21,6 +21,10 @@ struct Analysis {
   /// The document's URI; other files get URIs from their paths.
   std::string rootUri;
   std::map<FileId, LineIndex> lines;
+  /// The root file parsed without any diagnostic: a later analysis may reuse its declarations.
+  bool rootParseClean = false;
+  /// Built by reusing the declarations of a previous analysis (lsp/incremental.h).
+  bool incremental = false;
 
   bool hasSyntaxErrors() const;
   const LineIndex& lineIndex(FileId file) const;
@@ -32,8 +36,10 @@ struct Analysis {
 };
 
 /// Compiles `path` (normalised) as `journey check` does, reading files through `reader`.
+/// With `previous`, an analysis of an earlier text of the same document, only the declarations
+/// that changed are parsed again; `previous` must then not be used except through its index.
 std::shared_ptr<Analysis> analyze(const std::string& path, const std::string& uri,
-                                  FileReader& reader);
+                                  FileReader& reader, Analysis* previous = nullptr);
 
 /// `file:///a/b%20c.journey` -> `/a/b c.journey`; other schemes are kept as they are.
 std::string uriToPath(const std::string& uri);

@@ -332,7 +332,11 @@ void Server::analyse(Document& document) {
   for (const auto& [uri, open] : documents_)
     reader.set(open.path, open.text);
   if (documents_.count(document.uri) == 0) reader.set(document.path, document.text);
-  document.analysis = journey::lsp::analyze(document.path, document.uri, reader);
+  std::shared_ptr<Analysis> previous = document.analysis;
+  document.analysis = journey::lsp::analyze(document.path, document.uri, reader, previous.get());
+  // An incremental analysis took declarations from the previous one: keep the new one.
+  if (document.analysis->incremental && document.lastClean == previous)
+    document.lastClean = document.analysis;
   if (!document.analysis->hasSyntaxErrors()) document.lastClean = document.analysis;
   document.dirty = false;
 }
