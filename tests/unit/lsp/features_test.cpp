@@ -225,3 +225,51 @@ TEST(Transport, FramesAndRecoversFromBadHeaders) {
 
 }  // namespace
 }  // namespace journey::lsp
+
+namespace journey::lsp {
+namespace {
+
+std::string readSource(const std::string& relative) {
+  DiskFileReader disk;
+  std::string error;
+  return disk.read(std::string(JOURNEY_SOURCE_DIR) + "/" + relative, error).value_or("");
+}
+
+// The quick fixes for a missing `else` and for a stage without a way out resolve their
+// diagnostics.
+TEST(Features, QuickFixesResolveTheirDiagnostics) {
+  for (auto [file, code] : {std::pair{"tests/golden/checks/fail_split_gap.journey", "split-gap"},
+                            std::pair{"tests/golden/checks/fail_dead_end.journey", "dead-end"},
+                            std::pair{"tests/lsp/fixtures/trial.journey", ""}}) {
+    std::string text = readSource(file);
+    ASSERT_FALSE(text.empty()) << file;
+    if (std::string(code).empty()) {
+      // A stage with no body and no way out: the fix adds one.
+      text.replace(text.find("stage Signup {"), 14, "stage Stuck\n  stage Signup {");
+      text.replace(text.find("Active 80%"), 10, "Active 80%, Stuck 10%");
+      code = "dead-end";
+    }
+    auto a = analyse(text);
+    LineIndex lines(text);
+    Json actions =
+        codeActions(*a, {{0, 0}, lines.position(static_cast<std::uint32_t>(text.size()))});
+    const Json* action = nullptr;
+    for (const auto& candidate : actions) {
+      if (candidate["diagnostics"][0]["code"] == code) action = &candidate;
+    }
+    ASSERT_NE(action, nullptr) << file << ": " << actions.dump();
+    for (const auto& edit : (*action)["edit"]["changes"]["file:///w/trial.journey"])
+      applyEdit(text,
+                {{edit["range"]["start"]["line"], edit["range"]["start"]["character"]},
+                 {edit["range"]["end"]["line"], edit["range"]["end"]["character"]}},
+                edit["newText"].get<std::string>());
+    auto fixed = analyse(text);
+    for (const auto& d : diagnostics(*fixed)) {
+      EXPECT_NE(d["code"], code) << file << "\n" << text;
+      EXPECT_EQ(d["severity"], 2) << file << ": " << d.dump();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace journey::lsp
