@@ -69,6 +69,14 @@ describe('a session on a clean journey', () => {
   test('hover on customer state and on nothing', async () => {
     const none = await server.request('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 0 } });
     assert.equal(none, null);
+    const builtin = await server.request('textDocument/hover', {
+      textDocument: { uri }, position: positionOf(trialText, 'received(Welcome)', 0, 2),
+    });
+    assert.match(builtin.contents.value, /\*\*built-in function\*\* `received\(/);
+    const channel = await server.request('textDocument/hover', {
+      textDocument: { uri }, position: positionOf(trialText, 'via email', 0, 5),
+    });
+    assert.match(channel.contents.value, /\*\*channel\*\* `email`[\s\S]*built-in channel/);
   });
 
   test('definition of a goal used in a branch', async () => {
