@@ -224,7 +224,25 @@ std::unique_ptr<ast::Module> reparse(ast::Module& previous, std::string_view old
   while (suffix < limit - prefix &&
          oldText[oldText.size() - 1 - suffix] == newText[newText.size() - 1 - suffix])
     ++suffix;
-  if (prefix == oldText.size() && prefix == newText.size()) return nullptr;
+  if (prefix == oldText.size() && prefix == newText.size()) {
+    // The text is the same (a library it uses changed): analyse the same tree again.
+    auto module = std::make_unique<ast::Module>();
+    module->file = file.id();
+    module->uses = std::move(previous.uses);
+    module->comments = std::move(previous.comments);
+    for (auto& decl : decls)
+      shiftAndReset(*decl, 0);
+    auto block = std::make_unique<ast::JourneyBlock>();
+    block->range = journey.range;
+    block->name = journey.name;
+    block->doc = journey.doc;
+    block->display = journey.display;
+    block->decls = std::move(decls);
+    ast::TopItem item;
+    item.journey = std::move(block);
+    module->items.push_back(std::move(item));
+    return module;
+  }
   std::size_t changedEnd = oldText.size() - suffix;
   auto delta =
       static_cast<std::int64_t>(newText.size()) - static_cast<std::int64_t>(oldText.size());
