@@ -350,6 +350,37 @@ Json diagnostics(const Analysis& a) {
   return result;
 }
 
+Json diagnosticsIn(const Analysis& a, FileId file) {
+  Json result = Json::array();
+  for (const Diagnostic* d : a.compilation->diagnostics.sorted()) {
+    if (!d->range.valid() || d->range.file != file) continue;
+    std::string message = d->message;
+    for (const auto& note : d->notes)
+      message += "\nnote: " + note;
+    if (!d->help.empty()) message += "\nhelp: " + d->help;
+    Json related = Json::array();
+    for (const auto& label : d->labels) {
+      if (label.range.valid())
+        related.push_back({{"location", location(a, label.range)}, {"message", label.message}});
+    }
+    Json item = {{"range", toJson(a.range(d->range))},
+                 {"severity", severityCode(d->severity)},
+                 {"code", std::string(d->code())},
+                 {"source", "journey"},
+                 {"message", message}};
+    if (!related.empty()) item["relatedInformation"] = std::move(related);
+    result.push_back(std::move(item));
+  }
+  return result;
+}
+
+bool isLibrary(const Analysis& a) {
+  const ast::Module* module = a.module(a.root);
+  if (module == nullptr || module->items.empty()) return false;
+  return std::none_of(module->items.begin(), module->items.end(),
+                      [](const ast::TopItem& item) { return item.journey != nullptr; });
+}
+
 Json hover(const Analysis& a, std::uint32_t offset) {
   if (a.root == kNoFile) return nullptr;
   const Occurrence* occurrence = a.index.at(a.root, offset);

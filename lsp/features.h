@@ -18,6 +18,13 @@ using Json = nlohmann::json;
 /// message) and those of the files it `use`s, placed at the `use` that brings them in.
 Json diagnostics(const Analysis& analysis);
 
+/// The diagnostics of `analysis` located in one of its other files (a library the document
+/// `use`s), as they would show in that file's own editor.
+Json diagnosticsIn(const Analysis& analysis, FileId file);
+
+/// True when the document is a library: it has declarations but no `journey` block.
+bool isLibrary(const Analysis& analysis);
+
 Json hover(const Analysis& analysis, std::uint32_t offset);
 Json definition(const Analysis& analysis, std::uint32_t offset);
 Json references(const Analysis& analysis, std::uint32_t offset, bool includeDeclaration);

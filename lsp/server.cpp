@@ -342,12 +342,45 @@ void Server::analyse(Document& document) {
 }
 
 void Server::publish(Document& document) {
-  send_({{"jsonrpc", "2.0"},
-         {"method", "textDocument/publishDiagnostics"},
-         {"params",
-          {{"uri", document.uri},
-           {"version", document.version},
-           {"diagnostics", diagnostics(*document.analysis)}}}});
+  Json items = diagnostics(*document.analysis);
+  // A library on its own is `missing-journey`, as `journey check` says; in the editor it is
+  // better checked as part of an open journey that uses it, when there is one.
+  if (isLibrary(*document.analysis)) {
+    for (const auto& [uri, other] : documents_) {
+      if (uri == document.uri || !other.analysis || isLibrary(*other.analysis)) continue;
+      const auto& sources = other.analysis->compilation->sources;
+      for (std::size_t i = 0; i < sources.size(); ++i) {
+        auto id = static_cast<FileId>(i);
+        if (id == other.analysis->root || sources.file(id).path() != document.path) continue;
+        items = diagnosticsIn(*other.analysis, id);
+        break;
+      }
+    }
+  }
+  send_(
+      {{"jsonrpc", "2.0"},
+       {"method", "textDocument/publishDiagnostics"},
+       {"params", {{"uri", document.uri}, {"version", document.version}, {"diagnostics", items}}}});
+  // Libraries this document uses show what this analysis found in them.
+  if (!isLibrary(*document.analysis)) {
+    for (auto& [uri, library] : documents_) {
+      if (uri == document.uri || !library.analysis || library.dirty ||
+          !isLibrary(*library.analysis))
+        continue;
+      const auto& sources = document.analysis->compilation->sources;
+      for (std::size_t i = 1; i < sources.size(); ++i) {
+        if (sources.file(static_cast<FileId>(i)).path() == library.path) {
+          send_({{"jsonrpc", "2.0"},
+                 {"method", "textDocument/publishDiagnostics"},
+                 {"params",
+                  {{"uri", library.uri},
+                   {"version", library.version},
+                   {"diagnostics", diagnosticsIn(*document.analysis, static_cast<FileId>(i))}}}});
+          break;
+        }
+      }
+    }
+  }
 }
 
 int Server::msUntilDue() const {

@@ -329,8 +329,20 @@ journey Renew {
     server.change(libUri, 2, [{ text: library.replace('Reminder', 'Nudge') }]);
     const broken = await server.diagnostics(mainUri, (p) => p.diagnostics.some((d) => d.code === 'unknown-name'));
     assert.match(broken.diagnostics[0].message, /Reminder/);
-    server.change(libUri, 3, [{ text: library }]);
+    // The library itself is checked as part of the journey that uses it: no missing-journey,
+    // and a mistake in it shows in it (and at the `use` in the journey).
+    await server.diagnostics(libUri, (p) => p.version === 2 && p.diagnostics.length === 0);
+    const typo = library.replace('via letter', 'via lettr');
+    server.change(libUri, 3, [{ text: typo }]);
+    const inLibrary = await server.diagnostics(libUri, (p) => p.version === 3 && p.diagnostics.length === 1);
+    assert.equal(inLibrary.diagnostics[0].code, 'unknown-name');
+    assert.deepEqual(inLibrary.diagnostics[0].range.start, positionOf(typo, 'lettr'));
+    const atUse = await server.diagnostics(mainUri, (p) => p.diagnostics.some((d) => d.message.includes('lettr')));
+    assert.equal(atUse.diagnostics[0].range.start.line, 0);
+    assert.equal(atUse.diagnostics[0].relatedInformation[0].location.uri, libUri);
+    server.change(libUri, 4, [{ text: library }]);
     await server.diagnostics(mainUri, (p) => p.diagnostics.length === 0);
+    await server.diagnostics(libUri, (p) => p.version === 4 && p.diagnostics.length === 0);
     server.notify('textDocument/didClose', { textDocument: { uri: libUri } });
   });
 
