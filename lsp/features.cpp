@@ -704,9 +704,11 @@ struct Token {
 };
 
 // A small lexer for completion contexts: words, numbers with their suffixes, strings and
-// punctuation; comments are skipped. It never fails.
-std::vector<Token> lex(std::string_view text) {
+// punctuation; comments are skipped. It never fails. `open` is set when the text ends inside
+// a comment or a string.
+std::vector<Token> lex(std::string_view text, bool& open) {
   std::vector<Token> tokens;
+  open = false;
   std::size_t i = 0;
   while (i < text.size()) {
     char c = text[i];
@@ -715,15 +717,18 @@ std::vector<Token> lex(std::string_view text) {
     } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
       while (i < text.size() && text[i] != '\n')
         ++i;
+      open = i == text.size();
     } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
       auto end = text.find("*/", i + 2);
-      i = end == std::string_view::npos ? text.size() : end + 2;
+      open = end == std::string_view::npos;
+      i = open ? text.size() : end + 2;
     } else if (c == '"') {
       std::size_t start = i++;
       while (i < text.size() && text[i] != '"' && text[i] != '\n') {
         if (text[i] == '\\') ++i;
         ++i;
       }
+      open = i >= text.size();
       if (i < text.size() && text[i] == '"') ++i;
       tokens.push_back(
           {TokenKind::String, text.substr(start, i - start), static_cast<std::uint32_t>(start)});
@@ -806,7 +811,9 @@ Json completion(const std::string& text, std::uint32_t offset, const Analysis& n
                 const Analysis* fallback) {
   offset = std::min<std::uint32_t>(offset, static_cast<std::uint32_t>(text.size()));
   std::string_view before(text.data(), offset);
-  auto tokens = lex(before);
+  bool insideCommentOrString = false;
+  auto tokens = lex(before, insideCommentOrString);
+  if (insideCommentOrString) return Json::array();
   // The token being typed, if the cursor touches it, is not context.
   std::optional<Token> partial;
   if (!tokens.empty() && tokens.back().kind != TokenKind::Punct &&
@@ -1066,7 +1073,11 @@ Json semanticTokens(const Analysis& a) {
   if (a.root != kNoFile) {
     const LineIndex& lines = a.lineIndex(a.root);
     Position last{0, 0};
+    std::uint32_t lastEnd = 0;
     for (const auto& o : a.index.occurrences(a.root)) {
+      // Tokens may not overlap: a range recorded twice is sent once.
+      if (o.range.begin < lastEnd) continue;
+      lastEnd = o.range.end;
       const Symbol& s = a.index.symbol(o.symbol);
       std::uint32_t type = 0;
       std::uint32_t modifiers = o.definition ? 1 : 0;

@@ -117,7 +117,14 @@ TEST(Features, CompletionContexts) {
   EXPECT_TRUE(has(journeyItem, "persona") && has(journeyItem, "horizon"));
   auto top = complete(text, "journey Trial", 0);
   EXPECT_TRUE(has(top, "use") && has(top, "journey") && !has(top, "horizon"));
-  // Inside a comment nothing is context; out-of-range offsets clamp.
+  // Nothing inside comments and strings.
+  std::string commented = text;
+  commented.insert(at(text, "  goal Paid"), "  // stage \n");
+  EXPECT_TRUE(completion(commented, at(commented, "// stage ") + 9, *a, nullptr).empty());
+  EXPECT_TRUE(completion(text, at(text, "Trial") + 2, *a, nullptr).size() > 0);
+  std::string quoted = std::string(text).insert(at(text, "  goal Paid"), "  stage Q \"Quote -> \n");
+  EXPECT_TRUE(completion(quoted, at(quoted, "Quote -> ") + 9, *a, nullptr).empty());
+  // Out-of-range offsets clamp.
   EXPECT_NO_THROW(completion(text, 1u << 30, *a, nullptr));
 }
 
