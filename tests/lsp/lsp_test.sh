@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end tests of `journey lsp`: a real client library (npm vscode-jsonrpc) under
-# `node --test` (lsp.test.mjs), the VS Code extension's TextMate grammar on sample files (npm
-# vscode-tmgrammar-test), and a smoke test in headless Neovim's built-in LSP client
-# (nvim_smoke.lua). Installs its npm packages on first use (npm ci).
+# `node --test` (lsp.test.mjs), and the VS Code extension's TextMate grammar on sample files
+# (npm vscode-tmgrammar-test). Installs its npm packages on first use (npm ci). The Neovim
+# smoke test is nvim_test.sh.
 # Usage: lsp_test.sh PATH/TO/journey   (run from the repository root)
-# Exit 77 (skipped) without node and npm or without nvim, except under CI=true, where that
-# is a failure.
+# Exit 77 (skipped) without node and npm, except under CI=true, where that is a failure.
 set -u
 journey=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,9 +22,6 @@ skip() {
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   skip "node and npm are needed to drive the language server (apt-get install nodejs npm)"
-fi
-if ! command -v nvim >/dev/null; then
-  skip "nvim is needed for the Neovim smoke test (apt-get install neovim)"
 fi
 # A fresh clone has no node_modules; an interrupted install leaves one that cannot load.
 if ! (cd "$here" && node -e 'require("vscode-jsonrpc/node"); require("vscode-tmgrammar-test/package.json")') 2>/dev/null; then
@@ -47,13 +43,6 @@ if ! (cd "$root/editors/vscode" &&
   node "$here/node_modules/vscode-tmgrammar-test/dist/unit.js" --grammar syntaxes/journey.tmLanguage.json \
     "test/*.test.journey"); then
   echo "FAIL lsp: TextMate grammar tests"
-  failed=$((failed + 1))
-fi
-
-echo "== headless Neovim"
-if ! JOURNEY="$journey" FIXTURE="$here/fixtures/trial.journey" timeout 60 \
-  nvim --headless --clean -u NONE -c "luafile $here/nvim_smoke.lua" 2>&1; then
-  echo "FAIL lsp: Neovim smoke test"
   failed=$((failed + 1))
 fi
 
