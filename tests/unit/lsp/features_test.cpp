@@ -247,9 +247,11 @@ std::string readSource(const std::string& relative) {
 TEST(Features, QuickFixesResolveTheirDiagnostics) {
   for (auto [file, code] : {std::pair{"tests/golden/checks/fail_split_gap.journey", "split-gap"},
                             std::pair{"tests/golden/checks/fail_dead_end.journey", "dead-end"},
-                            std::pair{"tests/lsp/fixtures/trial.journey", ""}}) {
+                            std::pair{"tests/lsp/fixtures/trial.journey", ""},
+                            std::pair{"tests/lsp/fixtures/trial.journey", "unknown-unit"}}) {
     std::string text = readSource(file);
     ASSERT_FALSE(text.empty()) << file;
+    if (std::string(code) == "unknown-unit") text.replace(text.find("every 10d"), 9, "every 10min");
     if (std::string(code).empty()) {
       // A stage with no body and no way out: the fix adds one.
       text.replace(text.find("stage Signup {"), 14, "stage Stuck\n  stage Signup {");
