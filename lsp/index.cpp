@@ -167,7 +167,11 @@ class IndexBuilder {
   }
 
   void record(std::uint32_t id, const SourceRange& range) {
-    index_.byFile_[range.file].push_back({range, id, false});
+    if (range.file != lastFile_ || lastList_ == nullptr) {
+      lastFile_ = range.file;
+      lastList_ = &index_.byFile_[range.file];
+    }
+    lastList_->push_back({range, id, false});
   }
 
   // A name that refers to a declaration (or a built-in channel) in the one namespace.
@@ -204,7 +208,12 @@ class IndexBuilder {
         if (!valid(name.name)) return;
         if (name.symbol == ast::SymbolKind::Builtin) return;
         if (name.symbol != ast::SymbolKind::Attribute) {
-          if (index_.byKey_.count(name.name.text) > 0 || sema::isBuiltinChannel(name.name.text)) {
+          auto it = index_.byKey_.find(name.name.text);
+          if (it != index_.byKey_.end()) {
+            record(it->second, name.name.range);
+            return;
+          }
+          if (sema::isBuiltinChannel(name.name.text)) {
             ref(name.name);
             return;
           }
@@ -325,6 +334,8 @@ class IndexBuilder {
   }
 
   Index& index_;
+  FileId lastFile_ = kNoFile;
+  std::vector<Occurrence>* lastList_ = nullptr;
 };
 
 Index Index::build(const std::vector<const ast::Module*>& modules) {
@@ -339,12 +350,12 @@ Index Index::build(const std::vector<const ast::Module*>& modules) {
 }
 
 const Symbol* Index::find(std::string_view key) const {
-  auto it = byKey_.find(key);
+  auto it = byKey_.find(std::string(key));
   return it == byKey_.end() ? nullptr : &symbols_[it->second];
 }
 
 std::optional<std::uint32_t> Index::findId(std::string_view key) const {
-  auto it = byKey_.find(key);
+  auto it = byKey_.find(std::string(key));
   if (it == byKey_.end()) return std::nullopt;
   return it->second;
 }

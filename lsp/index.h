@@ -81,7 +81,7 @@ class Index {
  private:
   friend class IndexBuilder;
   std::vector<Symbol> symbols_;
-  std::map<std::string, std::uint32_t, std::less<>> byKey_;
+  std::unordered_map<std::string, std::uint32_t> byKey_;
   std::unordered_map<FileId, std::vector<Occurrence>> byFile_;
 };
 
