@@ -260,6 +260,16 @@ describe('diagnostics', () => {
     await server.request('textDocument/hover', { textDocument: { uri }, position: { line: inside.line, character: 9999 } });
   });
 
+  test('an untitled buffer is checked too', async () => {
+    const uri = 'untitled:Untitled-1';
+    server.open(uri, trialText.replace('send Welcome', 'send Welcom'));
+    const published = await server.diagnostics(uri);
+    assert.equal(published.diagnostics.length, 1);
+    assert.match(published.diagnostics[0].message, /did you mean `Welcome`/);
+    const hover = await server.request('textDocument/hover', { textDocument: { uri }, position: positionOf(trialText, 'goal Paid', 0, 5) });
+    assert.match(hover.contents.value, /goal/);
+  });
+
   test('formatting gives journey fmt\'s layout', async () => {
     const messy = trialText.replace('  horizon 60d\n', 'horizon    60d\n').replace('share 30%', 'share    30%');
     const file = write('messy.journey', messy);
