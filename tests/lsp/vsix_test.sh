@@ -21,6 +21,10 @@ if ! (cd "$extension" && node -e 'require.resolve("vscode-languageclient/node");
   echo "installing the extension's npm packages (npm ci in editors/vscode)"
   (cd "$extension" && npm ci --no-audit --no-fund --loglevel=error) || { echo "FAIL vsix: npm ci"; exit 1; }
 fi
+if ! node --check "$extension/extension.js"; then
+  echo "FAIL vsix: extension.js does not parse"
+  exit 1
+fi
 if ! (cd "$extension" && npx --no-install vsce package --skip-license --allow-missing-repository \
   -o "$work/journey.vsix" >"$work/log" 2>&1); then
   echo "FAIL vsix: vsce package"
