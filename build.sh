@@ -21,7 +21,7 @@ packages=(
   libfmt-dev libcli11-dev nlohmann-json3-dev
   libboost-graph-dev librandom123-dev libeigen3-dev llvm-14-dev
   libgtest-dev libbenchmark-dev
-  python3
+  python3 neovim
   graphviz
 )
 missing=()

@@ -20,6 +20,7 @@
 #include "compiler/format/format.h"
 #include "compiler/graph/graphviz.h"
 #include "compiler/graph/map.h"
+#include "lsp/server.h"
 
 namespace journey::cli {
 
@@ -353,6 +354,12 @@ int runGraph(const GraphOptions& options) {
                            journey.journey->name.text, journeyMap.stages.size(),
                            findings == 0 ? "" : fmt::format(", {} findings in red", findings));
   return kExitOk;
+}
+
+int runLsp(const LspOptions& options) {
+  lsp::ServerOptions server;
+  server.debounce = std::chrono::milliseconds(std::max(0, options.debounceMs));
+  return lsp::runStdio(server);
 }
 
 }  // namespace journey::cli

@@ -102,4 +102,11 @@ struct GraphOptions {
 };
 int runGraph(const GraphOptions& options);
 
+struct LspOptions {
+  /// Diagnostics wait until the document has not changed for this long.
+  int debounceMs = 50;
+};
+/// The language server on stdin and stdout (lsp/server.h).
+int runLsp(const LspOptions& options);
+
 }  // namespace journey::cli

@@ -55,6 +55,8 @@ int main(int argc, char** argv) {
                                                     the journey map as a picture (Graphviz)
   journey graph --format mermaid --persona Enterprise examples/business_phone.journey
                                                     one persona's map, for Markdown
+  journey lsp                                       language server on stdin/stdout, for editors
+                                                    (docs/editors.md: VS Code, Neovim)
 
 Exit codes: 0 success, 1 problems in the input, 2 usage or I/O error.
 Documentation: docs/language.md (the language), docs/semantics.md (what it means when run),
@@ -204,6 +206,18 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
                    "Write the map to this file (replaced atomically) instead of standard output")
       ->type_name("OUT");
   addColorOption(graphCommand, graph.color);
+  journey::cli::LspOptions lsp;
+  auto* lspCommand =
+      app.add_subcommand("lsp", "Run the language server (LSP over stdin and stdout) for editors");
+  lspCommand
+      ->add_option("--debounce-ms", lsp.debounceMs,
+                   "Check a document once it has not changed for this many milliseconds")
+      ->check(CLI::Range(0, 10000))
+      ->default_str("50");
+  // Editors pass `--stdio`; stdio is the only transport.
+  bool stdio = true;
+  lspCommand->add_flag("--stdio", stdio,
+                       "Talk over stdin and stdout (the default and only transport)");
 
   try {
     app.parse(argc, argv);
@@ -220,5 +234,6 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
   if (simulateCommand->parsed()) return journey::cli::runSimulate(simulate);
   if (analyzeCommand->parsed()) return journey::cli::runAnalyze(analyze);
   if (graphCommand->parsed()) return journey::cli::runGraph(graph);
+  if (lspCommand->parsed()) return journey::cli::runLsp(lsp);
   return journey::cli::kExitUsage;
 }

@@ -68,7 +68,16 @@ class SplitChecker {
     bool atEntry = false;
     /// What happens to customers no branch takes.
     const char* unrouted = "";
+    /// A stage's transition: the fix for a gap sends the customers no branch takes to an exit.
+    bool transition = false;
   };
+
+  const ast::StageDecl* firstExit() const {
+    for (const auto* stage : journey_.stages) {
+      if (stage->stageKind == ast::StageKind::Exit) return stage;
+    }
+    return nullptr;
+  }
 
   std::vector<std::size_t> personasOf(const std::vector<ast::Identifier>& names) const {
     std::vector<std::size_t> result;
@@ -102,7 +111,8 @@ class SplitChecker {
           if (!overridden) personas.push_back(p);
         }
       }
-      Place place{personas, {}, &here, false, "stay in the stage: the transition does nothing"};
+      Place place{personas, {}, &here, false, "stay in the stage: the transition does nothing",
+                  true};
       checkTarget(*item.target, place);
     }
   }
@@ -247,6 +257,11 @@ class SplitChecker {
                               fmt::format("covers {}", describe(sets[b]->second, type, journey_))});
         }
         d.help = "add an `else` branch, or widen the conditions to cover every value";
+        const ast::StageDecl* exit = firstExit();
+        if (place.transition && exit != nullptr && !target.branches.empty()) {
+          SourceRange after = target.branches.back().range;
+          d.fix = Fix{{after.file, after.end, after.end}, " else -> " + exit->name.text};
+        }
         break;
       }
     }

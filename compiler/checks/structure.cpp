@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -135,6 +136,34 @@ void checkUnreachableTouchpointsAndEvents(const sema::CheckedJourney& journey,
   }
 }
 
+// The fix for a dead end: a transition to the journey's first exit once the horizon is
+// reached, which lets customers leave without changing what happens within the horizon.
+std::optional<Fix> exitTransition(const sema::CheckedJourney& journey,
+                                  const ast::StageDecl& stage) {
+  const ast::StageDecl* exit = nullptr;
+  for (const auto* candidate : journey.stages) {
+    if (candidate->stageKind == ast::StageKind::Exit) {
+      exit = candidate;
+      break;
+    }
+  }
+  if (exit == nullptr || journey.horizon == nullptr || !journey.horizon->value ||
+      journey.horizon->value->kind != ast::ExprKind::Literal)
+    return std::nullopt;
+  std::string transition = fmt::format(
+      "after {} -> {}", ast::as<ast::LiteralExpr>(*journey.horizon->value).text, exit->name.text);
+  SourceRange range = stage.range;
+  if (!stage.hasBody) return Fix{{range.file, range.end, range.end}, " { " + transition + " }"};
+  if (stage.items.empty()) {
+    // Just after the opening brace of `stage X {}`.
+    return Fix{{range.file, range.end - 1, range.end - 1}, " " + transition + " "};
+  }
+  std::uint32_t end = stage.items.back().range.end;
+  bool inJourney = journey.journey != nullptr && stage.range.file == journey.journey->range.file;
+  std::string indent(inJourney ? 4 : 2, ' ');
+  return Fix{{range.file, end, end}, "\n" + indent + transition};
+}
+
 }  // namespace
 
 void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& graph,
@@ -261,6 +290,7 @@ void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& gra
         "an `exit`",
         graph.name(stage));
     addPathLabels(d, graph, *finding.persona, reachOf(finding.persona), finding.path);
+    d.fix = exitTransition(journey, decl);
   }
 
   for (const auto& [first, finding] : traps) {

@@ -105,7 +105,8 @@ class Loader {
     }
     loaded_.push_back(key);
     FileId id = c_.sources.add(key, std::move(*text));
-    auto module = parse::parseFile(c_.sources.file(id), c_.diagnostics);
+    auto module = options_.parser ? options_.parser(c_.sources.file(id), c_.diagnostics)
+                                  : parse::parseFile(c_.sources.file(id), c_.diagnostics);
     ast::Module* raw = module.get();
     c_.modules.push_back(std::move(module));
     if (options_.parseOnly) return;

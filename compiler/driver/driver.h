@@ -1,6 +1,7 @@
 // The front end as one call: read a file and everything it `use`s, parse, analyse.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,9 @@ struct CompileOptions {
   bool parseOnly = false;
   /// Run the journey checks (dead ends, traps, ...) after analysis; off only to measure them.
   bool runChecks = true;
+  /// Parses a file instead of `parse::parseFile` when set: the language server reuses the
+  /// unchanged declarations of its previous parse of an edited buffer (lsp/incremental.h).
+  std::function<std::unique_ptr<ast::Module>(const SourceFile&, DiagnosticSink&)> parser = {};
 };
 
 std::unique_ptr<Compilation> compile(const std::string& path, FileReader& reader,
