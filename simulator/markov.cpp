@@ -54,29 +54,6 @@ std::string where(const std::string& subject) {
   return fmt::format("in {} `{}`", subject.substr(0, space), subject.substr(space + 1));
 }
 
-const char* distributionName(Op op) {
-  switch (op) {
-    case Op::Uniform:
-      return "uniform";
-    case Op::Normal:
-      return "normal";
-    case Op::Lognormal:
-      return "lognormal";
-    case Op::Exponential:
-      return "exponential";
-    case Op::Gamma:
-      return "gamma";
-    case Op::Weibull:
-      return "weibull";
-    case Op::Bernoulli:
-      return "bernoulli";
-    case Op::Discrete:
-      return "discrete";
-    default:
-      return "?";
-  }
-}
-
 /// Folds the machine's expressions for one persona: constant attributes, the vars' initial
 /// values (no rule can change them in a chain), the persona, the current stage and, in the
 /// branches of an `on E`, the event's constant payload fields.
@@ -301,7 +278,7 @@ class Folder {
           int pops = rt::opPops(in);
           stack.resize(stack.size() - static_cast<std::size_t>(pops));
           stack.push_back(
-              Value::unknown("random", fmt::format("draws from {}", distributionName(in.op))));
+              Value::unknown("random", fmt::format("draws from {}", rt::opName(in.op))));
           break;
         }
       }

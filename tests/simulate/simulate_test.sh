@@ -9,32 +9,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 passed=0
 failed=0
+source "$(dirname "$0")/../cli/lib.sh"
+limit=120
 
-expect() {
-  local name=$1 want=$2
-  shift 2
-  timeout "${limit:-120}" "$@" >"$work/stdout" 2>"$work/stderr"
-  local got=$?
-  out=$(cat "$work/stdout")
-  err=$(cat "$work/stderr")
-  if [ "$got" -eq "$want" ]; then
-    return 0
-  fi
-  echo "FAIL $name: exit $got, expected $want"
-  echo "  stdout: ${out:0:400}"
-  echo "  stderr: ${err:0:600}"
-  failed=$((failed + 1))
-  return 1
-}
-contains() {
-  if [[ "$2" == *"$3"* ]]; then
-    passed=$((passed + 1))
-  else
-    echo "FAIL $1: output does not contain '$3'"
-    echo "  got: ${2:0:600}"
-    failed=$((failed + 1))
-  fi
-}
 same() {  # same NAME FILE1 FILE2
   if cmp -s "$2" "$3"; then
     passed=$((passed + 1))
@@ -44,7 +21,6 @@ same() {  # same NAME FILE1 FILE2
     failed=$((failed + 1))
   fi
 }
-ok() { passed=$((passed + 1)); }
 
 phone=examples/business_phone.journey
 
