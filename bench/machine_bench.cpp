@@ -95,6 +95,7 @@ int main(int argc, char** argv) {
   std::size_t stages = 1000;
   std::uint64_t seed = 1;
   std::string spec = std::string(JOURNEY_SOURCE_DIR) + "/examples/business_phone.journey";
+  std::string only;  // profiling: run one of interpreter, jit, baseline
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto next = [&]() -> const char* {
@@ -114,10 +115,17 @@ int main(int argc, char** argv) {
       seed = std::strtoull(next(), nullptr, 10);
     } else if (arg == "--spec") {
       spec = next();
+    } else if (arg == "--only") {
+      only = next();
+      if (only != "interpreter" && only != "jit" && only != "baseline") {
+        std::fprintf(stderr, "machine_bench: --only takes interpreter, jit or baseline\n");
+        return 2;
+      }
+      stages = 0;
     } else {
       std::fprintf(stderr,
                    "usage: machine_bench [--customers N] [--repeat R] [--stages S] [--seed X] "
-                   "[--spec FILE]\n");
+                   "[--spec FILE] [--only interpreter|jit|baseline]\n");
       return 2;
     }
   }
@@ -155,6 +163,18 @@ int main(int argc, char** argv) {
       timing.steps = results.overall().steps;
       keep.emplace(std::move(results));
     };
+    if (!only.empty()) {
+      // Profiling one side: time it alone and skip the comparison.
+      double cpu = cpuSeconds();
+      if (only == "baseline") {
+        totals = Totals{};
+        journey::bench::baseline::simulate(seed, 0, customers, totals);
+      } else {
+        sim::simulate(only == "jit" ? native : interpreted, options);
+      }
+      std::printf("%s: %.3f s CPU\n", only.c_str(), cpuSeconds() - cpu);
+      continue;
+    }
     engine(interpreted, interpreterTiming, interpreterResults);
     engine(native, jitTiming, jitResults);
     totals = Totals{};
@@ -165,6 +185,7 @@ int main(int argc, char** argv) {
     baselineTiming.steps = totals.steps;
   }
 
+  if (!only.empty()) return 0;
   // The backends agree exactly; the baseline agrees statistically.
   sim::Tally a = interpreterResults->overall(), b = jitResults->overall();
   bool ok = true;

@@ -91,6 +91,64 @@ Program::Program(const Machine& machine, const CompiledExpr* compiled)
     if (rule.trigger == TriggerKind::Inactive) inactiveRules_.push_back(index);
     if (rule.trigger == TriggerKind::Condition) conditionRules_.push_back(index);
   }
+  std::size_t personaCount = m_.personas.size();
+  afterRulesAt_.resize(m_.stages.size() * personaCount);
+  for (Index r : afterRules_) {
+    const Rule& rule = m_.rules[r];
+    for (std::size_t s = 0; s < m_.stages.size(); ++s) {
+      bool inStage = rule.stageCount == 0;
+      for (std::uint32_t i = 0; i < rule.stageCount && !inStage; ++i)
+        inStage = m_.ruleStages[rule.firstStage + i] == static_cast<Index>(s);
+      if (!inStage) continue;
+      for (std::size_t p = 0; p < personaCount; ++p) {
+        bool forPersona = rule.personaCount == 0;
+        for (std::uint32_t i = 0; i < rule.personaCount && !forPersona; ++i)
+          forPersona = m_.rulePersonas[rule.firstPersona + i] == static_cast<Index>(p);
+        if (forPersona) afterRulesAt_[s * personaCount + p].push_back(r);
+      }
+    }
+  }
+  conditionReads_.resize(ruleCount);
+  for (Index r : conditionRules_) {
+    const Expr& expr = m_.exprs[m_.rules[r].triggerValue];
+    std::uint8_t reads = expr.sampled ? ReadsAlways : 0;
+    for (std::uint32_t i = 0; i < expr.size; ++i) {
+      switch (m_.code[expr.begin + i].op) {
+        case Op::Var:
+          reads |= ReadsVars;
+          break;
+        case Op::Emotion:
+          reads |= ReadsEmotion;
+          break;
+        case Op::Cost:
+          reads |= ReadsCost;
+          break;
+        case Op::Visits:
+        case Op::InStage:
+          reads |= ReadsStage;
+          break;
+        case Op::Received:
+        case Op::ReceivedChannel:
+          reads |= ReadsReceived;
+          break;
+        case Op::Time:
+        case Op::TimeInStage:
+        case Op::Payload:
+          reads |= ReadsAlways;
+          break;
+        default:
+          break;
+      }
+    }
+    conditionReads_[r] = reads;
+  }
+  slots_.resize(m_.exprs.size());
+  for (std::size_t e = 0; e < m_.exprs.size(); ++e) {
+    const Expr& expr = m_.exprs[e];
+    slots_[e].constant = expr.constant;
+    slots_[e].value = expr.value;
+    if (!expr.constant && compiled_ != nullptr) slots_[e].function = compiled_[e];
+  }
   for (const auto& event : m_.events)
     maxPayloadFields_ = std::max<std::size_t>(maxPayloadFields_, event.fieldCount);
   for (const auto& channel : m_.channels) {
@@ -152,7 +210,7 @@ void Customer::reset(std::uint64_t seed, std::uint64_t index) {
   std::fill(conditionValue_.begin(), conditionValue_.end(), 0);
   std::fill(inactiveDue_.begin(), inactiveDue_.end(), std::numeric_limits<double>::infinity());
   std::fill(inactiveArmed_.begin(), inactiveArmed_.end(), 0);
-  heap_.clear();
+  pending_.clear();
   runs_.clear();
   freeRuns_.clear();
   runPayloads_.clear();
@@ -166,6 +224,7 @@ void Customer::reset(std::uint64_t seed, std::uint64_t index) {
   context_.stageEnteredAt = 0;
   context_.stage = kNone;
   context_.failed = 0;
+  changed_ = 0xff;  // the first evaluation reads everything
   sequence_ = 0;
   steps_ = 0;
   visit_ = 0;
@@ -252,7 +311,7 @@ void Customer::finish(Outcome outcome, Index stage) {
   outcome_ = outcome;
   outcomeStage_ = stage;
   outcomeTime_ = context_.now;
-  heap_.clear();
+  pending_.clear();
   waiting_.clear();
   for (auto& run : runs_)
     run.active = false;
@@ -272,16 +331,15 @@ void Customer::stopAtHorizon() {
 // ---------------------------------------------------------------------------------------------
 // Expressions
 
-double Customer::eval(ExprId id) {
-  const Expr& expr = m_.exprs[id];
-  if (expr.constant) return expr.value;
-  const CompiledExpr* compiled = program_.compiled();
-  double value = compiled != nullptr ? compiled[id](&context_) : interpret(m_, expr, context_);
-  if (context_.failed != 0) {
-    context_.failed = 0;
-    stopWith(Outcome::Failed, id);
-  }
+double Customer::interpretExpr(ExprId id) {
+  double value = interpret(m_, m_.exprs[id], context_);
+  if (context_.failed != 0) failedEvaluation(id);
   return value;
+}
+
+void Customer::failedEvaluation(ExprId id) {
+  context_.failed = 0;
+  stopWith(Outcome::Failed, id);
 }
 
 double Customer::duration(ExprId id) {
@@ -307,38 +365,19 @@ double Customer::probability(ExprId id) {
 
 void Customer::push(double time, ItemKind kind, std::uint32_t order, Index index, std::uint32_t tag,
                     bool spontaneous) {
-  unsigned itemClass = 0, sub = 0;
-  switch (kind) {
-    case ItemKind::StageAfter:
-      itemClass = 0;
-      break;
-    case ItemKind::Event:
-      itemClass = 1;
-      break;
-    case ItemKind::RuleAfter:
-      itemClass = 2, sub = 0;
-      break;
-    case ItemKind::RuleInactive:
-      itemClass = 2, sub = 1;
-      break;
-    case ItemKind::WaitEnd:
-      itemClass = 2, sub = 2;
-      break;
-    case ItemKind::WaitTimeout:
-      itemClass = 2, sub = 3;
-      break;
-    case ItemKind::Held:
-      itemClass = 3;
-      break;
-  }
-  heap_.push_back(
-      Item{time, orderKey(itemClass, sub, order, sequence_++), kind, spontaneous, index, tag});
-  std::push_heap(heap_.begin(), heap_.end(), Later{});
+  // Class and sub-class of each kind (5.2): stage timers, events, rule timers and resumed waits,
+  // held messages.
+  static constexpr std::uint8_t kClass[] = {0, 1, 2, 2, 2, 2, 3};
+  static constexpr std::uint8_t kSub[] = {0, 0, 0, 1, 2, 3, 0};
+  auto k = static_cast<std::size_t>(kind);
+  Item item{time, orderKey(kClass[k], kSub[k], order, sequence_++), kind, spontaneous, index, tag};
+  // A customer has a handful of pending items: a sorted array (earliest last) beats a heap.
+  pending_.insert(std::upper_bound(pending_.begin(), pending_.end(), item, Later{}), item);
 }
 
 void Customer::advanceTo(double time) {
   time = std::min(time, m_.horizon);
-  while (!finished_ && !heap_.empty() && heap_.front().time <= time) {
+  while (!finished_ && !pending_.empty() && pending_.back().time <= time) {
     if (++steps_ > options_.maxSteps) {
       guarded([&] { stopWith(Outcome::StepLimit); });
       return;
@@ -360,9 +399,8 @@ void Customer::deliver(Index event, std::span<const double> payload) {
 }
 
 void Customer::step() {
-  std::pop_heap(heap_.begin(), heap_.end(), Later{});
-  Item item = heap_.back();
-  heap_.pop_back();
+  Item item = pending_.back();
+  pending_.pop_back();
   context_.now = item.time;
   switch (item.kind) {
     case ItemKind::StageAfter: {
@@ -430,10 +468,10 @@ void Customer::runTimers(ItemKind kind, Index first) {
   group_.clear();
   group_.push_back(first);
   if (kind == ItemKind::RuleInactive) inactiveDue_[first] = std::numeric_limits<double>::infinity();
-  while (!heap_.empty() && heap_.front().time == context_.now && heap_.front().kind == kind) {
-    std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    Item item = heap_.back();
-    heap_.pop_back();
+  while (!pending_.empty() && pending_.back().time == context_.now &&
+         pending_.back().kind == kind) {
+    Item item = pending_.back();
+    pending_.pop_back();
     if (kind == ItemKind::RuleAfter) {
       if (item.tag == visit_) group_.push_back(item.index);
     } else {
@@ -532,6 +570,7 @@ void Customer::enterStage(Index stage) {
   context_.stage = stage;
   context_.stageEnteredAt = now;
   ++visits_[stage];
+  changed_ |= Program::ReadsStage;
   emotionOnEntry_[stage] += context_.emotion;
   record(ActionRecord::Kind::Enter, stage);
   activity();
@@ -558,19 +597,11 @@ void Customer::enterStage(Index stage) {
   }
   for (std::uint32_t i = 0; i < s.eventCount; ++i)
     scheduleEvent(m_.stageEvents[s.firstEvent + i]);
-  for (Index r : program_.afterRules()) {
-    const Rule& rule = m_.rules[r];
-    // A timer whose rule cannot run in this stage or for this persona would never do anything
-    // (its duration is not sampled, so skipping it changes no draw).
-    bool inStage = rule.stageCount == 0;
-    for (std::uint32_t i = 0; i < rule.stageCount && !inStage; ++i)
-      inStage = m_.ruleStages[rule.firstStage + i] == stage;
-    bool forPersona = rule.personaCount == 0;
-    for (std::uint32_t i = 0; i < rule.personaCount && !forPersona; ++i)
-      forPersona = m_.rulePersonas[rule.firstPersona + i] == context_.persona;
-    if (!inStage || !forPersona) continue;
-    push(now + duration(rule.triggerValue), ItemKind::RuleAfter, static_cast<std::uint32_t>(r), r,
-         visit_);
+  // A timer whose rule cannot run in this stage or for this persona would never do anything
+  // (its duration is not sampled, so skipping it changes no draw).
+  for (Index r : program_.afterRulesAt(stage, context_.persona)) {
+    push(now + duration(m_.rules[r].triggerValue), ItemKind::RuleAfter,
+         static_cast<std::uint32_t>(r), r, visit_);
   }
   // 4.9: `enter` rules; a move among them is taken by `moveTo`.
   runGroup(program_.enterRules(stage), nullptr, Mode::Normal);
@@ -730,6 +761,7 @@ Customer::RunEnd Customer::execute(Index r, std::uint32_t pc, const double* payl
         break;
       case ActionKind::Set:
         vars_[action.index] = eval(action.value);
+        changed_ |= Program::ReadsVars;
         record(ActionRecord::Kind::Set, action.index);
         break;
       case ActionKind::Move: {
@@ -824,7 +856,10 @@ void Customer::evaluateConditions() {
   if (rules.empty()) return;
   for (int round = 0; round < kInstantBound; ++round) {
     fired_.clear();
+    std::uint8_t changed = changed_ | Program::ReadsAlways;
+    changed_ = 0;
     for (Index r : rules) {
+      if ((program_.conditionReads(r) & changed) == 0) continue;  // its value cannot differ
       bool value = eval(m_.rules[r].triggerValue) != 0;
       if (value && conditionValue_[r] == 0) fired_.push_back(r);
       conditionValue_[r] = value ? 1 : 0;
@@ -899,7 +934,11 @@ void Customer::deliverTouchpoint(Index touchpoint, bool byRule) {
   double cost = channel.cost + (tp.cost == kNone ? 0 : eval(tp.cost));
   context_.cost += cost;
   channelCost_[tp.channel] += cost;
-  if (tp.emotion != kNone) context_.emotion += eval(tp.emotion);
+  changed_ |= Program::ReadsCost | Program::ReadsReceived;
+  if (tp.emotion != kNone) {
+    context_.emotion += eval(tp.emotion);
+    changed_ |= Program::ReadsEmotion;
+  }
   ++received_[touchpoint];
   ++receivedChannel_[tp.channel];
   if (channel.capCount > 0) {

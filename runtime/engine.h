@@ -49,6 +49,35 @@ class Program {
   std::uint32_t channelRing(Index channel) const { return channelRing_[channel]; }
   std::uint32_t ruleRing(Index rule) const { return ruleRing_[rule]; }
   std::uint32_t ringSize() const { return ringSize_; }
+  /// The `on after` rules whose `in` and `for` admit `stage` and `persona`, in declaration
+  /// order: the timers a stage entry sets.
+  std::span<const Index> afterRulesAt(Index stage, Index persona) const {
+    return slice(afterRulesAt_,
+                 static_cast<Index>(static_cast<std::size_t>(stage) * m_.personas.size() +
+                                    static_cast<std::size_t>(persona)));
+  }
+
+  /// What an expression reads that can change during a customer's life (semantics 7.1.6: a
+  /// condition is re-evaluated after every step; one that reads none of what the step changed
+  /// keeps its value, so the engine skips it).
+  enum Reads : std::uint8_t {
+    ReadsVars = 1,
+    ReadsEmotion = 2,
+    ReadsCost = 4,
+    ReadsStage = 8,  // the stage, visits
+    ReadsReceived = 16,
+    ReadsAlways = 32,  // time, time in stage, a payload, or random draws: never skipped
+  };
+  std::uint8_t conditionReads(Index rule) const { return conditionReads_[rule]; }
+
+  /// How the engine evaluates an expression: its value when constant, else its compiled
+  /// function (null under the interpreter). Dense, so the hot path reads one cache line.
+  struct ExprSlot {
+    CompiledExpr function = nullptr;
+    double value = 0;
+    bool constant = false;
+  };
+  const ExprSlot& slot(ExprId id) const { return slots_[static_cast<std::size_t>(id)]; }
 
  private:
   static std::span<const Index> slice(const std::vector<std::vector<Index>>& lists, Index i) {
@@ -57,7 +86,9 @@ class Program {
 
   const Machine& m_;
   const CompiledExpr* compiled_;
-  std::vector<std::vector<Index>> eventRules_, enterRules_, leaveRules_;
+  std::vector<std::vector<Index>> eventRules_, enterRules_, leaveRules_, afterRulesAt_;
+  std::vector<ExprSlot> slots_;
+  std::vector<std::uint8_t> conditionReads_;
   std::vector<Index> afterRules_, inactiveRules_, conditionRules_;
   std::vector<std::uint32_t> groupRank_;
   std::vector<std::uint32_t> channelRing_, ruleRing_;
@@ -212,11 +243,21 @@ class Customer {
   void reset(std::uint64_t seed, std::uint64_t index);
   void begin();
   void finish(Outcome outcome, Index stage);
-  void stopWith(Outcome outcome, ExprId where = kNone);
+  [[noreturn]] void stopWith(Outcome outcome, ExprId where = kNone);
   template <typename F>
   void guarded(F&& body);
 
-  double eval(ExprId id);
+  double eval(ExprId id) {
+    const Program::ExprSlot& slot = program_.slot(id);
+    if (slot.constant) return slot.value;
+    if (slot.function == nullptr) return interpretExpr(id);
+    double value = slot.function(&context_);
+    if (context_.failed != 0) [[unlikely]]
+      failedEvaluation(id);
+    return value;
+  }
+  double interpretExpr(ExprId id);
+  [[noreturn]] void failedEvaluation(ExprId id);
   double duration(ExprId id);
   double probability(ExprId id);
 
@@ -268,7 +309,8 @@ class Customer {
   std::vector<double> inactiveDue_;
   std::vector<std::uint8_t> inactiveArmed_;
 
-  std::vector<Item> heap_;
+  /// What is pending, latest first: the next item is the last.
+  std::vector<Item> pending_;
   std::vector<Run> runs_;
   std::vector<Index> freeRuns_;
   std::vector<double> runPayloads_;
@@ -279,6 +321,8 @@ class Customer {
   std::vector<Index> group_, fired_;
   std::vector<ActionRecord> actions_;
 
+  /// What changed since the conditions were last evaluated (Program::Reads).
+  std::uint8_t changed_ = 0;
   std::uint64_t sequence_ = 0;
   std::uint64_t steps_ = 0;
   std::uint32_t visit_ = 0;
