@@ -141,6 +141,7 @@ Program::Program(const Machine& machine, const CompiledExpr* compiled)
       }
     }
     conditionReads_[r] = reads;
+    anyConditionReads_ |= reads;
   }
   slots_.resize(m_.exprs.size());
   for (std::size_t e = 0; e < m_.exprs.size(); ++e) {
@@ -224,7 +225,7 @@ void Customer::reset(std::uint64_t seed, std::uint64_t index) {
   context_.stageEnteredAt = 0;
   context_.stage = kNone;
   context_.failed = 0;
-  changed_ = 0xff;  // the first evaluation reads everything
+  changed_ = 0xff;  // the first evaluation reads everything; ReadsAlways stays set
   sequence_ = 0;
   steps_ = 0;
   visit_ = 0;
@@ -372,7 +373,12 @@ void Customer::push(double time, ItemKind kind, std::uint32_t order, Index index
   auto k = static_cast<std::size_t>(kind);
   Item item{time, orderKey(kClass[k], kSub[k], order, sequence_++), kind, spontaneous, index, tag};
   // A customer has a handful of pending items: a sorted array (earliest last) beats a heap.
-  pending_.insert(std::upper_bound(pending_.begin(), pending_.end(), item, Later{}), item);
+  // Insertion from the earliest end: most new items fall due within the next few.
+  pending_.push_back(item);
+  std::size_t i = pending_.size() - 1;
+  for (; i > 0 && Later{}(item, pending_[i - 1]); --i)
+    pending_[i] = pending_[i - 1];
+  pending_[i] = item;
 }
 
 void Customer::advanceTo(double time) {
@@ -722,7 +728,7 @@ bool Customer::capAllows(Index r) {
   return !(oldest + rule.capWindow > context_.now);
 }
 
-void Customer::runGroup(std::span<const Index> rules, const double* payload, Mode mode) {
+void Customer::runRules(std::span<const Index> rules, const double* payload, Mode mode) {
   for (Index r : rules) {
     if (finished_) return;
     const Rule& rule = m_.rules[r];
@@ -851,13 +857,12 @@ void Customer::resume(Index slot) {
   applyPendingMove();
 }
 
-void Customer::evaluateConditions() {
+void Customer::evaluateChangedConditions() {
   const auto& rules = program_.conditionRules();
-  if (rules.empty()) return;
   for (int round = 0; round < kInstantBound; ++round) {
     fired_.clear();
-    std::uint8_t changed = changed_ | Program::ReadsAlways;
-    changed_ = 0;
+    std::uint8_t changed = changed_;
+    changed_ = Program::ReadsAlways;
     for (Index r : rules) {
       if ((program_.conditionReads(r) & changed) == 0) continue;  // its value cannot differ
       bool value = eval(m_.rules[r].triggerValue) != 0;

@@ -69,6 +69,8 @@ class Program {
     ReadsAlways = 32,  // time, time in stage, a payload, or random draws: never skipped
   };
   std::uint8_t conditionReads(Index rule) const { return conditionReads_[rule]; }
+  /// What any condition reads: a step that changed none of it needs no evaluation.
+  std::uint8_t anyConditionReads() const { return anyConditionReads_; }
 
   /// How the engine evaluates an expression: its value when constant, else its compiled
   /// function (null under the interpreter). Dense, so the hot path reads one cache line.
@@ -89,6 +91,7 @@ class Program {
   std::vector<std::vector<Index>> eventRules_, enterRules_, leaveRules_, afterRulesAt_;
   std::vector<ExprSlot> slots_;
   std::vector<std::uint8_t> conditionReads_;
+  std::uint8_t anyConditionReads_ = 0;
   std::vector<Index> afterRules_, inactiveRules_, conditionRules_;
   std::vector<std::uint32_t> groupRank_;
   std::vector<std::uint32_t> channelRing_, ruleRing_;
@@ -272,12 +275,18 @@ class Customer {
   void handleEvent(Index event, bool spontaneous, std::uint32_t visit,
                    std::span<const double> given);
   void runTimers(ItemKind kind, Index rule);
-  void evaluateConditions();
+  void evaluateConditions() {
+    if ((changed_ & program_.anyConditionReads()) != 0) evaluateChangedConditions();
+  }
+  void evaluateChangedConditions();
   void applyPendingMove();
 
   bool clausesHold(const Rule& rule, const double* payload);
   bool capAllows(Index rule);
-  void runGroup(std::span<const Index> rules, const double* payload, Mode mode);
+  void runGroup(std::span<const Index> rules, const double* payload, Mode mode) {
+    if (!rules.empty()) runRules(rules, payload, mode);
+  }
+  void runRules(std::span<const Index> rules, const double* payload, Mode mode);
   RunEnd execute(Index rule, std::uint32_t pc, const double* payload, Mode mode);
   Index suspend(Index rule, std::uint32_t pc, const double* payload);
   void resume(Index slot);
