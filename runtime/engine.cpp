@@ -343,22 +343,14 @@ void Customer::failedEvaluation(ExprId id) {
   stopWith(Outcome::Failed, id);
 }
 
-double Customer::duration(ExprId id) {
-  double value = eval(id);
-  if (value < 0) {
-    if (counters_ != nullptr) ++counters_->negativeDurations[id];
-    return 0;
-  }
-  return value;
+double Customer::negativeDuration(ExprId id) {
+  if (counters_ != nullptr) ++counters_->negativeDurations[id];
+  return 0;
 }
 
-double Customer::probability(ExprId id) {
-  double value = eval(id);
-  if (value < 0 || value > 1) {
-    if (counters_ != nullptr) ++counters_->clampedProbabilities[id];
-    return value < 0 ? 0 : 1;
-  }
-  return value;
+double Customer::clampedProbability(ExprId id, double value) {
+  if (counters_ != nullptr) ++counters_->clampedProbabilities[id];
+  return value < 0 ? 0 : 1;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -961,10 +953,6 @@ void Customer::deliverTouchpoint(Index touchpoint, bool byRule) {
            tp.responseEvent, 0, false);
     }
   }
-}
-
-void Customer::record(ActionRecord::Kind kind, Index a, Index b) {
-  if (options_.recordActions) actions_.push_back(ActionRecord{context_.now, kind, a, b});
 }
 
 }  // namespace journey::rt

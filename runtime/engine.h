@@ -261,8 +261,18 @@ class Customer {
   }
   double interpretExpr(ExprId id);
   [[noreturn]] void failedEvaluation(ExprId id);
-  double duration(ExprId id);
-  double probability(ExprId id);
+  /// A delay: a negative value counts as a warning and waits 0 (semantics 1.5).
+  double duration(ExprId id) {
+    double value = eval(id);
+    return value < 0 ? negativeDuration(id) : value;
+  }
+  /// A chance: outside [0, 1] counts as a warning and is clamped (semantics 1.5).
+  double probability(ExprId id) {
+    double value = eval(id);
+    return value < 0 || value > 1 ? clampedProbability(id, value) : value;
+  }
+  double negativeDuration(ExprId id);
+  double clampedProbability(ExprId id, double value);
 
   void push(double time, ItemKind kind, std::uint32_t order, Index index, std::uint32_t tag,
             bool spontaneous = false);
@@ -297,7 +307,9 @@ class Customer {
 
   void send(Index touchpoint, Index slot, Index rule, const double* payload);
   void deliverTouchpoint(Index touchpoint, bool byRule);
-  void record(ActionRecord::Kind kind, Index a, Index b = kNone);
+  void record(ActionRecord::Kind kind, Index a, Index b = kNone) {
+    if (options_.recordActions) actions_.push_back(ActionRecord{context_.now, kind, a, b});
+  }
 
   const Program& program_;
   const Machine& m_;
