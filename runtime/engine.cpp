@@ -177,6 +177,7 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
   channelCost_.resize(m_.channels.size());
   channelDropped_.resize(m_.channels.size());
   channelDeferred_.resize(m_.channels.size());
+  channelCapped_.resize(m_.channels.size());
   ruleRuns_.resize(m_.rules.size());
   ruleCapped_.resize(m_.rules.size());
   ring_.resize(program.ringSize());
@@ -205,6 +206,7 @@ void Customer::reset(std::uint64_t seed, std::uint64_t index) {
   std::fill(channelCost_.begin(), channelCost_.end(), 0.0);
   std::fill(channelDropped_.begin(), channelDropped_.end(), 0);
   std::fill(channelDeferred_.begin(), channelDeferred_.end(), 0);
+  std::fill(channelCapped_.begin(), channelCapped_.end(), 0);
   std::fill(ruleRuns_.begin(), ruleRuns_.end(), 0);
   std::fill(ruleCapped_.begin(), ruleCapped_.end(), 0);
   std::fill(ringCount_.begin(), ringCount_.end(), 0);
@@ -901,6 +903,7 @@ void Customer::send(Index touchpoint, Index slot, Index rule, const double* payl
       if (oldest + channel.capWindow > now) {
         policy = channel.capPolicy;
         holdUntil = oldest + channel.capWindow;
+        ++channelCapped_[tp.channel];
       }
     }
   }

@@ -199,6 +199,8 @@ class Customer {
   std::span<const double> channelCost() const { return channelCost_; }
   std::span<const std::uint32_t> channelDropped() const { return channelDropped_; }
   std::span<const std::uint32_t> channelDeferred() const { return channelDeferred_; }
+  /// Of the dropped and deferred: the sends a cap held back (the rest, quiet hours).
+  std::span<const std::uint32_t> channelCapped() const { return channelCapped_; }
   std::span<const std::uint32_t> ruleRuns() const { return ruleRuns_; }
   std::span<const std::uint32_t> ruleCapped() const { return ruleCapped_; }
   std::uint64_t steps() const { return steps_; }
@@ -322,7 +324,8 @@ class Customer {
   std::vector<double> vars_, attributes_;
   std::vector<std::uint32_t> visits_, received_, receivedChannel_;
   std::vector<double> timeInStage_, emotionOnEntry_, channelCost_;
-  std::vector<std::uint32_t> channelDropped_, channelDeferred_, ruleRuns_, ruleCapped_;
+  std::vector<std::uint32_t> channelDropped_, channelDeferred_, channelCapped_, ruleRuns_,
+      ruleCapped_;
   /// Cap windows: the last N delivery (or run) times of each capped channel (or rule).
   std::vector<double> ring_;
   std::vector<std::uint32_t> ringCount_;  // per channel, then per rule

@@ -178,7 +178,7 @@ Summary summarize(const rt::Machine& m, const Tally& t, std::uint64_t allCustome
   }
   for (std::size_t c = 0; c < m.channels.size(); ++c) {
     s.channels.push_back({static_cast<rt::Index>(c), t.channelDelivered[c], t.channelDropped[c],
-                          t.channelDeferred[c], t.channelCost[c]});
+                          t.channelDeferred[c], t.channelCapped[c], t.channelCost[c]});
   }
   s.costPerCustomer = meanInterval(t.cost, t.costSquares, t.customers);
   s.costPerConversion =
@@ -297,13 +297,14 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
 
   out +=
       fmt::format("\nChannels{}\n", currency.empty() ? "" : fmt::format(" (cost in{})", currency));
-  Table channels({"channel", "delivered", "per customer", "cost", "dropped", "deferred"});
+  Table channels(
+      {"channel", "delivered", "per customer", "cost", "dropped", "deferred", "by the cap"});
   double customers = std::max<double>(1, static_cast<double>(all.customers));
   for (const auto& c : s.channels) {
     if (c.delivered == 0 && c.dropped == 0 && c.deferred == 0) continue;
     channels.add({m.channels[c.channel].name, count(c.delivered),
                   number(static_cast<double>(c.delivered) / customers), number(c.cost),
-                  count(c.dropped), count(c.deferred)});
+                  count(c.dropped), count(c.deferred), count(c.capped)});
   }
   out += channels.render();
 
@@ -361,9 +362,18 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
                       "customers failed",
                       m.place(m.exprs[e].place), count(c.failures[e])));
   }
-  if (all.looping > 0)
-    warnings.push_back(fmt::format("{} customers looped (over 1,000 stage entries at one instant)",
-                                   count(all.looping)));
+  if (all.looping > 0) {
+    std::string where;
+    for (std::size_t s = 0; s < all.loopingIn.size(); ++s) {
+      if (all.loopingIn[s] == 0) continue;
+      where += fmt::format("{}{} ({})", where.empty() ? "; stopped in " : ", ", m.stages[s].name,
+                           count(all.loopingIn[s]));
+    }
+    warnings.push_back(
+        fmt::format("{} customers looped (over 1,000 stage entries at one instant){}: a cycle of "
+                    "moves that takes no time (semantics 4.12)",
+                    count(all.looping), where));
+  }
   if (all.stepLimit > 0)
     warnings.push_back(fmt::format("{} customers hit the step limit", count(all.stepLimit)));
   if (!warnings.empty()) {
@@ -430,7 +440,8 @@ nlohmann::json summaryJson(const rt::Machine& m, const Summary& s, const Tally& 
                         {"delivered", c.delivered},
                         {"cost", c.cost},
                         {"dropped", c.dropped},
-                        {"deferred", c.deferred}});
+                        {"deferred", c.deferred},
+                        {"capped", c.capped}});
   }
   auto& touchpoints = j["touchpoints"] = nlohmann::json::array();
   for (std::size_t i = 0; i < m.touchpoints.size(); ++i)
@@ -493,6 +504,10 @@ nlohmann::json jsonReport(const rt::Machine& m, const Results& results, const Ru
     if (c.failures[e] > 0)
       warnings.push_back({{"kind", "failed"}, {"place", place}, {"count", c.failures[e]}});
   }
+  for (std::size_t s = 0; s < all.loopingIn.size(); ++s)
+    if (all.loopingIn[s] > 0)
+      warnings.push_back(
+          {{"kind", "looping"}, {"stage", m.stages[s].name}, {"count", all.loopingIn[s]}});
   return j;
 }
 
@@ -539,7 +554,10 @@ std::string csvReport(const rt::Machine& m, const Results& results, const RunInf
       plain("channel_cost", name, c.cost);
       plain("channel_dropped", name, static_cast<double>(c.dropped));
       plain("channel_deferred", name, static_cast<double>(c.deferred));
+      plain("channel_capped", name, static_cast<double>(c.capped));
     }
+    for (std::size_t i = 0; i < m.touchpoints.size(); ++i)
+      plain("touchpoint_delivered", m.touchpoints[i].name, static_cast<double>(t.received[i]));
     for (std::size_t r = 0; r < m.rules.size(); ++r) {
       plain("rule_runs", m.rules[r].name, static_cast<double>(t.ruleRuns[r]));
       plain("rule_runs_per_customer", m.rules[r].name,

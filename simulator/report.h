@@ -37,6 +37,8 @@ struct StageRow {
 struct ChannelRow {
   rt::Index channel = rt::kNone;
   std::uint64_t delivered = 0, dropped = 0, deferred = 0;
+  /// Of the dropped and deferred, those the cap held back (the rest: quiet hours).
+  std::uint64_t capped = 0;
   double cost = 0;
 };
 

@@ -12,6 +12,7 @@ namespace journey::sim {
 
 Tally::Tally(const rt::Machine& m)
     : endedAt(m.stages.size()),
+      loopingIn(m.stages.size()),
       timeToGoalBins(kTimeBins),
       reached(m.stages.size()),
       visits(m.stages.size()),
@@ -21,6 +22,7 @@ Tally::Tally(const rt::Machine& m)
       channelDelivered(m.channels.size()),
       channelDropped(m.channels.size()),
       channelDeferred(m.channels.size()),
+      channelCapped(m.channels.size()),
       channelCost(m.channels.size()),
       ruleRuns(m.rules.size()),
       ruleCapped(m.rules.size()) {}
@@ -38,6 +40,7 @@ void Tally::add(const rt::Customer& c, double horizon) {
       break;
     case rt::Outcome::Looping:
       ++looping;
+      if (c.outcomeStage() != rt::kNone) ++loopingIn[c.outcomeStage()];
       break;
     case rt::Outcome::Failed:
       ++failed;
@@ -72,11 +75,13 @@ void Tally::add(const rt::Customer& c, double horizon) {
   auto cc = c.channelCost();
   auto dropped = c.channelDropped();
   auto deferred = c.channelDeferred();
+  auto channelCappedBy = c.channelCapped();
   for (std::size_t ch = 0; ch < rc.size(); ++ch) {
     channelDelivered[ch] += rc[ch];
     channelCost[ch] += cc[ch];
     channelDropped[ch] += dropped[ch];
     channelDeferred[ch] += deferred[ch];
+    channelCapped[ch] += channelCappedBy[ch];
   }
   auto runs = c.ruleRuns();
   auto capped = c.ruleCapped();
@@ -111,6 +116,7 @@ void Tally::merge(const Tally& o) {
   addInto(endedAt, o.endedAt);
   unroutedAtEntry += o.unroutedAtEntry;
   looping += o.looping;
+  addInto(loopingIn, o.loopingIn);
   failed += o.failed;
   stepLimit += o.stepLimit;
   converted += o.converted;
@@ -125,6 +131,7 @@ void Tally::merge(const Tally& o) {
   addInto(channelDelivered, o.channelDelivered);
   addInto(channelDropped, o.channelDropped);
   addInto(channelDeferred, o.channelDeferred);
+  addInto(channelCapped, o.channelCapped);
   addInto(channelCost, o.channelCost);
   addInto(ruleRuns, o.ruleRuns);
   addInto(ruleCapped, o.ruleCapped);

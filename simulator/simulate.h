@@ -23,6 +23,8 @@ struct Tally {
   /// Finished at each goal or exit, or in progress in each stage at the horizon.
   std::vector<std::uint64_t> endedAt;  // by stage: goal/exit reached, or in progress there
   std::uint64_t unroutedAtEntry = 0, looping = 0, failed = 0, stepLimit = 0;
+  /// By stage: where looping customers were stopped (semantics 4.12).
+  std::vector<std::uint64_t> loopingIn;
   std::uint64_t converted = 0;
   double timeToGoal = 0, timeToGoalSquares = 0;
   /// Time to goal in `kTimeBins` equal bins over [0, horizon].
@@ -33,6 +35,8 @@ struct Tally {
   std::vector<double> emotionOnEntry;   // by stage, summed over visits
   std::vector<std::uint64_t> received;  // by touchpoint
   std::vector<std::uint64_t> channelDelivered, channelDropped, channelDeferred;
+  /// Sends a channel's cap dropped or deferred (the rest of those: its quiet hours).
+  std::vector<std::uint64_t> channelCapped;
   std::vector<double> channelCost;
   std::vector<std::uint64_t> ruleRuns, ruleCapped;
   double cost = 0, costSquares = 0;
