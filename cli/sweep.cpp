@@ -321,10 +321,15 @@ int runSweep(const SweepOptions& options) {
     report += fmt::format("Sweep of {}{}: {}\n", first.name,
                           first.display.empty() ? "" : fmt::format(" \"{}\"", first.display),
                           fmt::join(swept, " by "));
+    std::string digits = std::to_string(options.customers), customers;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+      if (i > 0 && (digits.size() - i) % 3 == 0) customers += ',';
+      customers += digits[i];
+    }
     report += fmt::format(
-        "{} customers at every point, seed {}: the same customers at every value (common random "
+        "{} customers at every point, seed {}: the same customers at every value (common random\n"
         "numbers). ({} backend, {:.2f} s)\n",
-        options.customers, options.seed, options.backend, seconds);
+        customers, options.seed, options.backend, seconds);
     if (!fixed.empty()) report += fmt::format("Params set: {}\n", fmt::join(fixed, ", "));
     report += "\n";
     std::vector<std::vector<std::string>> table;

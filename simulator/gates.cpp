@@ -218,8 +218,9 @@ class GateParser {
           return unitError(fmt::format("`{}` is a share: write `%`{}", gate.metric,
                                        delta ? " or `pt` for points" : ""));
         } else if (std::fabs(value) > 1) {
-          return unitError(fmt::format("`{}` is a share: write `{}%` (or a fraction such as 0.12)",
-                                       gate.metric, gate.thresholdText));
+          return GateError{fmt::format("`{}` is a share: write `{}%` (or a fraction such as 0.12)",
+                                       gate.metric, gate.thresholdText),
+                           gate.numberColumn};
         }
         break;
       case KpiUnit::Days:

@@ -5,7 +5,7 @@
 // horizon, overall and per persona, and conversion.
 //
 // Confidence: each comparison is a two-sided z-test of |simulated - exact| / SE with the
-// binomial SE of the exact probability, N = 200,000 customers (seed 21). The critical value is
+// binomial SE of the exact probability, N = 500,000 customers (seed 21). The critical value is
 // Bonferroni-corrected over at most kComparisons comparisons for a family-wise confidence of
 // 99.9%: z = Phi^-1(1 - 0.001 / (2 * 40)) = 4.21 standard errors. With a correct simulator the
 // fixed seed would fail with probability below 0.1%; `DetectsAShiftedBranch` shows the check
@@ -25,7 +25,7 @@
 namespace journey {
 namespace {
 
-constexpr std::uint64_t kCustomers = 200'000;
+constexpr std::uint64_t kCustomers = 500'000;
 constexpr std::uint64_t kSeed = 21;
 constexpr double kFamilyConfidence = 0.999;
 constexpr int kComparisons = 40;
