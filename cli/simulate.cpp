@@ -66,6 +66,8 @@ int runDumpLlvm(const DumpOptions& options) {
 }
 
 int runSimulate(const SimulateOptions& options) {
+  std::vector<sim::Gate> gates;
+  if (!parseGates(options.failIf, false, gates)) return kExitUsage;
   int exitCode = kExitOk;
   auto machine = loadMachine(options.file, options.overrides, options.color, exitCode);
   if (!machine) return exitCode;
@@ -79,8 +81,6 @@ int runSimulate(const SimulateOptions& options) {
   }
   rt::Program program(*machine, jit ? jit->functions() : nullptr);
   // Gates are checked before the run, so that a typo does not cost a simulation.
-  std::vector<sim::Gate> gates;
-  if (!parseGates(options.failIf, false, gates)) return kExitUsage;
   std::vector<GateTarget> gateTargets;
   for (const auto& gate : gates) {
     std::string error;
