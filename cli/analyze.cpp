@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/load.h"
 #include "compiler/driver/machine.h"
 #include "runtime/file.h"
 #include "runtime/verify.h"
@@ -212,47 +213,15 @@ nlohmann::json jsonAnswers(const rt::Machine& m, const sim::MarkovAnswers& a) {
 }  // namespace
 
 int runAnalyze(const AnalyzeOptions& options) {
-  DiskFileReader disk;
-  std::string error;
-  std::optional<rt::Machine> machine;
   std::unique_ptr<Compilation> compilation;
-  std::optional<std::string> bytes = disk.read(options.file, error);
-  if (bytes && rt::looksLikeMachine(*bytes)) {
-    if (!options.overrides.empty()) {
-      std::cerr << fmt::format(
-          "error: {}: `--set` needs the spec: a `.jm` file has its params folded in already\n",
-          options.file);
-      return kExitUsage;
-    }
-    auto loaded = rt::deserialize(*bytes);
-    if (auto* problem = std::get_if<rt::LoadError>(&loaded)) {
-      std::cerr << fmt::format("error: {}: {}\n", options.file, problem->message);
-      return kExitProblems;
-    }
-    machine = std::get<rt::Machine>(std::move(loaded));
-  } else {
-    compilation = compile(options.file, disk);
-    if (compilation->rootUnreadable) {
-      printDiagnostics(*compilation, options.color);
-      return kExitUsage;
-    }
-    machine = buildMachine(*compilation, options.overrides);
-    printDiagnostics(*compilation, options.color);
-    if (!machine) {
-      if (compilation->diagnostics.hasErrors()) {
-        std::cerr << fmt::format(
-            "error: {} has errors: fix them before it can be analysed (see `journey check {}`)\n",
-            options.file, options.file);
-      }
-      return kExitProblems;
-    }
-  }
-  auto problems = rt::verify(*machine);
-  if (!problems.empty()) {
-    std::cerr << fmt::format("error: {}: the machine is malformed: {}\n", options.file,
-                             problems.front());
-    return kExitProblems;
-  }
+  LoadOptions load;
+  load.overrides = options.overrides;
+  load.color = options.color;
+  load.purpose = "be analysed";
+  load.compilation = &compilation;
+  int exitCode = kExitOk;
+  std::optional<rt::Machine> machine = loadMachine(options.file, load, exitCode);
+  if (!machine) return exitCode;
 
   sim::MarkovAnalysis analysis = sim::analyzeMarkov(*machine);
   for (auto& obstacle : analysis.obstacles) {

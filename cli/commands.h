@@ -76,8 +76,57 @@ struct SimulateOptions {
   std::string output;
   bool progress = true;
   ColorMode color = ColorMode::Auto;
+  /// `--fail-if 'conversion < 12%'`: KPI gates, checked after the report is written (exit 1
+  /// when one fails).
+  std::vector<std::string> failIf;
 };
 int runSimulate(const SimulateOptions& options);
+
+/// `journey compare OLD NEW`: both versions on the same synthetic customers (common random
+/// numbers), every KPI's difference with a 95% interval from the paired customers.
+struct CompareOptions {
+  std::string oldFile, newFile;
+  std::uint64_t customers = 100'000;
+  std::uint64_t seed = 1;
+  unsigned threads = 0;
+  std::string backend = "jit";
+  /// `--set` for both versions, then `--old-set` and `--new-set` for one.
+  std::vector<std::string> overrides, oldOverrides, newOverrides;
+  /// `--rename [KIND:]OLD=NEW`.
+  std::vector<std::string> renames;
+  /// Match by identical names and `--rename` only; guess no renames.
+  bool exactNames = false;
+  /// text, json or csv.
+  std::string format = "text";
+  std::string output;
+  std::uint64_t maxSteps = 1'000'000;
+  bool progress = true;
+  ColorMode color = ColorMode::Auto;
+  /// `--fail-if 'delta(conversion) < -1pt'`.
+  std::vector<std::string> failIf;
+};
+int runCompare(const CompareOptions& options);
+
+/// `journey sweep FILE --set NAME=FROM..TO:STEP`: the KPIs at each value of one or two params,
+/// on common random numbers across the values.
+struct SweepOptions {
+  std::string file;
+  /// Ranges (`NAME=FROM..TO:STEP`, one or two) and fixed values (`NAME=VALUE`).
+  std::vector<std::string> overrides;
+  std::uint64_t customers = 100'000;
+  std::uint64_t seed = 1;
+  unsigned threads = 0;
+  std::string backend = "jit";
+  /// KPIs for the text table's columns (names as in `--fail-if`); empty for the headline ones.
+  std::vector<std::string> kpis;
+  /// text, json or csv.
+  std::string format = "text";
+  std::string output;
+  std::uint64_t maxSteps = 1'000'000;
+  bool progress = true;
+  ColorMode color = ColorMode::Auto;
+};
+int runSweep(const SweepOptions& options);
 
 /// `journey analyze FILE`: exact answers for a journey that is a continuous-time Markov chain,
 /// or what prevents them (exit 1, like problems in the input).

@@ -49,6 +49,11 @@ int main(int argc, char** argv) {
   journey simulate examples/business_phone.journey --customers 1000000
                                                     KPIs with 95% confidence intervals
   journey simulate --set renewal_discount=15% --format json examples/business_phone.journey
+  journey compare old.journey new.journey --fail-if 'delta(conversion) < -1pt'
+                                                    both versions on the same customers: each
+                                                    KPI's difference, 95% interval, CI gate
+  journey sweep examples/business_phone.journey --set renewal_discount=0%..20%:5%
+                                                    KPIs at each value of a param
   journey build examples/business_phone.journey -o phone.jm
                                                     compile once, simulate the .jm file
   journey graph --format svg -o map.svg examples/business_phone.journey
@@ -58,9 +63,11 @@ int main(int argc, char** argv) {
   journey lsp                                       language server on stdin/stdout, for editors
                                                     (docs/editors.md: VS Code, Neovim)
 
-Exit codes: 0 success, 1 problems in the input, 2 usage or I/O error.
+Exit codes: 0 success, 1 problems in the input (or a failed `--fail-if` gate), 2 usage or I/O
+error.
 Documentation: docs/language.md (the language), docs/semantics.md (what it means when run),
-docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE reason`).)");
+docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE reason`),
+docs/planning.md (compare, sweep and KPI gates).)");
 
   journey::cli::CheckOptions check;
   auto* checkCommand = app.add_subcommand("check", "Report errors and warnings in journey files");
@@ -173,7 +180,116 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
       ->type_name("N")
       ->default_str("1000000");
   simulateCommand->add_flag("!--no-progress", simulate.progress, "No progress bar on stderr");
+  simulateCommand
+      ->add_option("--fail-if", simulate.failIf,
+                   "KPI gate, e.g. 'conversion < 12%': exit 1 when it holds, after the report is "
+                   "written (repeatable; docs/planning.md lists the KPIs)")
+      ->type_name("GATE");
   addColorOption(simulateCommand, simulate.color);
+
+  journey::cli::CompareOptions compare;
+  auto* compareCommand = app.add_subcommand(
+      "compare",
+      "Compare two versions of a journey on the same customers: every KPI's difference with a "
+      "95% interval");
+  compareCommand->add_option("old", compare.oldFile, "The old version (a spec or a .jm file)")
+      ->required()
+      ->type_name("OLD");
+  compareCommand->add_option("new", compare.newFile, "The new version (a spec or a .jm file)")
+      ->required()
+      ->type_name("NEW");
+  compareCommand->add_option("-n,--customers", compare.customers, "How many customers")
+      ->type_name("N")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000'000}))
+      ->default_str("100000");
+  compareCommand->add_option("--seed", compare.seed, "Seed of the random streams (both versions)")
+      ->type_name("S")
+      ->default_str("1");
+  compareCommand
+      ->add_option("--threads", compare.threads,
+                   "Worker threads (default: one per core; results do not depend on it)")
+      ->type_name("T")
+      ->check(CLI::Range(1u, 1024u));
+  compareCommand
+      ->add_option("--backend", compare.backend, "jit or interpreter; the results are identical")
+      ->check(CLI::IsMember({"interpreter", "jit"}))
+      ->default_str("jit");
+  compareCommand
+      ->add_option("--set", compare.overrides,
+                   "Override a param in both versions: NAME=VALUE (repeatable)")
+      ->type_name("NAME=VALUE");
+  compareCommand
+      ->add_option("--old-set", compare.oldOverrides, "Override a param in the old version only")
+      ->type_name("NAME=VALUE");
+  compareCommand
+      ->add_option("--new-set", compare.newOverrides, "Override a param in the new version only")
+      ->type_name("NAME=VALUE");
+  compareCommand
+      ->add_option("--rename", compare.renames,
+                   "Pair a renamed declaration: OLD=NEW or KIND:OLD=NEW (repeatable)")
+      ->type_name("OLD=NEW");
+  compareCommand->add_flag("--exact-names", compare.exactNames,
+                           "Match declarations by identical names and --rename only");
+  compareCommand->add_option("--format", compare.format, "Report format: text, json or csv")
+      ->check(CLI::IsMember({"text", "json", "csv"}))
+      ->default_str("text");
+  compareCommand->add_option("-o,--output", compare.output, "Write the report to a file")
+      ->type_name("OUT");
+  compareCommand
+      ->add_option("--fail-if", compare.failIf,
+                   "KPI gate, e.g. 'delta(conversion) < -1pt' (fails only when the whole 95% "
+                   "interval is below) or 'new(roi) < 0': exit 1 when it holds (repeatable)")
+      ->type_name("GATE");
+  compareCommand
+      ->add_option("--max-steps", compare.maxSteps,
+                   "Steps one customer may take before being stopped and reported")
+      ->type_name("N")
+      ->default_str("1000000");
+  compareCommand->add_flag("!--no-progress", compare.progress, "No progress bar on stderr");
+  addColorOption(compareCommand, compare.color);
+
+  journey::cli::SweepOptions sweep;
+  auto* sweepCommand = app.add_subcommand(
+      "sweep", "KPIs at every value of one or two params, on the same customers at every value");
+  sweepCommand->add_option("file", sweep.file, "A journey file")->required()->type_name("FILE");
+  sweepCommand
+      ->add_option("--set", sweep.overrides,
+                   "A range NAME=FROM..TO:STEP (one or two, e.g. renewal_discount=5%..20%:5%) or "
+                   "a fixed NAME=VALUE (repeatable)")
+      ->type_name("NAME=RANGE");
+  sweepCommand->add_option("-n,--customers", sweep.customers, "How many customers at each point")
+      ->type_name("N")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000'000}))
+      ->default_str("100000");
+  sweepCommand->add_option("--seed", sweep.seed, "Seed of the random streams (every point)")
+      ->type_name("S")
+      ->default_str("1");
+  sweepCommand
+      ->add_option("--threads", sweep.threads,
+                   "Worker threads (default: one per core; results do not depend on it)")
+      ->type_name("T")
+      ->check(CLI::Range(1u, 1024u));
+  sweepCommand
+      ->add_option("--backend", sweep.backend, "jit or interpreter; the results are identical")
+      ->check(CLI::IsMember({"interpreter", "jit"}))
+      ->default_str("jit");
+  sweepCommand
+      ->add_option("--kpi", sweep.kpis,
+                   "A column of the text table, e.g. conversion, outcome(Lost), roi[Enterprise] "
+                   "(repeatable; default: the headline KPIs)")
+      ->type_name("KPI");
+  sweepCommand->add_option("--format", sweep.format, "Report format: text, json or csv")
+      ->check(CLI::IsMember({"text", "json", "csv"}))
+      ->default_str("text");
+  sweepCommand->add_option("-o,--output", sweep.output, "Write the report to a file")
+      ->type_name("OUT");
+  sweepCommand
+      ->add_option("--max-steps", sweep.maxSteps,
+                   "Steps one customer may take before being stopped and reported")
+      ->type_name("N")
+      ->default_str("1000000");
+  sweepCommand->add_flag("!--no-progress", sweep.progress, "No progress bar on stderr");
+  addColorOption(sweepCommand, sweep.color);
 
   journey::cli::AnalyzeOptions analyze;
   auto* analyzeCommand = app.add_subcommand(
@@ -232,6 +348,8 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
   if (dumpCommand->parsed()) return journey::cli::runDump(dump);
   if (buildCommand->parsed()) return journey::cli::runBuild(build);
   if (simulateCommand->parsed()) return journey::cli::runSimulate(simulate);
+  if (compareCommand->parsed()) return journey::cli::runCompare(compare);
+  if (sweepCommand->parsed()) return journey::cli::runSweep(sweep);
   if (analyzeCommand->parsed()) return journey::cli::runAnalyze(analyze);
   if (graphCommand->parsed()) return journey::cli::runGraph(graph);
   if (lspCommand->parsed()) return journey::cli::runLsp(lsp);

@@ -17,6 +17,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/load.h"
+#include "cli/run.h"
 #include "compiler/driver/machine.h"
 #include "runtime/file.h"
 #include "runtime/jit/jit.h"
@@ -25,115 +27,6 @@
 #include "simulator/report.h"
 
 namespace journey::cli {
-namespace {
-
-/// A machine from a spec (compiled, checked, lowered with overrides) or from a `.jm` file.
-/// On failure, the problems are on stderr and `exitCode` says why.
-std::optional<rt::Machine> loadMachine(const std::string& path,
-                                       const std::vector<std::string>& overrides, ColorMode color,
-                                       int& exitCode) {
-  DiskFileReader disk;
-  std::string error;
-  std::optional<std::string> bytes = disk.read(path, error);
-  if (bytes && rt::looksLikeMachine(*bytes)) {
-    if (!overrides.empty()) {
-      std::cerr << fmt::format(
-          "error: {}: `--set` needs the spec: a `.jm` file has its params folded in already\n",
-          path);
-      exitCode = kExitUsage;
-      return std::nullopt;
-    }
-    auto loaded = rt::deserialize(*bytes);
-    if (auto* problem = std::get_if<rt::LoadError>(&loaded)) {
-      std::cerr << fmt::format("error: {}: {}\n", path, problem->message);
-      exitCode = kExitProblems;
-      return std::nullopt;
-    }
-    return std::get<rt::Machine>(std::move(loaded));
-  }
-  auto compilation = compile(path, disk);
-  if (compilation->rootUnreadable) {
-    printDiagnostics(*compilation, color);
-    exitCode = kExitUsage;
-    return std::nullopt;
-  }
-  auto machine = buildMachine(*compilation, overrides);
-  printDiagnostics(*compilation, color);
-  if (!machine) {
-    if (compilation->diagnostics.hasErrors()) {
-      std::cerr << fmt::format(
-          "error: {} has errors: fix them before it can run (see `journey check {}`)\n", path,
-          path);
-    }
-    exitCode = kExitProblems;
-    return std::nullopt;
-  }
-  // The compiler's output must be well-formed; a failure here is a bug in the compiler.
-  auto problems = rt::verify(*machine);
-  if (!problems.empty()) {
-    std::cerr << fmt::format("internal error: the compiled machine is malformed: {}\n",
-                             problems.front());
-    exitCode = kExitProblems;
-    return std::nullopt;
-  }
-  return machine;
-}
-
-/// The JIT-compiled expressions of `machine`, or null with the reason on stderr.
-std::unique_ptr<rt::jit::JitBackend> compileJit(const rt::Machine& machine, bool keepIr) {
-  rt::jit::JitOptions options;
-  options.keepIr = keepIr;
-  auto compiled = rt::jit::JitBackend::compile(machine, options);
-  if (auto* error = std::get_if<std::string>(&compiled)) {
-    std::cerr << fmt::format(
-        "error: the jit backend cannot compile this journey: {}\n"
-        "note: `--backend interpreter` runs it without the JIT\n",
-        *error);
-    return nullptr;
-  }
-  return std::move(std::get<std::unique_ptr<rt::jit::JitBackend>>(compiled));
-}
-
-std::atomic<bool> interrupted{false};
-
-extern "C" void onInterrupt(int) {
-  interrupted.store(true);
-}
-
-/// A progress line on stderr: bar, customers, rate and time left.
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled), started_(Clock::now()), last_(started_) {}
-
-  void update(std::uint64_t done, std::uint64_t target) {
-    if (!enabled_) return;
-    auto now = Clock::now();
-    if (now - last_ < std::chrono::milliseconds(100) && done < target) return;
-    last_ = now;
-    double seconds = std::chrono::duration<double>(now - started_).count();
-    double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
-    double fraction = target > 0 ? static_cast<double>(done) / static_cast<double>(target) : 1;
-    int filled = static_cast<int>(fraction * 30);
-    std::string bar = std::string(static_cast<std::size_t>(filled), '#') +
-                      std::string(static_cast<std::size_t>(30 - filled), '.');
-    double left = rate > 0 ? static_cast<double>(target - done) / rate : 0;
-    std::cerr << fmt::format("\r[{}] {:3.0f}%  {} customers  {:.2f} M/s  ETA {:.0f} s ", bar,
-                             fraction * 100, done, rate / 1e6, left)
-              << std::flush;
-    shown_ = true;
-  }
-  void clear() {
-    if (shown_) std::cerr << "\r" << std::string(79, ' ') << "\r" << std::flush;
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  bool enabled_;
-  bool shown_ = false;
-  Clock::time_point started_, last_;
-};
-
-}  // namespace
 
 int runBuild(const BuildOptions& options) {
   int exitCode = kExitOk;
@@ -173,6 +66,8 @@ int runDumpLlvm(const DumpOptions& options) {
 }
 
 int runSimulate(const SimulateOptions& options) {
+  std::vector<sim::Gate> gates;
+  if (!parseGates(options.failIf, false, gates)) return kExitUsage;
   int exitCode = kExitOk;
   auto machine = loadMachine(options.file, options.overrides, options.color, exitCode);
   if (!machine) return exitCode;
@@ -185,6 +80,17 @@ int runSimulate(const SimulateOptions& options) {
     return kExitUsage;
   }
   rt::Program program(*machine, jit ? jit->functions() : nullptr);
+  // Gates are checked before the run, so that a typo does not cost a simulation.
+  std::vector<GateTarget> gateTargets;
+  for (const auto& gate : gates) {
+    std::string error;
+    auto target = resolveGate(gate, *machine, error);
+    if (!target) {
+      std::cerr << fmt::format("error: --fail-if '{}': {}\n", gate.text, error);
+      return kExitUsage;
+    }
+    gateTargets.push_back(*target);
+  }
 
   sim::Options run;
   run.customers = options.customers;
@@ -199,10 +105,9 @@ int runSimulate(const SimulateOptions& options) {
     progress.update(done, target);
   };
 
-  interrupted.store(false);
-  auto previous = std::signal(SIGINT, onInterrupt);
+  std::optional<InterruptScope> catchInterrupt(std::in_place);
   sim::Results results = sim::simulate(program, run);
-  std::signal(SIGINT, previous);
+  catchInterrupt.reset();
   progress.clear();
 
   sim::RunInfo info;
@@ -229,7 +134,16 @@ int runSimulate(const SimulateOptions& options) {
   }
   if (results.interrupted)
     std::cerr << "interrupted: the report covers the customers simulated so far\n";
-  return results.interrupted ? 130 : kExitOk;
+  if (results.interrupted) return 130;
+  std::vector<sim::GateVerdict> verdicts;
+  for (std::size_t g = 0; g < gates.size(); ++g) {
+    const GateTarget& target = gateTargets[g];
+    sim::Tally tally = target.persona < 0
+                           ? results.overall()
+                           : results.personas[static_cast<std::size_t>(target.persona)];
+    verdicts.push_back(sim::judgeValue(gates[g], sim::kpiValue(*machine, tally, target.kpi)));
+  }
+  return reportVerdicts(gates, verdicts) ? kExitOk : kExitProblems;
 }
 
 }  // namespace journey::cli

@@ -1,0 +1,161 @@
+#include "cli/run.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+
+namespace journey::cli {
+
+std::unique_ptr<rt::jit::JitBackend> compileJit(const rt::Machine& machine, bool keepIr) {
+  rt::jit::JitOptions options;
+  options.keepIr = keepIr;
+  auto compiled = rt::jit::JitBackend::compile(machine, options);
+  if (auto* error = std::get_if<std::string>(&compiled)) {
+    std::cerr << fmt::format(
+        "error: the jit backend cannot compile this journey: {}\n"
+        "note: `--backend interpreter` runs it without the JIT\n",
+        *error);
+    return nullptr;
+  }
+  return std::move(std::get<std::unique_ptr<rt::jit::JitBackend>>(compiled));
+}
+
+std::atomic<bool> interrupted{false};
+
+namespace {
+extern "C" void onInterrupt(int) {
+  interrupted.store(true);
+}
+}  // namespace
+
+InterruptScope::InterruptScope() {
+  interrupted.store(false);
+  previous_ = std::signal(SIGINT, onInterrupt);
+}
+
+InterruptScope::~InterruptScope() {
+  std::signal(SIGINT, previous_);
+}
+
+ProgressBar::ProgressBar(bool enabled)
+    : enabled_(enabled), started_(Clock::now()), last_(started_) {}
+
+void ProgressBar::update(std::uint64_t done, std::uint64_t target) {
+  if (!enabled_) return;
+  auto now = Clock::now();
+  if (now - last_ < std::chrono::milliseconds(100) && done < target) return;
+  last_ = now;
+  double seconds = std::chrono::duration<double>(now - started_).count();
+  double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
+  double fraction = target > 0 ? static_cast<double>(done) / static_cast<double>(target) : 1;
+  int filled = static_cast<int>(fraction * 30);
+  std::string bar = std::string(static_cast<std::size_t>(filled), '#') +
+                    std::string(static_cast<std::size_t>(30 - filled), '.');
+  double left = rate > 0 ? static_cast<double>(target - done) / rate : 0;
+  std::cerr << fmt::format("\r[{}] {:3.0f}%  {} customers  {:.2f} M/s  ETA {:.0f} s ", bar,
+                           fraction * 100, done, rate / 1e6, left)
+            << std::flush;
+  shown_ = true;
+}
+
+void ProgressBar::clear() {
+  if (shown_) std::cerr << "\r" << std::string(79, ' ') << "\r" << std::flush;
+  shown_ = false;
+}
+
+unsigned threadCount(unsigned option) {
+  return option != 0 ? option : std::max(1u, std::thread::hardware_concurrency());
+}
+
+bool writeReport(const std::string& output, const std::string& report) {
+  if (output.empty()) {
+    std::cout << report << std::flush;
+    return true;
+  }
+  std::string error;
+  if (!writeFileAtomically(output, report, error)) {
+    std::cerr << fmt::format("error: {}: cannot write: {}\n", output, error);
+    return false;
+  }
+  return true;
+}
+
+bool parseGates(const std::vector<std::string>& texts, bool compare,
+                std::vector<sim::Gate>& gates) {
+  bool ok = true;
+  for (const auto& text : texts) {
+    auto parsed = sim::parseGate(text, compare);
+    if (auto* problem = std::get_if<sim::GateError>(&parsed)) {
+      std::cerr << sim::describeGateError(text, *problem);
+      ok = false;
+      continue;
+    }
+    gates.push_back(std::get<sim::Gate>(std::move(parsed)));
+  }
+  return ok;
+}
+
+bool reportVerdicts(const std::vector<sim::Gate>& gates,
+                    const std::vector<sim::GateVerdict>& verdicts) {
+  bool allPass = true;
+  for (std::size_t i = 0; i < gates.size(); ++i) {
+    std::cerr << fmt::format("gate {}: `{}`: {}\n", verdicts[i].failed ? "failed" : "passed",
+                             gates[i].text, verdicts[i].message);
+    allPass &= !verdicts[i].failed;
+  }
+  return allPass;
+}
+
+std::optional<GateTarget> resolveGate(const sim::Gate& gate, const rt::Machine& m,
+                                      std::string& error) {
+  GateTarget target;
+  if (gate.group != "all") {
+    for (std::size_t p = 0; p < m.personas.size(); ++p)
+      if (m.personas[p].name == gate.group) target.persona = static_cast<rt::Index>(p);
+    if (target.persona < 0) {
+      std::vector<std::string> names;
+      for (const auto& p : m.personas)
+        names.push_back(p.name);
+      error = fmt::format("there is no persona `{}` (personas: {})", gate.group,
+                          fmt::join(names, ", "));
+      return std::nullopt;
+    }
+  }
+  if (!gate.currency.empty() && gate.currency != m.currency) {
+    error = fmt::format("the journey's money is in {}, not {}",
+                        m.currency.empty() ? "no currency" : m.currency, gate.currency);
+    return std::nullopt;
+  }
+  std::vector<std::string> items;
+  for (const auto& def : sim::kpiDefinitions(m)) {
+    if (def.metric != gate.metric) continue;
+    items.push_back(def.item);
+    if (def.item != gate.item) continue;
+    if (!gate.stageKind.empty()) {
+      bool goal = def.itemKind == sim::KpiItem::Stage &&
+                  m.stages[static_cast<std::size_t>(def.index)].kind == rt::StageKind::Goal;
+      bool exit = def.itemKind == sim::KpiItem::Stage &&
+                  m.stages[static_cast<std::size_t>(def.index)].kind == rt::StageKind::Exit;
+      if ((gate.stageKind == "goal" && !goal) || (gate.stageKind == "exit" && !exit)) {
+        error = fmt::format("`{}` is not {} {}", gate.item, gate.stageKind == "goal" ? "a" : "an",
+                            gate.stageKind);
+        return std::nullopt;
+      }
+    }
+    target.kpi = def;
+    return target;
+  }
+  if (items.empty()) {
+    error = fmt::format("this journey has no `{}`", gate.metric);
+  } else {
+    error = fmt::format("there is no `{}({})`; the items of `{}` are {}", gate.metric, gate.item,
+                        gate.metric, fmt::join(items, ", "));
+  }
+  return std::nullopt;
+}
+
+}  // namespace journey::cli

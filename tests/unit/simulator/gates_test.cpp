@@ -1,0 +1,133 @@
+// KPI gates (simulator/gates.h): parsing, units, errors with columns, and verdicts.
+#include "simulator/gates.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace journey::sim {
+namespace {
+
+Gate parsed(std::string_view text, bool compare = false) {
+  auto result = parseGate(text, compare);
+  if (auto* error = std::get_if<GateError>(&result)) {
+    ADD_FAILURE() << text << ": " << error->message << " at column " << error->column;
+    return Gate{};
+  }
+  return std::get<Gate>(result);
+}
+
+GateError failure(std::string_view text, bool compare = false) {
+  auto result = parseGate(text, compare);
+  if (auto* error = std::get_if<GateError>(&result)) return *error;
+  ADD_FAILURE() << text << " parsed";
+  return GateError{};
+}
+
+TEST(Gates, ParsesAShareInPercent) {
+  Gate g = parsed("conversion < 12%");
+  EXPECT_EQ(g.scope, GateScope::Value);
+  EXPECT_EQ(g.metric, "conversion");
+  EXPECT_EQ(g.item, "");
+  EXPECT_EQ(g.group, "all");
+  EXPECT_EQ(g.op, GateOp::Less);
+  EXPECT_DOUBLE_EQ(g.threshold, 0.12);
+  EXPECT_EQ(g.thresholdText, "12%");
+  EXPECT_EQ(g.unit, KpiUnit::Share);
+}
+
+TEST(Gates, ParsesItemsPersonasAndAliases) {
+  Gate g = parsed("  goal(Renewed)[Enterprise] >= 0.3");
+  EXPECT_EQ(g.metric, "outcome");
+  EXPECT_EQ(g.stageKind, "goal");
+  EXPECT_EQ(g.item, "Renewed");
+  EXPECT_EQ(g.group, "Enterprise");
+  EXPECT_EQ(g.op, GateOp::GreaterOrEqual);
+  EXPECT_DOUBLE_EQ(g.threshold, 0.3);
+  EXPECT_EQ(g.metricColumn, 3u);
+  EXPECT_EQ(gateSubject(g), "goal(Renewed)[Enterprise]");
+}
+
+TEST(Gates, ConvertsDurationsMoneyAndRatios) {
+  EXPECT_DOUBLE_EQ(parsed("days_to_goal_mean > 2w").threshold, 14);
+  EXPECT_DOUBLE_EQ(parsed("days_to_goal_mean > 36h").threshold, 1.5);
+  EXPECT_DOUBLE_EQ(parsed("days_to_goal_mean > 30").threshold, 30);
+  EXPECT_DOUBLE_EQ(parsed("effort_hours_per_customer > 90m").threshold, 1.5);
+  Gate money = parsed("cost_per_customer > 1_500.5 USD");
+  EXPECT_DOUBLE_EQ(money.threshold, 1500.5);
+  EXPECT_EQ(money.currency, "USD");
+  EXPECT_DOUBLE_EQ(parsed("roi < 50%").threshold, 0.5);
+  EXPECT_DOUBLE_EQ(parsed("final_emotion<=-1.5").threshold, -1.5);
+}
+
+TEST(Gates, CompareGatesNeedAScope) {
+  Gate delta = parsed("delta(conversion) < -1pt", true);
+  EXPECT_EQ(delta.scope, GateScope::Delta);
+  EXPECT_DOUBLE_EQ(delta.threshold, -0.01);
+  Gate nested = parsed("delta(outcome(Lost)[SmallBiz]) > 0.5pt", true);
+  EXPECT_EQ(nested.item, "Lost");
+  EXPECT_EQ(nested.group, "SmallBiz");
+  EXPECT_DOUBLE_EQ(nested.threshold, 0.005);
+  Gate outside = parsed("new(conversion)[Pro] < 10%", true);
+  EXPECT_EQ(outside.scope, GateScope::New);
+  EXPECT_EQ(outside.group, "Pro");
+  EXPECT_EQ(parsed("old(roi) < 0", true).scope, GateScope::Old);
+  EXPECT_NE(failure("conversion < 12%", true).message.find("delta(conversion)"), std::string::npos);
+  EXPECT_NE(failure("delta(conversion) < 1%", false).message.find("journey compare"),
+            std::string::npos);
+}
+
+TEST(Gates, ErrorsPointAtTheColumn) {
+  GateError op = failure("conversion <> 12%");
+  EXPECT_EQ(op.column, 13u);
+  EXPECT_NE(op.message.find("expected a number"), std::string::npos);
+  GateError missingOp = failure("conversion 12%");
+  EXPECT_EQ(missingOp.column, 12u);
+  EXPECT_NE(missingOp.message.find("<, <=, > or >="), std::string::npos);
+  GateError unknown = failure("convrsion < 12%");
+  EXPECT_EQ(unknown.column, 1u);
+  EXPECT_NE(unknown.message.find("unknown KPI `convrsion`"), std::string::npos);
+  EXPECT_NE(failure("outcome < 1%").message.find("needs an item"), std::string::npos);
+  EXPECT_NE(failure("conversion(X) < 1%").message.find("takes no item"), std::string::npos);
+  EXPECT_EQ(failure("conversion < 12pt").column, 16u);
+  EXPECT_NE(failure("delta(conversion) < -1%", true).message.find("-1pt"), std::string::npos);
+  EXPECT_NE(failure("conversion < 12").message.find("12%"), std::string::npos);
+  EXPECT_NE(failure("days_to_goal_mean < 3 USD").message.find("duration"), std::string::npos);
+  EXPECT_NE(failure("final_emotion < 3d").message.find("no unit"), std::string::npos);
+  EXPECT_NE(failure("conversion < 12% and more").message.find("unexpected"), std::string::npos);
+  EXPECT_NE(failure("").message.find("expected a KPI"), std::string::npos);
+  std::string shown = describeGateError("conversion <> 12%", failure("conversion <> 12%"));
+  EXPECT_NE(shown.find("\n  conversion <> 12%\n              ^\n"), std::string::npos) << shown;
+}
+
+TEST(Gates, ValueGatesReadTheEstimate) {
+  Gate g = parsed("conversion < 12%");
+  EXPECT_TRUE(judgeValue(g, {0.10, 0.09, 0.11}).failed);
+  EXPECT_FALSE(judgeValue(g, {0.12, 0.11, 0.13}).failed);
+  GateVerdict v = judgeValue(g, {0.1031, 0.0992, 0.1071});
+  EXPECT_EQ(v.message, "conversion is 10.31% (95% CI [9.92%, 10.71%]): below 12%");
+  EXPECT_TRUE(judgeValue(g, {NAN, NAN, NAN}).failed);
+}
+
+TEST(Gates, DeltaGatesNeedTheWholeInterval) {
+  Gate g = parsed("delta(conversion) < -1pt", true);
+  // Estimated 2 points worse, surely more than 1: fails.
+  EXPECT_TRUE(judgeDelta(g, {-0.02, -0.025, -0.015}).failed);
+  // Estimated 1.2 points worse, but possibly less than 1: passes.
+  EXPECT_FALSE(judgeDelta(g, {-0.012, -0.017, -0.007}).failed);
+  // Not significant at all: passes.
+  EXPECT_FALSE(judgeDelta(g, {-0.02, -0.05, 0.01}).failed);
+  // Identical versions: zero-width interval at 0.
+  EXPECT_FALSE(judgeDelta(g, {0, 0, 0}).failed);
+  Gate up = parsed("delta(cost_per_customer) > 0", true);
+  EXPECT_TRUE(judgeDelta(up, {1.5, 0.5, 2.5}).failed);
+  EXPECT_FALSE(judgeDelta(up, {1.5, -0.5, 3.5}).failed);
+  EXPECT_FALSE(judgeDelta(up, {0, 0, 0}).failed);
+  GateVerdict v = judgeDelta(g, {-0.02, -0.025, -0.015});
+  EXPECT_EQ(v.message,
+            "delta(conversion) is -2.00 pt (95% CI [-2.50, -1.50]): below -1pt at 95% confidence");
+  EXPECT_TRUE(judgeDelta(g, {-0.02, NAN, NAN}).failed);
+}
+
+}  // namespace
+}  // namespace journey::sim
