@@ -83,6 +83,7 @@ class Customer {
       std::pop_heap(heap_.begin(), heap_.end(), Later{});
       Item item = heap_.back();
       heap_.pop_back();
+      if (cancelled(item)) continue;  // not a step (semantics 4.4, 5.3)
       ++steps_;
       now_ = item.time;
       step(item);
@@ -300,6 +301,24 @@ class Customer {
     if (phoneNow(HeldRenewalCall)) phone(12, 1);
   }
 
+  /// Items of a visit that ended, and an inactivity timer that found activity since it was set
+  /// (it moves to its new due time).
+  bool cancelled(const Item& item) {
+    if (item.spontaneous && item.visit != visit_) return true;
+    switch (item.kind) {
+      case StageAfter:
+      case NurtureTimer:
+      case RenewalCallTimer:
+        return item.visit != visit_;
+      case QuietAccountsTimer:
+        if (!(inactiveDue_ > item.time)) return false;
+        push(inactiveDue_, QuietAccountsTimer);
+        return true;
+      default:
+        return false;
+    }
+  }
+
   void step(const Item& item) {
     // A spontaneous occurrence's clock ends with the visit that started it (semantics 6.1).
     if (item.spontaneous && item.visit != visit_) return;
@@ -338,11 +357,6 @@ class Customer {
         return;
       case QuietAccountsTimer:
         inactiveArmed_ = false;
-        if (inactiveDue_ > item.time) {
-          inactiveArmed_ = true;
-          push(inactiveDue_, QuietAccountsTimer);
-          return;
-        }
         // CheckOnQuietAccounts: in Usage, no phone call ever received.
         if (stage_ == Usage && phoneReceived_ == 0 && emailAllowed()) {
           email(0, 1);  // CheckIn, response 10%: an issue at once

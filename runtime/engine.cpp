@@ -378,6 +378,7 @@ void Customer::push(double time, ItemKind kind, std::uint32_t order, Index index
 void Customer::advanceTo(double time) {
   time = std::min(time, m_.horizon);
   while (!finished_ && !pending_.empty() && pending_.back().time <= time) {
+    if (dropCancelled()) continue;
     if (++steps_ > options_.maxSteps) {
       guarded([&] { stopWith(Outcome::StepLimit); });
       return;
@@ -398,13 +399,50 @@ void Customer::deliver(Index event, std::span<const double> payload) {
   });
 }
 
+/// 4.4: an item cancelled with its visit (or a run that ended) is no item at all: dropping it is
+/// not a step, so no condition is evaluated at its time (7.1.6). An inactivity timer that found
+/// activity since it was set moves to its new due time the same way.
+bool Customer::dropCancelled() {
+  const Item& item = pending_.back();
+  switch (item.kind) {
+    case ItemKind::StageAfter:
+    case ItemKind::RuleAfter:
+      if (item.tag == visit_) return false;
+      break;
+    case ItemKind::Event:
+      if (!item.spontaneous || item.tag == visit_) return false;
+      break;
+    case ItemKind::RuleInactive: {
+      double due = inactiveDue_[item.index];
+      if (!(due > item.time)) return false;
+      Index rule = item.index;
+      pending_.pop_back();
+      inactiveArmed_[rule] = 0;
+      if (std::isfinite(due)) {
+        inactiveArmed_[rule] = 1;
+        push(due, ItemKind::RuleInactive, static_cast<std::uint32_t>(rule), rule, 0);
+      }
+      return true;
+    }
+    case ItemKind::WaitEnd:
+    case ItemKind::WaitTimeout:
+    case ItemKind::Held: {
+      const Run& run = runs_[item.index];
+      if (run.active && run.generation == item.tag) return false;
+      break;
+    }
+  }
+  pending_.pop_back();
+  return true;
+}
+
 void Customer::step() {
+  // `dropCancelled` has taken out the items of ended visits and runs.
   Item item = pending_.back();
   pending_.pop_back();
   context_.now = item.time;
   switch (item.kind) {
     case ItemKind::StageAfter: {
-      if (item.tag != visit_) return;  // cancelled with its visit (4.4)
       Index target = m_.after(item.index, context_.persona).target;
       Index stage = resolve(target);
       if (stage != kNone) moveTo(stage);
@@ -414,40 +452,23 @@ void Customer::step() {
       handleEvent(item.index, item.spontaneous, item.tag, {});
       return;
     case ItemKind::RuleAfter:
-      if (item.tag != visit_) return;
       runTimers(item.kind, item.index);
       return;
-    case ItemKind::RuleInactive: {
+    case ItemKind::RuleInactive:
       inactiveArmed_[item.index] = 0;
-      double due = inactiveDue_[item.index];
-      if (due > item.time) {
-        // Activity since this timer was set: it now falls due later.
-        if (std::isfinite(due)) {
-          inactiveArmed_[item.index] = 1;
-          push(due, ItemKind::RuleInactive, static_cast<std::uint32_t>(item.index), item.index, 0);
-        }
-        return;
-      }
       runTimers(item.kind, item.index);
       return;
-    }
-    case ItemKind::WaitEnd: {
-      Run& run = runs_[item.index];
-      if (!run.active || run.generation != item.tag) return;
+    case ItemKind::WaitEnd:
       resume(item.index);
       return;
-    }
     case ItemKind::WaitTimeout: {
-      Run& run = runs_[item.index];
-      if (!run.active || run.generation != item.tag) return;
       // The time limit passed first: the remaining actions are dropped (7.4.5).
       waiting_.erase(std::find(waiting_.begin(), waiting_.end(), item.index));
       release(item.index);
       return;
     }
     case ItemKind::Held: {
-      Run& run = runs_[item.index];
-      if (!run.active || run.generation != item.tag) return;
+      const Run& run = runs_[item.index];
       Index touchpoint = run.touchpoint;
       Index rule = run.rule;
       const Rule& r = m_.rules[rule];
@@ -565,7 +586,16 @@ void Customer::enterStage(Index stage) {
     pendingMove_ = kNone;
     timeInStage_[from] += now - context_.stageEnteredAt;
   }
-  // 4.4, 4.5: a new visit cancels what belonged to the old one.
+  // 4.4, 4.5: a new visit cancels what belonged to the old one. Removing those items now keeps
+  // the pending array short (a customer in a support loop would otherwise collect them).
+  if (from != kNone) {
+    std::uint32_t old = visit_;
+    std::erase_if(pending_, [old](const Item& item) {
+      return item.tag == old &&
+             (item.kind == ItemKind::StageAfter || item.kind == ItemKind::RuleAfter ||
+              (item.kind == ItemKind::Event && item.spontaneous));
+    });
+  }
   ++visit_;
   context_.stage = stage;
   context_.stageEnteredAt = now;

@@ -278,6 +278,7 @@ class Customer {
 
   void push(double time, ItemKind kind, std::uint32_t order, Index index, std::uint32_t tag,
             bool spontaneous = false);
+  bool dropCancelled();
   void step();
   Index resolve(Index target);
   void moveTo(Index stage);
