@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
   journey simulate examples/business_phone.journey --customers 1000000
                                                     KPIs with 95% confidence intervals
   journey simulate --set renewal_discount=15% --format json examples/business_phone.journey
+  journey simulate --format html -o report.html examples/business_phone.journey
+                                                    charts, flows and the map in one offline page
   journey build examples/business_phone.journey -o phone.jm
                                                     compile once, simulate the .jm file
   journey graph --format svg -o map.svg examples/business_phone.journey
@@ -153,8 +155,11 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
   simulateCommand
       ->add_option("--set", simulate.overrides, "Override a param: NAME=VALUE (repeatable)")
       ->type_name("NAME=VALUE");
-  simulateCommand->add_option("--format", simulate.format, "Report format: text, json or csv")
-      ->check(CLI::IsMember({"text", "json", "csv"}))
+  simulateCommand
+      ->add_option("--format", simulate.format,
+                   "Report format: text, json, csv or html (a self-contained page with charts "
+                   "and the journey map; needs -o or a redirect)")
+      ->check(CLI::IsMember({"text", "json", "csv", "html"}))
       ->default_str("text");
   simulateCommand->add_option("-o,--output", simulate.output, "Write the report to a file")
       ->type_name("OUT");

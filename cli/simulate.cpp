@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/report.h"
 #include "compiler/driver/machine.h"
 #include "runtime/file.h"
 #include "runtime/jit/jit.h"
@@ -173,6 +174,7 @@ int runDumpLlvm(const DumpOptions& options) {
 }
 
 int runSimulate(const SimulateOptions& options) {
+  if (options.format == "html" && !htmlDestinationOk(options)) return kExitUsage;
   int exitCode = kExitOk;
   auto machine = loadMachine(options.file, options.overrides, options.color, exitCode);
   if (!machine) return exitCode;
@@ -194,6 +196,9 @@ int runSimulate(const SimulateOptions& options) {
   run.maxCustomers = options.maxCustomers;
   run.maxSteps = options.maxSteps;
   run.stop = &interrupted;
+  // The page's Sankey diagram needs the moves between stages; JSON carries them too, so that
+  // the page embeds exactly what `--format json` prints.
+  run.flows = options.format == "html" || options.format == "json";
   ProgressBar progress(options.progress && isatty(STDERR_FILENO) != 0);
   run.progress = [&progress](std::uint64_t done, std::uint64_t target) {
     progress.update(done, target);
@@ -213,6 +218,9 @@ int runSimulate(const SimulateOptions& options) {
   std::string report;
   if (options.format == "json") {
     report = sim::jsonReport(*machine, results, info).dump(2) + "\n";
+  } else if (options.format == "html") {
+    report = htmlSimulationPage(options, *machine,
+                                sim::jsonReport(*machine, results, info).dump(2) + "\n");
   } else if (options.format == "csv") {
     report = sim::csvReport(*machine, results, info);
   } else {
