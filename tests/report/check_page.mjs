@@ -7,9 +7,11 @@
 //   - the JSON embedded in the page equals the `--format json` output (--json);
 //   - every KPI row's numbers (data-value/-low/-high) equal the JSON's at its path, and the
 //     rounded text shown equals them to the digits shown, for every persona in the selector;
-//   - takes a full-page screenshot (--screenshot).
+//   - takes a full-page screenshot (--screenshot), or of the page down to the section that holds
+//     an element (--screenshot-until SELECTOR; docs/make-images.sh).
 // Usage: node check_page.mjs --chromium PATH --page report.html [--json report.json]
-//          [--screenshot out.png] [--width 1280] [--expect-map-note] [--expect-loops]
+//          [--screenshot out.png [--screenshot-until SELECTOR]] [--width 1280]
+//          [--expect-map-note] [--expect-loops]
 // Exit 0: all good; 1: a check failed (each failure on stderr); 2: could not run.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ const chromium = option('--chromium', 'chromium');
 const page = resolve(option('--page'));
 const jsonPath = option('--json');
 const screenshot = option('--screenshot');
+const screenshotUntil = option('--screenshot-until');
 const width = Number(option('--width', '1280'));
 const pageUrl = pathToFileURL(page).href;
 
@@ -285,9 +288,16 @@ async function run() {
   if (screenshot) {
     const metrics = await send('Page.getLayoutMetrics', {}, sessionId);
     const size = metrics.cssContentSize || metrics.contentSize;
+    let height = Math.ceil(size.height);
+    if (screenshotUntil) {
+      const bottom = await evaluate(sessionId, `(() => { const e = document.querySelector(${JSON.stringify(screenshotUntil)});
+        const s = e && (e.closest('section') || e); return s ? s.getBoundingClientRect().bottom + window.scrollY : null; })()`);
+      if (bottom === null) fail(`--screenshot-until: nothing matches ${screenshotUntil}`);
+      else height = Math.min(height, Math.ceil(bottom) + 16);
+    }
     const shot = await send('Page.captureScreenshot', {
       format: 'png', captureBeyondViewport: true,
-      clip: { x: 0, y: 0, width, height: Math.ceil(size.height), scale: 1 },
+      clip: { x: 0, y: 0, width, height, scale: 1 },
     }, sessionId);
     writeFileSync(screenshot, Buffer.from(shot.data, 'base64'));
     if (readFileSync(screenshot).length < 10000) fail(`the screenshot ${screenshot} is suspiciously small`);
