@@ -122,12 +122,21 @@
     });
   }
 
-  /** Draws `option` into `box` (SVG, no animation: the same picture every time). */
-  function draw(box, option) {
+  /**
+   * Draws `option` into `box` (SVG, no animation: the same picture every time). With `empty`, a
+   * chart without data says so in its middle, and its box is marked data-empty.
+   */
+  function draw(box, option, empty) {
     let chart = window.echarts.getInstanceByDom(box);
     if (!chart) {
       chart = window.echarts.init(box, null, { renderer: 'svg', locale: 'EN' });
       charts.push(chart);
+    }
+    if (empty) {
+      box.dataset.empty = 'true';
+      option.title = { text: empty, left: 'center', top: 'middle', textStyle: { color: '#5b6475', fontSize: 14, fontWeight: 'normal' } };
+    } else {
+      delete box.dataset.empty;
     }
     chart.setOption(Object.assign({
       animation: false,
@@ -640,7 +649,8 @@
       stages.replaceChildren(stageTable(report, group));
       channels.replaceChildren(channelTable(report, group));
       draw(funnel, funnelOption(group));
-      draw(timeToGoal, timeToGoalOption(group));
+      const converted = (group.data.time_to_goal_histogram || { counts: [] }).counts.length > 0;
+      draw(timeToGoal, timeToGoalOption(group), converted ? null : 'No customer reached a goal');
       draw(money, moneyOption(report, group));
       if (Array.isArray(group.data.flows)) {
         const graph = flowGraph(report, group);
