@@ -75,6 +75,8 @@ struct SimulateOptions {
   /// Write the report here instead of stdout.
   std::string output;
   bool progress = true;
+  /// Count the moves between stages (`flows` in JSON; always for html).
+  bool flows = false;
   ColorMode color = ColorMode::Auto;
 };
 int runSimulate(const SimulateOptions& options);

@@ -178,6 +178,10 @@ docs/ci.md (CI integration, silencing a finding with `// journey-allow: CODE rea
       ->type_name("N")
       ->default_str("1000000");
   simulateCommand->add_flag("!--no-progress", simulate.progress, "No progress bar on stderr");
+  simulateCommand->add_flag(
+      "--flows", simulate.flows,
+      "Count every move between stages (`flows` in the JSON report; always in html): costs some "
+      "run time");
   addColorOption(simulateCommand, simulate.color);
 
   journey::cli::AnalyzeOptions analyze;

@@ -196,9 +196,9 @@ int runSimulate(const SimulateOptions& options) {
   run.maxCustomers = options.maxCustomers;
   run.maxSteps = options.maxSteps;
   run.stop = &interrupted;
-  // The page's Sankey diagram needs the moves between stages; JSON carries them too, so that
-  // the page embeds exactly what `--format json` prints.
-  run.flows = options.format == "html" || options.format == "json";
+  // The page's Sankey diagram needs the moves between stages; JSON has them when asked for, as
+  // counting them costs run time.
+  run.flows = options.flows || options.format == "html";
   ProgressBar progress(options.progress && isatty(STDERR_FILENO) != 0);
   run.progress = [&progress](std::uint64_t done, std::uint64_t target) {
     progress.update(done, target);

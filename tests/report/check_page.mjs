@@ -4,7 +4,7 @@
 //   - no network request: every request the page makes is the page itself or a data: URL;
 //   - the page says it is drawn (<html data-ready="true">) and every chart holds a drawn SVG;
 //   - the journey map is there (or, with --expect-map-note, a note saying why not);
-//   - the JSON embedded in the page equals the `--format json` output (--json);
+//   - the JSON embedded in the page equals the `--format json --flows` output (--json);
 //   - every KPI row's numbers (data-value/-low/-high) equal the JSON's at its path, and the
 //     rounded text shown equals them to the digits shown, for every persona in the selector;
 //   - takes a full-page screenshot (--screenshot), or of the page down to the section that holds

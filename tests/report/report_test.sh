@@ -4,6 +4,7 @@
 # network request, every chart drawn, the KPI numbers equal to `--format json`'s, and a
 # screenshot; the page is byte-identical for any thread count; a `.jm` file or a missing
 # Graphviz gives a page with a note instead of the map; a terminal is refused.
+# The page embeds what `--format json --flows` prints for the same run.
 #   report_test.sh PATH/TO/journey [SCREENSHOT_DIR]
 # Run from the repository root. Exit 77 (skipped) without Chromium or node, except under
 # CI=true, where that is a failure. JOURNEY_CHROMIUM names the browser when it is not on PATH.
@@ -60,7 +61,7 @@ for spec in examples/*.journey; do
   expect "$name html" 0 "$journey" simulate "$spec" -n $n --seed 3 --threads 2 --format html \
     -o "$work/$name.html" || continue
   expect "$name json" 0 "$journey" simulate "$spec" -n $n --seed 3 --threads 1 --format json \
-    -o "$work/$name.json" || continue
+    --flows -o "$work/$name.json" || continue
   extra=()
   [ "$name" = business_phone ] && extra=(--expect-loops)
   check "$name" "$work/$name.html" --json "$work/$name.json" --screenshot "$shots/report-$name.png" \
@@ -75,6 +76,17 @@ if expect "threads 1" 0 "$journey" simulate $spec -n $n --threads 1 --format htm
     echo "FAIL deterministic: the pages of 1 and 3 threads differ"
     failed=$((failed + 1))
   fi
+fi
+
+# JSON counts the flows only when asked to (they cost run time); the page always has them.
+if expect "json without flows" 0 "$journey" simulate $spec -n 500 --format json; then
+  if [[ "$out" == *'"flows"'* ]]; then
+    echo "FAIL json without flows: has flows"
+    failed=$((failed + 1))
+  else ok; fi
+fi
+if expect "json with flows" 0 "$journey" simulate $spec -n 500 --format json --flows; then
+  contains "json with flows" "$out" '"flows"'
 fi
 
 # Not a terminal: the page goes to standard output.
