@@ -22,7 +22,7 @@ packages=(
   libboost-graph-dev librandom123-dev libeigen3-dev llvm-14-dev
   libgtest-dev libbenchmark-dev
   python3 neovim
-  graphviz
+  graphviz chromium
 )
 missing=()
 # node and npm validate SARIF output in the tests; any install of them will do (the machine

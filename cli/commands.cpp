@@ -206,26 +206,6 @@ int runDump(const DumpOptions& options) {
 
 namespace {
 
-// Seconds `dot` may take before it is stopped: JOURNEY_DOT_TIMEOUT, else 60.
-std::chrono::milliseconds dotTimeout() {
-  const char* value = std::getenv("JOURNEY_DOT_TIMEOUT");
-  if (value != nullptr && *value != '\0') {
-    char* end = nullptr;
-    double seconds = std::strtod(value, &end);
-    if (end != value && *end == '\0' && seconds > 0 && seconds < 86400)
-      return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
-  }
-  return std::chrono::seconds(60);
-}
-
-// Graphviz's `dot`: JOURNEY_DOT when set, else the first `dot` on PATH.
-std::optional<std::string> findDot() {
-  const char* override = std::getenv("JOURNEY_DOT");
-  if (override != nullptr && *override != '\0') return map::findProgram(override, "");
-  const char* path = std::getenv("PATH");
-  return map::findProgram("dot", path != nullptr ? path : "/usr/bin:/bin");
-}
-
 // Errors of the language stop the map; warnings and the journey checks' findings are drawn.
 bool hasLanguageErrors(const Compilation& compilation) {
   for (const auto* diagnostic : compilation.diagnostics.sorted()) {

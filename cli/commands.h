@@ -75,6 +75,8 @@ struct SimulateOptions {
   /// Write the report here instead of stdout.
   std::string output;
   bool progress = true;
+  /// Count the moves between stages (`flows` in JSON; always for html).
+  bool flows = false;
   ColorMode color = ColorMode::Auto;
   /// `--fail-if 'conversion < 12%'`: KPI gates, checked after the report is written (exit 1
   /// when one fails).

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "compiler/diagnostics/render.h"
+#include "compiler/graph/graphviz.h"
 
 namespace journey::cli {
 
@@ -53,6 +54,24 @@ bool writeFileAtomically(const std::string& path, const std::string& text, std::
     return false;
   }
   return true;
+}
+
+std::chrono::milliseconds dotTimeout() {
+  const char* value = std::getenv("JOURNEY_DOT_TIMEOUT");
+  if (value != nullptr && *value != '\0') {
+    char* end = nullptr;
+    double seconds = std::strtod(value, &end);
+    if (end != value && *end == '\0' && seconds > 0 && seconds < 86400)
+      return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+  }
+  return std::chrono::seconds(60);
+}
+
+std::optional<std::string> findDot() {
+  const char* override = std::getenv("JOURNEY_DOT");
+  if (override != nullptr && *override != '\0') return map::findProgram(override, "");
+  const char* path = std::getenv("PATH");
+  return map::findProgram("dot", path != nullptr ? path : "/usr/bin:/bin");
 }
 
 }  // namespace journey::cli

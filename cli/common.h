@@ -1,7 +1,9 @@
 // Helpers the subcommands share: colour, diagnostics on stderr, safe writes.
 #pragma once
 
+#include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "cli/commands.h"
@@ -18,5 +20,12 @@ void printDiagnostics(const Compilation& compilation, ColorMode color);
 /// file half-written.
 bool writeFileAtomically(const std::string& path, const std::string& text, std::string& error,
                          const char* suffix = ".journey-fmt.tmp");
+
+/// Seconds Graphviz's `dot` may take before it is stopped: JOURNEY_DOT_TIMEOUT, else 60.
+std::chrono::milliseconds dotTimeout();
+
+/// Graphviz's `dot`: JOURNEY_DOT when set, else the first `dot` on PATH; nullopt when neither
+/// is an executable file.
+std::optional<std::string> findDot();
 
 }  // namespace journey::cli

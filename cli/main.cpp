@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
                                                     KPI's difference, 95% interval, CI gate
   journey sweep examples/business_phone.journey --set renewal_discount=0%..20%:5%
                                                     KPIs at each value of a param
+  journey simulate --format html -o report.html examples/business_phone.journey
+                                                    charts, flows and the map in one offline page
   journey build examples/business_phone.journey -o phone.jm
                                                     compile once, simulate the .jm file
   journey graph --format svg -o map.svg examples/business_phone.journey
@@ -160,8 +162,11 @@ docs/planning.md (compare, sweep and KPI gates).)");
   simulateCommand
       ->add_option("--set", simulate.overrides, "Override a param: NAME=VALUE (repeatable)")
       ->type_name("NAME=VALUE");
-  simulateCommand->add_option("--format", simulate.format, "Report format: text, json or csv")
-      ->check(CLI::IsMember({"text", "json", "csv"}))
+  simulateCommand
+      ->add_option("--format", simulate.format,
+                   "Report format: text, json, csv or html (a self-contained page with charts "
+                   "and the journey map; needs -o or a redirect)")
+      ->check(CLI::IsMember({"text", "json", "csv", "html"}))
       ->default_str("text");
   simulateCommand->add_option("-o,--output", simulate.output, "Write the report to a file")
       ->type_name("OUT");
@@ -185,6 +190,10 @@ docs/planning.md (compare, sweep and KPI gates).)");
                    "KPI gate, e.g. 'conversion < 12%': exit 1 when it holds, after the report is "
                    "written (repeatable; docs/planning.md lists the KPIs)")
       ->type_name("GATE");
+  simulateCommand->add_flag(
+      "--flows", simulate.flows,
+      "Count every move between stages (`flows` in the JSON report; always in html): costs some "
+      "run time");
   addColorOption(simulateCommand, simulate.color);
 
   journey::cli::CompareOptions compare;

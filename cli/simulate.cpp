@@ -19,6 +19,7 @@
 #include "cli/common.h"
 #include "cli/load.h"
 #include "cli/run.h"
+#include "cli/report.h"
 #include "compiler/driver/machine.h"
 #include "runtime/file.h"
 #include "runtime/jit/jit.h"
@@ -68,6 +69,7 @@ int runDumpLlvm(const DumpOptions& options) {
 int runSimulate(const SimulateOptions& options) {
   std::vector<sim::Gate> gates;
   if (!parseGates(options.failIf, false, gates)) return kExitUsage;
+  if (options.format == "html" && !htmlDestinationOk(options)) return kExitUsage;
   int exitCode = kExitOk;
   auto machine = loadMachine(options.file, options.overrides, options.color, exitCode);
   if (!machine) return exitCode;
@@ -100,6 +102,9 @@ int runSimulate(const SimulateOptions& options) {
   run.maxCustomers = options.maxCustomers;
   run.maxSteps = options.maxSteps;
   run.stop = &interrupted;
+  // The page's Sankey diagram needs the moves between stages; JSON has them when asked for, as
+  // counting them costs run time.
+  run.flows = options.flows || options.format == "html";
   ProgressBar progress(options.progress && isatty(STDERR_FILENO) != 0);
   run.progress = [&progress](std::uint64_t done, std::uint64_t target) {
     progress.update(done, target);
@@ -118,6 +123,9 @@ int runSimulate(const SimulateOptions& options) {
   std::string report;
   if (options.format == "json") {
     report = sim::jsonReport(*machine, results, info).dump(2) + "\n";
+  } else if (options.format == "html") {
+    report = htmlSimulationPage(options, *machine,
+                                sim::jsonReport(*machine, results, info).dump(2) + "\n");
   } else if (options.format == "csv") {
     report = sim::csvReport(*machine, results, info);
   } else {

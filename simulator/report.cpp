@@ -400,7 +400,58 @@ nlohmann::json orNull(double v) {
   return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
 }
 
-nlohmann::json summaryJson(const rt::Machine& m, const Summary& s, const Tally& t) {
+/// Time to goal in at most 40 bars from the first to the last of the 2,000 bins used, merged.
+nlohmann::json histogramJson(const Tally& t, double horizon) {
+  int first = Tally::kTimeBins, used = 0;
+  for (int b = 0; b < Tally::kTimeBins; ++b) {
+    if (t.timeToGoalBins[b] == 0) continue;
+    first = std::min(first, b);
+    used = b + 1;
+  }
+  if (used == 0) first = 0;
+  constexpr int kBars = 40;
+  int merged = std::max(1, (used - first + kBars - 1) / kBars);
+  std::vector<std::uint64_t> counts(static_cast<std::size_t>((used - first + merged - 1) / merged));
+  for (int b = first; b < used; ++b)
+    counts[static_cast<std::size_t>((b - first) / merged)] += t.timeToGoalBins[b];
+  double binDays = horizon / Tally::kTimeBins / kDay;
+  return {{"start_days", first * binDays}, {"bin_days", merged * binDays}, {"counts", counts}};
+}
+
+/// The flows in journey order: from the entry first, endings after the stages.
+nlohmann::json flowsJson(const rt::Machine& m, const Tally& t) {
+  auto order = journeyOrder(m);
+  std::vector<std::size_t> position(m.stages.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    position[order[i]] = i;
+  auto rank = [&](std::uint32_t place) -> std::uint64_t {
+    if (place == kFromEntry) return 0;
+    if (place >= kEnded) return m.stages.size() + 1 + (place - kEnded);
+    return position[place] + 1;
+  };
+  auto flows = t.sortedFlows();
+  std::stable_sort(flows.begin(), flows.end(), [&](const Flow& a, const Flow& b) {
+    return std::pair(rank(a.from), rank(a.to)) < std::pair(rank(b.from), rank(b.to));
+  });
+  auto out = nlohmann::json::array();
+  for (const Flow& f : flows) {
+    nlohmann::json row;
+    row["from"] =
+        f.from == kFromEntry ? nlohmann::json(nullptr) : nlohmann::json(m.stages[f.from].name);
+    if (f.to >= kEnded) {
+      std::string kind = rt::outcomeName(static_cast<rt::Outcome>(f.to - kEnded));
+      std::replace(kind.begin(), kind.end(), ' ', '_');
+      row["ended"] = kind;
+    } else {
+      row["to"] = m.stages[f.to].name;
+    }
+    row["count"] = f.count;
+    out.push_back(row);
+  }
+  return out;
+}
+
+nlohmann::json summaryJson(const rt::Machine& m, const Summary& s, const Tally& t, bool flows) {
   nlohmann::json j;
   j["customers"] = s.customers;
   j["share"] = intervalJson(s.share);
@@ -421,6 +472,7 @@ nlohmann::json summaryJson(const rt::Machine& m, const Summary& s, const Tally& 
   j["days_to_goal"] = {{"mean", intervalJson(s.daysToGoal)},
                        {"median", orNull(s.medianDaysToGoal)},
                        {"p90", orNull(s.p90DaysToGoal)}};
+  j["time_to_goal_histogram"] = histogramJson(t, m.horizon);
   auto& funnel = j["funnel"] = nlohmann::json::array();
   for (const auto& row : s.funnel) {
     const rt::Stage& stage = m.stages[row.stage];
@@ -457,6 +509,7 @@ nlohmann::json summaryJson(const rt::Machine& m, const Summary& s, const Tally& 
   j["final_emotion"] = intervalJson(s.finalEmotion);
   j["effort_hours_per_customer"] = orNull(s.effortHoursPerCustomer);
   j["steps"] = s.steps;
+  if (flows) j["flows"] = flowsJson(m, t);
   return j;
 }
 
@@ -477,12 +530,12 @@ nlohmann::json jsonReport(const rt::Machine& m, const Results& results, const Ru
   auto& params = j["params"] = nlohmann::json::array();
   for (const auto& p : m.params)
     params.push_back({{"name", p.name}, {"value", p.text}, {"overridden", p.overridden}});
-  j["overall"] = summaryJson(m, summarize(m, all, results.customers, "all"), all);
+  j["overall"] = summaryJson(m, summarize(m, all, results.customers, "all"), all, results.flows);
   auto& personas = j["personas"] = nlohmann::json::array();
   for (std::size_t p = 0; p < m.personas.size(); ++p) {
     nlohmann::json persona =
         summaryJson(m, summarize(m, results.personas[p], results.customers, m.personas[p].name),
-                    results.personas[p]);
+                    results.personas[p], results.flows);
     persona["persona"] = m.personas[p].name;
     personas.push_back(persona);
   }

@@ -101,6 +101,30 @@ void Tally::add(const rt::Customer& c, double horizon) {
   steps += c.steps();
 }
 
+void Tally::addFlows(const rt::Customer& c) {
+  std::uint32_t from = kFromEntry;
+  for (const auto& action : c.actions()) {
+    if (action.kind != rt::ActionRecord::Kind::Enter) continue;
+    auto to = static_cast<std::uint32_t>(action.a);
+    ++flows[flowKey(from, to)];
+    from = to;
+  }
+  if (c.outcome() != rt::Outcome::Goal && c.outcome() != rt::Outcome::Exit)
+    ++flows[flowKey(from, kEnded + static_cast<std::uint32_t>(c.outcome()))];
+}
+
+std::vector<Flow> Tally::sortedFlows() const {
+  std::vector<Flow> sorted;
+  sorted.reserve(flows.size());
+  for (const auto& [key, count] : flows)
+    sorted.push_back(
+        {static_cast<std::uint32_t>(key >> 32), static_cast<std::uint32_t>(key), count});
+  std::sort(sorted.begin(), sorted.end(), [](const Flow& a, const Flow& b) {
+    return flowKey(a.from, a.to) < flowKey(b.from, b.to);
+  });
+  return sorted;
+}
+
 namespace {
 
 template <typename T>
@@ -145,6 +169,8 @@ void Tally::merge(const Tally& o) {
   emotionSquares += o.emotionSquares;
   effort += o.effort;
   steps += o.steps;
+  for (const auto& [key, count] : o.flows)
+    flows[key] += count;
 }
 
 Tally Results::overall() const {
@@ -182,7 +208,8 @@ void runRange(const rt::Program& program, const Options& options, std::uint64_t 
   auto worker = [&]() {
     std::vector<Tally> tallies(m.personas.size(), Tally(m));
     rt::Counters counters(m);
-    rt::Customer customer(program, &counters, rt::Customer::Options{false, options.maxSteps});
+    rt::Customer customer(program, &counters,
+                          rt::Customer::Options{options.flows, options.maxSteps});
     for (;;) {
       std::uint64_t chunk = next.fetch_add(1);
       if (chunk >= chunks) return;
@@ -201,6 +228,7 @@ void runRange(const rt::Program& program, const Options& options, std::uint64_t 
           customer.advanceTo(m.horizon);
           customer.stopAtHorizon();
           tallies[customer.persona()].add(customer, m.horizon);
+          if (options.flows) tallies[customer.persona()].addFlows(customer);
         }
       }
       std::unique_lock lock(mutex);
@@ -234,6 +262,7 @@ void runRange(const rt::Program& program, const Options& options, std::uint64_t 
 Results simulate(const rt::Program& program, const Options& options) {
   const rt::Machine& m = program.machine();
   Results results(m);
+  results.flows = options.flows;
   results.personas.assign(m.personas.size(), Tally(m));
   unsigned threads =
       options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());

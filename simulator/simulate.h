@@ -8,11 +8,25 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <unordered_map>
 #include <vector>
 
 #include "runtime/engine.h"
 
 namespace journey::sim {
+
+/// Customers who moved from one place to another, summed (a customer who makes a move twice
+/// counts twice). `from` is a stage index or `kFromEntry`; `to` is a stage index or
+/// `kEnded + outcome` for a customer whose journey ended where `from` is without a goal or an
+/// exit: in progress at the horizon, unrouted at entry, looping, failed or stopped at the step
+/// limit (`rt::Outcome`).
+struct Flow {
+  std::uint32_t from = 0;
+  std::uint32_t to = 0;
+  std::uint64_t count = 0;
+};
+inline constexpr std::uint32_t kFromEntry = 0xFFFF'FFFF;
+inline constexpr std::uint32_t kEnded = 0x8000'0000;
 
 /// Sums over the customers of one persona. Counts are exact; sums of doubles are added in a
 /// fixed order.
@@ -48,10 +62,22 @@ struct Tally {
   /// Items processed (stage transitions, events, timers), for throughput figures.
   std::uint64_t steps = 0;
 
+  /// Flows by `flowKey(from, to)`, only when `Options::flows`. Sparse: a journey of 1,000
+  /// stages has a million possible moves, of which customers make few.
+  std::unordered_map<std::uint64_t, std::uint64_t> flows;
+
   static constexpr int kTimeBins = 2000;
 
   void add(const rt::Customer& customer, double horizon);
+  /// Counts the customer's moves; the customer must have run with `recordActions`.
+  void addFlows(const rt::Customer& customer);
   void merge(const Tally& other);
+  /// The flows ordered by (from, to) index: the same order for any run.
+  std::vector<Flow> sortedFlows() const;
+
+  static std::uint64_t flowKey(std::uint32_t from, std::uint32_t to) {
+    return (std::uint64_t{from} << 32) | to;
+  }
 };
 
 struct Options {
@@ -64,6 +90,9 @@ struct Options {
   double untilPrecision = 0;
   std::uint64_t maxCustomers = 100'000'000;
   std::uint64_t maxSteps = 1'000'000;
+  /// Count the moves between stages (`Tally::flows`), for the Sankey diagram of the HTML
+  /// report. Costs a little time: the engine records each customer's actions.
+  bool flows = false;
   /// Set from a signal handler: stop after the chunks in progress.
   const std::atomic<bool>* stop = nullptr;
   /// Called from one thread now and then with customers done so far and the target.
@@ -80,6 +109,8 @@ struct Results {
   bool interrupted = false;
   /// The precision target was not met within `maxCustomers`.
   bool precisionCapped = false;
+  /// The tallies count flows (`Options::flows`).
+  bool flows = false;
   double seconds = 0;
 
   /// Everyone: the personas merged in order.

@@ -1,0 +1,73 @@
+#include "cli/report.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/common.h"
+#include "compiler/driver/driver.h"
+#include "compiler/graph/graphviz.h"
+#include "compiler/graph/map.h"
+#include "runtime/file.h"
+
+#ifndef JOURNEY_VERSION
+#define JOURNEY_VERSION "0.0.0"
+#endif
+
+namespace journey::cli {
+
+bool htmlDestinationOk(const SimulateOptions& options) {
+  if (!options.output.empty() || isatty(STDOUT_FILENO) == 0) return true;
+  std::cerr << "journey: error: `--format html` writes a web page, not text for a terminal\n"
+               "  = help: write it to a file with `-o report.html`, or redirect standard output\n";
+  return false;
+}
+
+sim::html::MapFigure journeyMapFigure(const std::string& file) {
+  sim::html::MapFigure figure;
+  auto noMap = [&](std::string note) {
+    std::cerr << "note: the report has no journey map: " << note << '\n';
+    figure.note = "No journey map: " + std::move(note) + ".";
+    return figure;
+  };
+  DiskFileReader disk;
+  std::string error;
+  std::optional<std::string> bytes = disk.read(file, error);
+  if (!bytes) return noMap(fmt::format("cannot read {}: {}", file, error));
+  if (rt::looksLikeMachine(*bytes))
+    return noMap(
+        "it was made from a compiled machine (.jm), which has no map; simulate the spec "
+        "to include it");
+  auto dot = findDot();
+  if (!dot)
+    return noMap("Graphviz's `dot` is not installed (Debian and Ubuntu: the `graphviz` package)");
+  auto compilation = compile(file, disk);
+  if (compilation->journey == nullptr || compilation->journey->journey == nullptr)
+    return noMap("the spec could not be analysed");
+  // Only errors the checks may report (simulate refuses the others) can be drawn in red.
+  map::JourneyMap journeyMap =
+      map::buildMap(*compilation->journey, compilation->sources, compilation->diagnostics.sorted());
+  map::GraphvizResult drawn =
+      map::runGraphviz(*dot, "svg", map::renderDot(journeyMap), dotTimeout());
+  if (!drawn.ok || drawn.output.find("<svg") == std::string::npos) {
+    return noMap(fmt::format("Graphviz could not draw it{}{}", drawn.error.empty() ? "" : ": ",
+                             drawn.error));
+  }
+  figure.svg = std::move(drawn.output);
+  return figure;
+}
+
+std::string htmlSimulationPage(const SimulateOptions& options, const rt::Machine& machine,
+                               const std::string& json) {
+  sim::html::Page page;
+  page.kind = sim::html::PageKind::Simulation;
+  page.title = fmt::format("{}: simulation report",
+                           machine.display.empty() ? machine.name : machine.display);
+  page.json = json;
+  page.generator = "journey " JOURNEY_VERSION;
+  page.maps.push_back(journeyMapFigure(options.file));
+  return sim::html::renderPage(page);
+}
+
+}  // namespace journey::cli

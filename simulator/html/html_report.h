@@ -1,0 +1,55 @@
+// The HTML report: one self-contained, offline page (docs/report.md). The page embeds a JSON
+// document (for a simulation, exactly what `journey simulate --format json` prints), the chart
+// library (Apache ECharts, inlined) and the journey maps as inline SVG; its script draws every
+// chart and table from the JSON, so the page shows the JSON's numbers by construction.
+//
+// The same generator serves every kind of page: a kind names the JSON's shape and the script's
+// renderer for it (see `PageKind`).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace journey::sim::html {
+
+enum class PageKind {
+  /// One run: the JSON is a `journey-simulation/1` report.
+  Simulation,
+  /// Two runs side by side: the JSON is `{ "base": SIMULATION, "candidate": SIMULATION,
+  /// "differences": [...] }` (report.js, `renderComparison`).
+  Comparison,
+};
+
+/// A journey map to show, or why there is none.
+struct MapFigure {
+  /// What the map is of, when a page shows several ("base", "candidate").
+  std::string label;
+  /// Graphviz's SVG; everything before `<svg` (XML declaration, doctype) is dropped.
+  std::string svg;
+  /// Shown instead of the map when `svg` is empty ("Graphviz's dot is not installed").
+  std::string note;
+};
+
+struct Page {
+  PageKind kind = PageKind::Simulation;
+  /// The page's <title>.
+  std::string title;
+  /// The JSON document the page renders, serialized.
+  std::string json;
+  std::vector<MapFigure> maps;
+  /// "journey 0.1.0", in the page's footer and generator tag.
+  std::string generator;
+};
+
+/// The page. Deterministic: the same page description gives the same bytes.
+std::string renderPage(const Page& page);
+
+/// `text` escaped for HTML text and attribute values.
+std::string escapeHtml(std::string_view text);
+
+/// `json` made safe inside a <script> element: `<`, `>` and `&` written as \u escapes (JSON
+/// has them only inside strings, where the escapes mean the same characters).
+std::string scriptSafeJson(std::string_view json);
+
+}  // namespace journey::sim::html

@@ -1,0 +1,726 @@
+// The HTML report's script (docs/report.md). It reads the JSON document embedded in the page
+// (#jr-data: a `journey-simulation/1` report, or a comparison of two) and draws every chart and
+// table from it with Apache ECharts. It uses no clock, no randomness and no network, so the same
+// JSON draws the same page.
+//
+// Contract with tests/report (and anyone who reads the page):
+// - <html data-ready="true"> once everything is drawn; <html data-error="..."> on any error.
+// - Every chart is an element [data-chart=NAME] holding the chart's SVG.
+// - Every figure in a KPI table is a row [data-kpi=PATH] where PATH locates the figure in the
+//   JSON (`overall.conversion`, `personas.1.days_to_goal.mean`); its cells carry the exact
+//   numbers as data-value, data-low, data-high beside their rounded text.
+(function () {
+  'use strict';
+
+  const root = document.documentElement;
+
+  function fail(error) {
+    const message = error && error.message ? error.message : String(error);
+    if (!root.dataset.error) root.dataset.error = message;
+    const app = document.getElementById('jr-app');
+    if (app) {
+      const box = el('p', { class: 'jr-banner jr-error', role: 'alert' },
+        'The report could not be drawn: ' + message);
+      app.prepend(box);
+    }
+  }
+  window.addEventListener('error', (event) => fail(event.error || event.message));
+  window.addEventListener('unhandledrejection', (event) => fail(event.reason));
+
+  // DOM helpers ---------------------------------------------------------------------------------
+
+  /** An element with attributes and children (strings become text, never markup). */
+  function el(tag, attributes, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      node.setAttribute(name, value === true ? '' : String(value));
+    }
+    for (const child of children.flat()) {
+      if (child === undefined || child === null || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  let sections = 0;
+  function section(title, explain, ...children) {
+    sections += 1;
+    const id = `jr-section-${sections}`;
+    return el('section', { class: 'jr-section', 'aria-labelledby': id },
+      el('h2', { id }, title), explain ? el('p', { class: 'jr-explain' }, explain) : null,
+      ...children);
+  }
+
+  // Numbers ---------------------------------------------------------------------------------------
+
+  const locale = 'en-US';
+  const isNumber = (x) => typeof x === 'number' && Number.isFinite(x);
+  function fixed(x, digits) {
+    if (!isNumber(x)) return '–';
+    return x.toLocaleString(locale, {
+      minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: true,
+    });
+  }
+  const count = (n) => (isNumber(n) ? n.toLocaleString(locale) : '–');
+  const percent = (x, digits = 1) => (isNumber(x) ? fixed(x * 100, digits) + '%' : '–');
+
+  /** How a kind of figure is written: its text, and the text of its interval. */
+  const formats = {
+    percent: { text: (x) => percent(x), bounds: (i) => `${fixed(i.low * 100, 1)}–${fixed(i.high * 100, 1)}%` },
+    days: { text: (x) => (isNumber(x) ? fixed(x, 1) + ' d' : '–'), bounds: (i) => `${fixed(i.low, 1)}–${fixed(i.high, 1)} d` },
+    money: { text: (x) => fixed(x, 2), bounds: (i) => `${fixed(i.low, 2)} to ${fixed(i.high, 2)}` },
+    number: { text: (x) => fixed(x, 2), bounds: (i) => `${fixed(i.low, 2)} to ${fixed(i.high, 2)}` },
+    count: { text: (x) => count(x), bounds: () => '' },
+  };
+
+  const hasInterval = (i) => i && isNumber(i.low) && isNumber(i.high);
+
+  // Reading a report ------------------------------------------------------------------------------
+
+  /** The groups of a report: everyone, then each persona, with their JSON paths. */
+  function groupsOf(report) {
+    const groups = [{ key: 'overall', label: 'All customers', data: report.overall }];
+    (report.personas || []).forEach((persona, index) => {
+      groups.push({ key: `personas.${index}`, label: persona.persona, data: persona });
+    });
+    return groups;
+  }
+
+  const kindOf = (report) => {
+    const kinds = new Map();
+    for (const row of report.overall.funnel) kinds.set(row.stage, row.kind);
+    return kinds;
+  };
+
+  function outcomeLabel(outcome) {
+    if (outcome.stage) return outcome.stage;
+    return {
+      in_progress: 'In progress at the horizon',
+      unrouted_at_entry: 'Unrouted at entry',
+      looping: 'Looping',
+      failed: 'Failed',
+      step_limit: 'Stopped at the step limit',
+    }[outcome.kind] || outcome.kind;
+  }
+
+  function kindBadge(kind) {
+    if (kind !== 'goal' && kind !== 'exit') return null;
+    return el('span', { class: `jr-kind jr-kind-${kind}` }, kind);
+  }
+
+  // Charts ----------------------------------------------------------------------------------------
+
+  const palette = ['#2f5fb3', '#e08a2e', '#2e9a6b', '#b3412f', '#7a52b3', '#3a9fb8', '#b38f2f',
+    '#8a8f99'];
+  const charts = [];
+
+  function chartBox(name, label, tall) {
+    return el('div', {
+      class: tall ? 'jr-chart jr-chart-tall' : 'jr-chart', 'data-chart': name, role: 'img',
+      'aria-label': label,
+    });
+  }
+
+  /**
+   * Draws `option` into `box` (SVG, no animation: the same picture every time). With `empty`, a
+   * chart without data says so in its middle, and its box is marked data-empty.
+   */
+  function draw(box, option, empty) {
+    let chart = window.echarts.getInstanceByDom(box);
+    if (!chart) {
+      chart = window.echarts.init(box, null, { renderer: 'svg', locale: 'EN' });
+      charts.push(chart);
+    }
+    if (empty) {
+      box.dataset.empty = 'true';
+      option.title = { text: empty, left: 'center', top: 'middle', textStyle: { color: '#5b6475', fontSize: 14, fontWeight: 'normal' } };
+    } else {
+      delete box.dataset.empty;
+    }
+    chart.setOption(Object.assign({
+      animation: false,
+      aria: { enabled: true },
+      color: palette,
+      textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif' },
+    }, option), true);
+    return chart;
+  }
+
+  function resizeAll() {
+    for (const chart of charts) chart.resize();
+  }
+  window.addEventListener('resize', resizeAll);
+  window.addEventListener('beforeprint', resizeAll);
+  window.addEventListener('afterprint', resizeAll);
+
+  const tooltip = { trigger: 'item', confine: true };
+
+  /** Error bars: a custom series drawing [low, high] at each category. */
+  function whiskers(intervals, horizontal) {
+    return {
+      type: 'custom',
+      name: '95% CI',
+      silent: true,
+      z: 10,
+      data: intervals.map((i, index) => [index, hasInterval(i) ? i.low : NaN, hasInterval(i) ? i.high : NaN]),
+      renderItem(params, api) {
+        const low = api.value(1);
+        const high = api.value(2);
+        if (!Number.isFinite(low) || !Number.isFinite(high)) return null;
+        const at = api.value(0);
+        const a = horizontal ? api.coord([low, at]) : api.coord([at, low]);
+        const b = horizontal ? api.coord([high, at]) : api.coord([at, high]);
+        const cap = 6;
+        const style = { stroke: '#1d2330', lineWidth: 1.5 };
+        const line = (x1, y1, x2, y2) => ({ type: 'line', shape: { x1, y1, x2, y2 }, style });
+        return {
+          type: 'group',
+          children: horizontal
+            ? [line(a[0], a[1], b[0], b[1]), line(a[0], a[1] - cap, a[0], a[1] + cap),
+              line(b[0], b[1] - cap, b[0], b[1] + cap)]
+            : [line(a[0], a[1], b[0], b[1]), line(a[0] - cap, a[1], a[0] + cap, a[1]),
+              line(b[0] - cap, b[1], b[0] + cap, b[1])],
+        };
+      },
+    };
+  }
+
+  function funnelOption(group) {
+    const rows = group.data.funnel.filter((row) => row.kind !== 'exit');
+    return {
+      tooltip: Object.assign({}, tooltip, {
+        formatter: (p) => {
+          const row = rows[p.dataIndex];
+          const ci = hasInterval(row.reached) ? ` (95% CI ${formats.percent.bounds(row.reached)})` : '';
+          return `${p.name}<br>reached by ${percent(row.reached.value)}${ci}<br>${count(row.reached_count)} customers`;
+        },
+      }),
+      series: [{
+        type: 'funnel',
+        name: 'Reached',
+        sort: 'none',
+        left: '2%',
+        width: '58%',
+        top: 10,
+        bottom: 10,
+        min: 0,
+        max: 100,
+        minSize: '2%',
+        gap: 2,
+        label: {
+          position: 'right',
+          formatter: (p) => `${p.name}  ${percent(rows[p.dataIndex].reached.value)}`,
+          color: '#1d2330',
+        },
+        labelLine: { show: true, length: 12, lineStyle: { color: '#b7bcc6' } },
+        itemStyle: { borderColor: '#fff', borderWidth: 1 },
+        data: rows.map((row, index) => ({
+          name: row.stage,
+          value: isNumber(row.reached.value) ? row.reached.value * 100 : 0,
+          itemStyle: { color: row.kind === 'goal' ? '#2e9a6b' : palette[index % 2 === 0 ? 0 : 5] },
+        })),
+      }],
+    };
+  }
+
+  /** The Sankey diagram's nodes and links, loops cut (docs/report.md). */
+  function flowGraph(report, group) {
+    const order = new Map();
+    report.overall.funnel.forEach((row, index) => order.set(row.stage, index));
+    const kinds = kindOf(report);
+    const nodes = new Map();
+    const node = (id, label, color) => {
+      if (!nodes.has(id)) nodes.set(id, { name: id, label, itemStyle: { color } });
+      return id;
+    };
+    const stageColor = (stage) => ({ goal: '#2e9a6b', exit: '#b3412f' }[kinds.get(stage)] || palette[0]);
+    const endings = {
+      in_progress: ['In progress at the horizon', '#8a8f99'],
+      unrouted_at_entry: ['Unrouted at entry', '#b38f2f'],
+      looping: ['Looping', '#b38f2f'],
+      failed: ['Failed', '#b38f2f'],
+      step_limit: ['Step limit', '#b38f2f'],
+    };
+    const links = [];
+    const loops = [];
+    for (const flow of group.data.flows) {
+      const from = flow.from === null ? node('entry', 'Entry', '#5b6475')
+        : node('stage:' + flow.from, flow.from, stageColor(flow.from));
+      let to;
+      if (flow.ended) {
+        const [label, color] = endings[flow.ended] || [flow.ended, '#8a8f99'];
+        to = node('end:' + flow.ended, label, color);
+      } else if (flow.from !== null && order.get(flow.to) <= order.get(flow.from)) {
+        // A move back (or to the same stage): drawn into a "back to" node, so the diagram stays
+        // acyclic, and listed in the loops table.
+        loops.push(flow);
+        to = node('back:' + flow.to, '↺ back to ' + flow.to, '#b7bcc6');
+      } else {
+        to = node('stage:' + flow.to, flow.to, stageColor(flow.to));
+      }
+      links.push({ source: from, target: to, value: flow.count });
+    }
+    return { nodes: [...nodes.values()], links, loops };
+  }
+
+  function sankeyOption(report, group, graph) {
+    const labels = new Map(graph.nodes.map((n) => [n.name, n.label]));
+    const customers = group.data.customers || 1;
+    return {
+      tooltip: Object.assign({}, tooltip, {
+        formatter: (p) => {
+          if (p.dataType === 'edge') {
+            return `${labels.get(p.data.source)} → ${labels.get(p.data.target)}<br>${count(p.data.value)} moves (${fixed(p.data.value / customers, 3)} per customer)`;
+          }
+          return `${labels.get(p.name)}<br>${count(p.value)}`;
+        },
+      }),
+      series: [{
+        type: 'sankey',
+        left: 8,
+        right: 150,
+        top: 12,
+        bottom: 12,
+        nodeWidth: 14,
+        nodeGap: 10,
+        layoutIterations: 32,
+        draggable: false,
+        emphasis: { focus: 'adjacency' },
+        label: { formatter: (p) => labels.get(p.name), fontSize: 12 },
+        lineStyle: { color: 'gradient', opacity: 0.35, curveness: 0.5 },
+        data: graph.nodes,
+        links: graph.links,
+      }],
+    };
+  }
+
+  function emotionOption(report) {
+    const groups = groupsOf(report);
+    const stages = report.overall.funnel.filter((row) => isNumber(row.emotion_on_entry)).map((row) => row.stage);
+    const series = groups.map((group, index) => {
+      const byStage = new Map(group.data.funnel.map((row) => [row.stage, row.emotion_on_entry]));
+      return {
+        type: 'line',
+        name: group.label,
+        data: stages.map((stage) => (isNumber(byStage.get(stage)) ? byStage.get(stage) : null)),
+        connectNulls: false,
+        symbolSize: 6,
+        lineStyle: index === 0 ? { width: 3, type: 'dashed' } : { width: 2 },
+        color: index === 0 ? '#1d2330' : palette[(index - 1) % palette.length],
+      };
+    });
+    return {
+      tooltip: { trigger: 'axis', confine: true, valueFormatter: (v) => (isNumber(v) ? fixed(v, 2) : '–') },
+      legend: { top: 0, right: 0, type: 'scroll' },
+      grid: { left: 48, right: 20, top: 48, bottom: 70 },
+      xAxis: { type: 'category', data: stages, axisLabel: { rotate: stages.length > 6 ? 30 : 0, interval: 0 } },
+      yAxis: { type: 'value', name: 'emotion on entry', nameTextStyle: { align: 'left' } },
+      series,
+    };
+  }
+
+  function timeToGoalOption(group) {
+    const histogram = group.data.time_to_goal_histogram || { start_days: 0, bin_days: 1, counts: [] };
+    const width = histogram.bin_days;
+    const start = histogram.start_days || 0;
+    const labels = histogram.counts.map((_, b) => fixed(start + b * width, width < 10 ? 1 : 0));
+    const days = group.data.days_to_goal;
+    // Labels at different heights along their lines, so that close lines stay readable.
+    const marks = [['median', days.median, 'insideEndTop'], ['mean', days.mean.value, 'insideMiddleTop'],
+      ['p90', days.p90, 'insideEndTop']]
+      .filter(([, x]) => isNumber(x) && histogram.counts.length > 0)
+      .map(([name, x, position]) => ({
+        name,
+        xAxis: Math.max(0, Math.min(histogram.counts.length - 1, Math.floor((x - start) / width))),
+        label: { formatter: `${name} ${fixed(x, 1)} d`, position, backgroundColor: 'rgba(255,255,255,0.8)' },
+      }));
+    return {
+      tooltip: {
+        trigger: 'axis', confine: true,
+        formatter: (ps) => {
+          const b = ps[0].dataIndex;
+          return `${fixed(start + b * width, 1)}–${fixed(start + (b + 1) * width, 1)} days<br>${count(ps[0].value)} customers`;
+        },
+      },
+      grid: { left: 60, right: 20, top: 30, bottom: 50 },
+      xAxis: { type: 'category', data: labels, name: 'days', nameLocation: 'middle', nameGap: 30 },
+      yAxis: { type: 'value', name: 'converted customers' },
+      series: [{
+        type: 'bar',
+        name: 'Converted customers',
+        data: histogram.counts,
+        barCategoryGap: '8%',
+        itemStyle: { color: '#2e9a6b' },
+        markLine: { symbol: 'none', silent: true, lineStyle: { color: '#1d2330', type: 'dashed' }, data: marks },
+      }],
+    };
+  }
+
+  function moneyOption(report, group) {
+    const d = group.data;
+    const items = [['Cost per customer', d.cost_per_customer], ['Value per customer', d.value_per_customer],
+      ['Cost per conversion', d.cost_per_conversion]];
+    const colors = ['#b3412f', '#2e9a6b', '#e08a2e'];
+    return {
+      tooltip: {
+        trigger: 'axis', confine: true,
+        formatter: (ps) => {
+          const [name, i] = items[ps[0].dataIndex];
+          const ci = hasInterval(i) ? `<br>95% CI ${formats.money.bounds(i)}` : '';
+          return `${name}: ${fixed(i.value, 2)} ${report.currency || ''}${ci}`;
+        },
+      },
+      grid: { left: 150, right: 40, top: 20, bottom: 40 },
+      yAxis: { type: 'category', data: items.map(([name, i]) => `${name}\n${fixed(i.value, 2)}`), inverse: true },
+      xAxis: { type: 'value', name: report.currency || '', nameLocation: 'end' },
+      series: [
+        {
+          type: 'bar',
+          name: 'Mean',
+          data: items.map(([, i], index) => ({ value: isNumber(i.value) ? i.value : null, itemStyle: { color: colors[index] } })),
+          barWidth: '50%',
+        },
+        whiskers(items.map(([, i]) => i), true),
+      ],
+    };
+  }
+
+  function roiOption(report) {
+    const groups = groupsOf(report);
+    const rois = groups.map((g) => g.data.roi || { value: null, low: null, high: null });
+    return {
+      tooltip: {
+        trigger: 'axis', confine: true,
+        formatter: (ps) => {
+          const i = rois[ps[0].dataIndex];
+          const ci = hasInterval(i) ? `<br>95% CI ${formats.number.bounds(i)}` : '';
+          return `${groups[ps[0].dataIndex].label}: ROI ${fixed(i.value, 2)}${ci}`;
+        },
+      },
+      grid: { left: 150, right: 40, top: 20, bottom: 40 },
+      yAxis: { type: 'category', data: groups.map((g, index) => `${g.label}\n${fixed(rois[index].value, 2)}`), inverse: true },
+      xAxis: { type: 'value', name: '(value − cost) / cost', nameLocation: 'middle', nameGap: 26 },
+      series: [
+        {
+          type: 'bar',
+          name: 'ROI',
+          barWidth: '50%',
+          data: rois.map((i, index) => ({
+            value: isNumber(i.value) ? i.value : null,
+            itemStyle: { color: index === 0 ? '#1d2330' : palette[(index - 1) % palette.length] },
+          })),
+        },
+        whiskers(rois, true),
+      ],
+    };
+  }
+
+  // Tables ----------------------------------------------------------------------------------------
+
+  /** A KPI row: label, value, interval; `path` is where the figure is in the JSON. */
+  function kpiRow(path, label, figure, format) {
+    const interval = figure !== null && typeof figure === 'object' ? figure : null;
+    const value = interval ? interval.value : figure;
+    const f = formats[format];
+    return el('tr', { 'data-kpi': path, 'data-format': format },
+      el('th', { scope: 'row' }, label),
+      el('td', { class: 'jr-value', 'data-value': isNumber(value) ? value : '' }, f.text(value)),
+      el('td', {
+        class: 'jr-ci', 'data-low': hasInterval(interval) ? interval.low : '',
+        'data-high': hasInterval(interval) ? interval.high : '',
+      }, hasInterval(interval) ? f.bounds(interval) : ''));
+  }
+
+  function kpiTable(report, group) {
+    const d = group.data;
+    const p = group.key;
+    const money = report.currency ? ` (${report.currency})` : '';
+    const rows = [
+      kpiRow(`${p}.customers`, 'Customers', d.customers, 'count'),
+      kpiRow(`${p}.conversion`, 'Converted (reached a goal)', d.conversion, 'percent'),
+    ];
+    d.outcomes.forEach((o, index) => {
+      const label = o.stage ? `Ended in ${o.stage} (${o.kind})` : outcomeLabel(o);
+      rows.push(kpiRow(`${p}.outcomes.${index}.share`, label, o.share, 'percent'));
+    });
+    rows.push(
+      kpiRow(`${p}.days_to_goal.mean`, 'Days to goal, mean', d.days_to_goal.mean, 'days'),
+      kpiRow(`${p}.days_to_goal.median`, 'Days to goal, median', d.days_to_goal.median, 'days'),
+      kpiRow(`${p}.days_to_goal.p90`, 'Days to goal, 90th percentile', d.days_to_goal.p90, 'days'),
+      kpiRow(`${p}.cost_per_customer`, `Cost to serve per customer${money}`, d.cost_per_customer, 'money'),
+      kpiRow(`${p}.cost_per_conversion`, `Cost per conversion${money}`, d.cost_per_conversion, 'money'),
+      kpiRow(`${p}.value_per_customer`, `Value per customer${money}`, d.value_per_customer, 'money'));
+    if (d.roi) rows.push(kpiRow(`${p}.roi`, 'ROI, (value − cost) / cost', d.roi, 'number'));
+    rows.push(
+      kpiRow(`${p}.final_emotion`, 'Final emotion, mean', d.final_emotion, 'number'),
+      kpiRow(`${p}.effort_hours_per_customer`, 'Effort per customer (hours)', d.effort_hours_per_customer, 'number'));
+    return el('div', { class: 'jr-table-wrap' }, el('table', { class: 'jr-kpis', 'data-group': p },
+      el('caption', {}, `${group.label}: ${count(d.customers)} customers; 95% confidence intervals`),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Measure'), el('th', { scope: 'col' }, 'Value'),
+        el('th', { scope: 'col' }, '95% CI'))),
+      el('tbody', {}, rows)));
+  }
+
+  function stageTable(report, group) {
+    const rows = group.data.funnel.map((row) => el('tr', {},
+      el('th', { scope: 'row' }, row.stage, kindBadge(row.kind)),
+      el('td', {}, percent(row.reached.value)),
+      el('td', { class: 'jr-ci' }, hasInterval(row.reached) ? formats.percent.bounds(row.reached) : ''),
+      el('td', {}, percent(row.step_conversion)),
+      el('td', {}, fixed(row.visits_per_customer, 2)),
+      el('td', {}, row.kind === 'stage' ? fixed(row.days_per_visit, 1) : ''),
+      el('td', {}, percent(row.ended_here.value)),
+      el('td', {}, fixed(row.emotion_on_entry, 2))));
+    const head = ['Stage', 'Reached', '95% CI', 'Step', 'Visits', 'Days per visit', 'Ended here', 'Emotion in'];
+    return el('div', { class: 'jr-table-wrap' }, el('table', { class: 'jr-stages' },
+      el('caption', {}, 'Stages in journey order. Step: reached over the previous stage\'s reached. Visits: per customer who reached it. Ended here: finished there, or still there at the horizon.'),
+      el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, rows)));
+  }
+
+  function loopTable(group, loops) {
+    const customers = group.data.customers || 1;
+    return el('div', { class: 'jr-table-wrap' }, el('table', { class: 'jr-loops' },
+      el('caption', {}, 'Moves back to an earlier stage (or the same one), drawn as “↺ back to” in the diagram'),
+      el('thead', {}, el('tr', {}, ['From', 'Back to', 'Moves', 'Per customer'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, loops.map((f) => el('tr', {}, el('th', { scope: 'row' }, f.from), el('td', {}, f.to),
+        el('td', {}, count(f.count)), el('td', {}, fixed(f.count / customers, 3)))))));
+  }
+
+  function personaTable(report) {
+    const groups = groupsOf(report);
+    const line = (label, cell) => el('tr', {}, el('th', { scope: 'row' }, label),
+      groups.map((g) => el('td', {}, cell(g.data))));
+    const rows = [
+      line('Customers', (d) => `${count(d.customers)} (${percent(d.share.value)})`),
+      line('Converted', (d) => percent(d.conversion.value)),
+    ];
+    report.overall.outcomes.forEach((o) => {
+      rows.push(line(outcomeLabel(o), (d) => {
+        const same = d.outcomes.find((x) => x.kind === o.kind && (x.stage || '') === (o.stage || ''));
+        return same ? percent(same.share.value) : '–';
+      }));
+    });
+    rows.push(
+      line('Days to goal, mean', (d) => fixed(d.days_to_goal.mean.value, 1)),
+      line('Cost per customer', (d) => fixed(d.cost_per_customer.value, 2)),
+      line('Value per customer', (d) => fixed(d.value_per_customer.value, 2)),
+      line('Final emotion', (d) => fixed(d.final_emotion.value, 2)));
+    return el('div', { class: 'jr-table-wrap' }, el('table', { class: 'jr-personas' },
+      el('caption', {}, 'Each persona beside everyone'),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, ''), groups.map((g) => el('th', { scope: 'col' }, g.label)))),
+      el('tbody', {}, rows)));
+  }
+
+  function channelTable(report, group) {
+    const customers = group.data.customers || 1;
+    const rows = group.data.channels.filter((c) => c.delivered || c.dropped || c.deferred).map((c) => el('tr', {},
+      el('th', { scope: 'row' }, c.channel), el('td', {}, count(c.delivered)), el('td', {}, fixed(c.delivered / customers, 2)),
+      el('td', {}, fixed(c.cost, 2)), el('td', {}, count(c.dropped)), el('td', {}, count(c.deferred))));
+    const money = report.currency ? ` (${report.currency})` : '';
+    return el('div', { class: 'jr-table-wrap' }, el('table', { class: 'jr-channels' },
+      el('caption', {}, 'Deliveries by channel; dropped and deferred by quiet hours and caps'),
+      el('thead', {}, el('tr', {}, ['Channel', 'Delivered', 'Per customer', `Cost${money}`, 'Dropped', 'Deferred'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, rows)));
+  }
+
+  function card(label, figure, format, path) {
+    const interval = figure !== null && typeof figure === 'object' ? figure : null;
+    const value = interval ? interval.value : figure;
+    return el('div', { class: 'jr-card', 'data-card': path },
+      el('div', { class: 'jr-label' }, label),
+      el('div', { class: 'jr-big' }, formats[format].text(value)),
+      el('div', { class: 'jr-ci' }, hasInterval(interval) ? '95% CI ' + formats[format].bounds(interval) : ' '));
+  }
+
+  // The journey map -------------------------------------------------------------------------------
+
+  /** The page's maps (inline SVG put there by the generator), moved into `into`. */
+  function placeMaps(into, filter) {
+    const sources = [...document.querySelectorAll('#jr-maps > .jr-map-source')];
+    for (const source of sources) {
+      if (filter && !filter(source.dataset.label)) continue;
+      if (source.dataset.note !== undefined) {
+        into.append(el('p', { class: 'jr-note', 'data-map-note': '' }, source.dataset.note));
+        continue;
+      }
+      const svg = source.querySelector('svg');
+      if (!svg) continue;
+      svg.setAttribute('role', 'img');
+      svg.setAttribute('aria-label', 'Journey map' + (source.dataset.label ? ': ' + source.dataset.label : ''));
+      const figure = el('figure', { class: 'jr-map', 'data-map': source.dataset.label || 'map', title: 'Click to switch between fit and actual size' }, svg);
+      figure.addEventListener('click', () => figure.classList.toggle('jr-actual'));
+      into.append(figure);
+    }
+  }
+
+  // A simulation report ---------------------------------------------------------------------------
+
+  /**
+   * Draws one `journey-simulation/1` report into `app`. `options.idPrefix` keeps element ids
+   * apart when a page shows several reports; `options.pathPrefix` prefixes KPI paths.
+   */
+  function renderSimulation(app, report, options = {}) {
+    const pathPrefix = options.pathPrefix || '';
+    const idPrefix = options.idPrefix || 'jr';
+    const groups = groupsOf(report).map((g) => Object.assign(g, { key: pathPrefix + g.key }));
+    const title = report.display || report.journey;
+
+    app.append(el('header', {},
+      el(options.heading || 'h1', {}, options.headingPrefix ? `${options.headingPrefix}: ${title}` : title),
+      el('p', { class: 'jr-sub' }, 'Simulation report of ', el('code', {}, report.journey),
+        report.source ? [' from ', el('code', {}, report.source)] : null),
+      el('dl', { class: 'jr-facts' },
+        el('div', {}, el('dt', {}, 'Customers'), el('dd', {}, count(report.customers))),
+        el('div', {}, el('dt', {}, 'Seed'), el('dd', {}, String(report.seed))),
+        el('div', {}, el('dt', {}, 'Horizon'), el('dd', {}, fixed(report.horizon_days, 0) + ' days')),
+        report.currency ? el('div', {}, el('dt', {}, 'Currency'), el('dd', {}, report.currency)) : null,
+        el('div', {}, el('dt', {}, 'Personas'), el('dd', {}, (report.personas || []).map((p) => p.persona).join(', '))))));
+    const overridden = (report.params || []).filter((p) => p.overridden);
+    if (overridden.length > 0) {
+      app.append(el('p', { class: 'jr-banner' }, 'Params set for this run: ',
+        overridden.map((p, i) => [i ? ', ' : '', el('code', {}, `${p.name} = ${p.value}`)])));
+    }
+    if (report.interrupted) {
+      app.append(el('p', { class: 'jr-banner', role: 'status' },
+        'Interrupted: these results cover the customers simulated before the run was stopped.'));
+    }
+
+    // Persona selector: the cards, KPI table, funnel, flow, time to goal and money follow it.
+    const select = el('select', { id: `${idPrefix}-group`, 'data-group-select': '' },
+      groups.map((g, index) => el('option', { value: String(index) }, index === 0 ? g.label : `Persona ${g.label}`)));
+    const printedGroup = el('p', { class: 'jr-print-only jr-explain' });
+    if (groups.length > 1) {
+      app.append(el('div', { class: 'jr-toolbar' }, el('label', { for: select.id }, 'Show'), select,
+        el('span', { class: 'jr-hint' }, 'The emotion curve, ROI and persona table show every persona at once.')));
+      app.append(printedGroup);
+    }
+
+    const cards = el('div', { class: 'jr-cards' });
+    const kpis = el('div');
+    const funnel = chartBox('funnel', 'Funnel: share of customers who reached each stage, in journey order', true);
+    const stages = el('div');
+    const sankey = chartBox('sankey', 'Sankey diagram: customers moving between stages and where they ended', true);
+    const loops = el('div');
+    const flowNote = el('div');
+    const timeToGoal = chartBox('time-to-goal', 'Histogram of the time converted customers took to reach a goal');
+    const money = chartBox('money', 'Cost and value per customer and cost per conversion, with 95% confidence intervals');
+    const channels = el('div');
+    const maps = el('div');
+
+    app.append(cards);
+    app.append(el('div', { class: 'jr-grid' },
+      section('Key figures', 'Every share has a Wilson 95% interval, every mean a normal interval, ratios a delta-method interval.', kpis),
+      section('Funnel', 'Share of customers who entered each stage at least once, in journey order (stages as declared, then goals).', funnel)));
+    app.append(section('Stages', null, stages));
+    app.append(section('Customer flow', 'Every move between stages: from the entry on the left to where customers ended on the right. Link width is the number of moves.', flowNote, sankey, loops));
+    app.append(el('div', { class: 'jr-grid' },
+      section('Emotion along the journey', 'Mean emotion on entering each stage, per persona (dashed: all customers).',
+        chartBox('emotion', 'Line chart: mean emotion on entering each stage, per persona')),
+      section('Time to goal', 'Days converted customers took to reach a goal; dashed lines: mean, median and 90th percentile.', timeToGoal),
+      section('Cost and value', 'Means per customer and per conversion; bars: 95% confidence intervals.', money),
+      section('Return on investment', 'ROI = (value − cost) / cost, with its 95% interval, for everyone and each persona.',
+        chartBox('roi', 'Bar chart: return on investment per persona with 95% confidence intervals'))));
+    app.append(section('Channels', null, channels));
+    if (groups.length > 1) app.append(section('Personas', null, personaTable(report)));
+    app.append(section('Journey map', 'The map of the spec (journey graph): stages, touchpoints, transitions and rules. Click it to switch between fit and actual size.', maps));
+    const warnings = report.warnings || [];
+    if (warnings.length > 0) {
+      app.append(section('Run-time warnings', null, el('ul', { class: 'jr-warnings' }, warnings.map((w) =>
+        el('li', {}, el('code', {}, w.place), ` ${w.kind.replace(/_/g, ' ')}: ${count(w.count)} times`)))));
+    }
+
+    placeMaps(maps, options.mapFilter);
+    if (!maps.querySelector('figure, p')) maps.append(el('p', { class: 'jr-note', 'data-map-note': '' }, 'No map in this report.'));
+    draw(app.querySelector('[data-chart="emotion"]'), emotionOption(report));
+    draw(app.querySelector('[data-chart="roi"]'), roiOption(report));
+
+    function show(index) {
+      const group = groups[index];
+      printedGroup.textContent = `Figures for: ${group.label}`;
+      cards.replaceChildren(
+        card('Converted', group.data.conversion, 'percent', `${group.key}.conversion`),
+        card('Days to goal, mean', group.data.days_to_goal.mean, 'days', `${group.key}.days_to_goal.mean`),
+        card(`Cost per conversion${report.currency ? ' (' + report.currency + ')' : ''}`, group.data.cost_per_conversion, 'money', `${group.key}.cost_per_conversion`),
+        card('ROI', group.data.roi, 'number', `${group.key}.roi`),
+        card('Final emotion', group.data.final_emotion, 'number', `${group.key}.final_emotion`));
+      kpis.replaceChildren(kpiTable(report, group));
+      stages.replaceChildren(stageTable(report, group));
+      channels.replaceChildren(channelTable(report, group));
+      draw(funnel, funnelOption(group));
+      const converted = (group.data.time_to_goal_histogram || { counts: [] }).counts.length > 0;
+      draw(timeToGoal, timeToGoalOption(group), converted ? null : 'No customer reached a goal');
+      draw(money, moneyOption(report, group));
+      if (Array.isArray(group.data.flows)) {
+        const graph = flowGraph(report, group);
+        flowNote.replaceChildren();
+        sankey.hidden = false;
+        draw(sankey, sankeyOption(report, group, graph));
+        loops.replaceChildren(graph.loops.length > 0 ? loopTable(group, graph.loops) : '');
+      } else {
+        sankey.hidden = true;
+        flowNote.replaceChildren(el('p', { class: 'jr-note' }, 'This report has no flows: its JSON came from a run that did not count them.'));
+      }
+    }
+    select.addEventListener('change', () => show(Number(select.value)));
+    show(0);
+  }
+
+  // A comparison of two reports (extension point for `journey compare --format html`) ------------
+
+  /**
+   * Draws `{ base, candidate, differences }`: the differences table (rows of { metric, base,
+   * candidate, difference }, each figure a number or an interval), then both reports side by side.
+   */
+  function renderComparison(app, data) {
+    app.append(el('header', {}, el('h1', {}, `Comparison: ${(data.base.display || data.base.journey)} and ${(data.candidate.display || data.candidate.journey)}`)));
+    const differences = data.differences || [];
+    if (differences.length > 0) {
+      const value = (x) => (x !== null && typeof x === 'object' ? x.value : x);
+      const rows = differences.map((d, index) => el('tr', { 'data-kpi': `differences.${index}.difference` },
+        el('th', { scope: 'row' }, d.label || d.metric),
+        el('td', {}, fixed(value(d.base), 4)), el('td', {}, fixed(value(d.candidate), 4)),
+        el('td', { 'data-value': isNumber(value(d.difference)) ? value(d.difference) : '' }, fixed(value(d.difference), 4)),
+        el('td', { class: 'jr-ci' }, hasInterval(d.difference) ? `${fixed(d.difference.low, 4)} to ${fixed(d.difference.high, 4)}` : '')));
+      app.append(section('Differences', 'Candidate minus base, with 95% intervals.', el('div', { class: 'jr-table-wrap' },
+        el('table', {}, el('thead', {}, el('tr', {}, ['Measure', 'Base', 'Candidate', 'Difference', '95% CI'].map((h) => el('th', { scope: 'col' }, h)))),
+          el('tbody', {}, rows)))));
+    }
+    const columns = el('div', { class: 'jr-side-by-side' });
+    app.append(columns);
+    for (const side of ['base', 'candidate']) {
+      const column = el('div', { 'data-side': side });
+      columns.append(column);
+      renderSimulation(column, data[side], {
+        pathPrefix: `${side}.`, idPrefix: `jr-${side}`, heading: 'h2', headingPrefix: side === 'base' ? 'Base' : 'Candidate',
+        mapFilter: (label) => !label || label === side,
+      });
+    }
+  }
+
+  // Start -----------------------------------------------------------------------------------------
+
+  function main() {
+    const app = document.getElementById('jr-app');
+    app.replaceChildren();
+    if (!window.echarts) throw new Error('the chart library did not load');
+    const data = JSON.parse(document.getElementById('jr-data').textContent);
+    const kind = document.body.dataset.kind || 'simulation';
+    if (kind === 'comparison') {
+      renderComparison(app, data);
+    } else {
+      if (!data.overall) throw new Error('the embedded JSON is not a simulation report');
+      renderSimulation(app, data);
+    }
+    const generator = document.body.dataset.generator;
+    app.append(el('footer', {}, `Made by ${generator || 'journey'}. Charts drawn by Apache ECharts (Apache License 2.0), inlined: this page needs no network. The numbers are in the JSON document inside this file (schema ${data.schema || 'unknown'}).`));
+    root.dataset.ready = 'true';
+  }
+
+  try {
+    main();
+  } catch (error) {
+    fail(error);
+  }
+}());

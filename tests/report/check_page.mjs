@@ -1,0 +1,341 @@
+// Opens an HTML report in headless Chromium through the DevTools protocol (over
+// --remote-debugging-pipe: node's built-in modules only, no npm package) and checks it:
+//   - no JavaScript error, no console error or warning, no failed or refused load;
+//   - no network request: every request the page makes is the page itself or a data: URL;
+//   - the page says it is drawn (<html data-ready="true">) and every chart holds a drawn SVG;
+//   - the journey map is there (or, with --expect-map-note, a note saying why not);
+//   - the JSON embedded in the page equals the `--format json --flows` output (--json);
+//   - every KPI row's numbers (data-value/-low/-high) equal the JSON's at its path, and the
+//     rounded text shown equals them to the digits shown, for every persona in the selector;
+//   - takes a full-page screenshot (--screenshot), or of the page down to the section that holds
+//     an element (--screenshot-until SELECTOR; docs/make-images.sh).
+// Usage: node check_page.mjs --chromium PATH --page report.html [--json report.json]
+//          [--screenshot out.png [--screenshot-until SELECTOR]] [--width 1280]
+//          [--expect-map-note] [--expect-loops]
+// Exit 0: all good; 1: a check failed (each failure on stderr); 2: could not run.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(name);
+  return at >= 0 && at + 1 < args.length ? args[at + 1] : fallback;
+};
+const flag = (name) => args.includes(name);
+const chromium = option('--chromium', 'chromium');
+const page = resolve(option('--page'));
+const jsonPath = option('--json');
+const screenshot = option('--screenshot');
+const screenshotUntil = option('--screenshot-until');
+const width = Number(option('--width', '1280'));
+const pageUrl = pathToFileURL(page).href;
+
+const failures = [];
+const fail = (message) => failures.push(message);
+const profile = mkdtempSync(join(tmpdir(), 'journey-report-chromium-'));
+
+// Chromium --------------------------------------------------------------------------------------
+
+// Flags from /work/shared/toolchain-facts.md; no network, no first-run work, a fresh profile.
+const browser = spawn(chromium, [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-dev-shm-usage', '--hide-scrollbars', '--mute-audio', '--remote-debugging-pipe',
+  `--user-data-dir=${profile}`, 'about:blank',
+], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+let browserLog = '';
+browser.stderr.on('data', (chunk) => { browserLog = (browserLog + chunk).slice(-4000); });
+const toBrowser = browser.stdio[3];
+const fromBrowser = browser.stdio[4];
+
+let nextId = 1;
+const pending = new Map();
+const listeners = [];
+let buffered = '';
+fromBrowser.on('data', (chunk) => {
+  buffered += chunk.toString('utf8');
+  let end;
+  while ((end = buffered.indexOf('\0')) >= 0) {
+    const message = JSON.parse(buffered.slice(0, end));
+    buffered = buffered.slice(end + 1);
+    if (message.id !== undefined && pending.has(message.id)) {
+      const { resolve: done, reject, method } = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.error) reject(new Error(`${method}: ${message.error.message}`));
+      else done(message.result);
+    } else if (message.method) {
+      for (const listener of listeners) listener(message);
+    }
+  }
+});
+
+function send(method, params = {}, sessionId = undefined) {
+  const id = nextId++;
+  const message = { id, method, params };
+  if (sessionId) message.sessionId = sessionId;
+  toBrowser.write(JSON.stringify(message) + '\0');
+  return new Promise((done, reject) => pending.set(id, { resolve: done, reject, method }));
+}
+
+function waitFor(predicate, what, ms = 30000) {
+  return new Promise((done, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+    listeners.push((message) => {
+      if (predicate(message)) {
+        clearTimeout(timer);
+        done(message);
+      }
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+// Checks ----------------------------------------------------------------------------------------
+
+const requests = [];
+function watch(message) {
+  const p = message.params || {};
+  switch (message.method) {
+    case 'Runtime.exceptionThrown': {
+      const d = p.exceptionDetails || {};
+      fail(`JavaScript exception: ${(d.exception && d.exception.description) || d.text}`);
+      break;
+    }
+    case 'Runtime.consoleAPICalled':
+      if (p.type === 'error' || p.type === 'warning' || p.type === 'assert') {
+        const text = (p.args || []).map((a) => a.value ?? a.description ?? '').join(' ');
+        fail(`console ${p.type}: ${text}`);
+      }
+      break;
+    case 'Log.entryAdded':
+      if (p.entry && (p.entry.level === 'error' || p.entry.level === 'warning')) {
+        fail(`browser log ${p.entry.level} (${p.entry.source}): ${p.entry.text} ${p.entry.url || ''}`);
+      }
+      break;
+    case 'Network.requestWillBeSent':
+      requests.push(p.request.url);
+      break;
+    case 'Network.loadingFailed':
+      fail(`a load failed: ${p.errorText} ${p.blockedReason || ''}`);
+      break;
+    default:
+  }
+}
+listeners.push(watch);
+
+async function evaluate(sessionId, expression) {
+  const result = await send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true }, sessionId);
+  if (result.exceptionDetails) throw new Error(`evaluation failed: ${result.exceptionDetails.text}`);
+  return result.result.value;
+}
+
+/** The value at `path` ("overall.outcomes.2.share") in `data`. */
+function at(data, path) {
+  return path.split('.').reduce((node, key) => (node === undefined || node === null ? undefined : node[key]), data);
+}
+
+/** The numbers in a cell's text, without grouping commas: "26.4–27.7%" gives [26.4, 27.7]. */
+function numbersIn(text) {
+  return [...text.replace(/,/g, '').matchAll(/-?\d+(?:\.(\d+))?/g)].map((m) => ({
+    value: Number(m[0]), digits: m[1] ? m[1].length : 0,
+  }));
+}
+
+function sameShown(shown, exact, scale, where) {
+  const tolerance = 0.5 * 10 ** -shown.digits + 1e-9 * Math.max(1, Math.abs(exact * scale));
+  if (Math.abs(shown.value - exact * scale) > tolerance) {
+    fail(`${where}: the page shows ${shown.value}, the JSON has ${exact} (×${scale})`);
+  }
+}
+
+/** Checks the KPI rows of one persona group against the JSON. */
+function checkKpis(rows, data, group) {
+  if (rows.length === 0) fail(`${group}: no KPI rows`);
+  const paths = new Set(rows.map((r) => r.path));
+  for (const wanted of ['conversion', 'days_to_goal.mean', 'cost_per_customer', 'cost_per_conversion',
+    'value_per_customer', 'final_emotion', 'outcomes.0.share']) {
+    if (!paths.has(`${group}.${wanted}`)) fail(`${group}: no KPI row for ${wanted}`);
+  }
+  for (const row of rows) {
+    if (!row.path.startsWith(group + '.')) fail(`${row.path}: in the table of ${group}`);
+    const figure = at(data, row.path);
+    if (figure === undefined) {
+      fail(`${row.path}: not in the JSON`);
+      continue;
+    }
+    const interval = figure !== null && typeof figure === 'object' ? figure : null;
+    const value = interval ? interval.value : figure;
+    const scale = row.format === 'percent' ? 100 : 1;
+    if (value === null) {
+      if (row.value !== '') fail(`${row.path}: the JSON has null, the page ${row.value}`);
+      continue;
+    }
+    if (Number(row.value) !== value) fail(`${row.path}: data-value ${row.value}, JSON ${value}`);
+    const shown = numbersIn(row.text);
+    if (shown.length !== 1) fail(`${row.path}: cannot read the value "${row.text}"`);
+    else sameShown(shown[0], value, scale, `${row.path} value`);
+    if (interval && interval.low !== null && interval.high !== null) {
+      if (Number(row.low) !== interval.low || Number(row.high) !== interval.high) {
+        fail(`${row.path}: data-low/high ${row.low}/${row.high}, JSON ${interval.low}/${interval.high}`);
+      }
+      const bounds = numbersIn(row.ci.replace(/(\d)–/g, '$1 ').replace(/ to /g, ' '));
+      if (bounds.length !== 2) fail(`${row.path}: cannot read the interval "${row.ci}"`);
+      else {
+        sameShown(bounds[0], interval.low, scale, `${row.path} low`);
+        sameShown(bounds[1], interval.high, scale, `${row.path} high`);
+      }
+    }
+  }
+}
+
+const readKpis = `[...document.querySelectorAll('tr[data-kpi]')].map((tr) => ({
+  path: tr.dataset.kpi, format: tr.dataset.format,
+  text: tr.querySelector('td.jr-value').textContent, value: tr.querySelector('td.jr-value').dataset.value,
+  ci: tr.querySelector('td.jr-ci').textContent, low: tr.querySelector('td.jr-ci').dataset.low,
+  high: tr.querySelector('td.jr-ci').dataset.high }))`;
+
+const readCharts = `[...document.querySelectorAll('[data-chart]')].map((box) => {
+  const svg = box.querySelector('svg');
+  const r = box.getBoundingClientRect();
+  return { name: box.dataset.chart, hidden: box.hidden, width: r.width, height: r.height,
+    empty: box.dataset.empty === 'true',
+    svg: !!svg, shapes: svg ? svg.querySelectorAll('path, rect, circle, polyline, polygon, line').length : 0,
+    texts: svg ? svg.querySelectorAll('text').length : 0 };
+})`;
+
+async function run() {
+  await send('Target.setDiscoverTargets', { discover: true });
+  const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
+  const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+  for (const domain of ['Page', 'Runtime', 'Log', 'Network']) await send(`${domain}.enable`, {}, sessionId);
+  await send('Emulation.setDeviceMetricsOverride', { width, height: 900, deviceScaleFactor: 1, mobile: false }, sessionId);
+  const loaded = waitFor((m) => m.method === 'Page.loadEventFired' && m.sessionId === sessionId, 'the page to load');
+  await send('Page.navigate', { url: pageUrl }, sessionId);
+  await loaded;
+
+  let state = {};
+  for (let i = 0; i < 200; i += 1) {
+    state = await evaluate(sessionId, '({ ready: document.documentElement.dataset.ready, error: document.documentElement.dataset.error })');
+    if (state.ready || state.error) break;
+    await sleep(100);
+  }
+  if (state.error) fail(`the page reports an error: ${state.error}`);
+  if (state.ready !== 'true') fail('the page never said it was drawn (data-ready)');
+
+  // Every chart, drawn.
+  const charts = await evaluate(sessionId, readCharts);
+  const names = charts.map((c) => c.name);
+  for (const wanted of ['funnel', 'sankey', 'emotion', 'time-to-goal', 'money', 'roi']) {
+    if (!names.includes(wanted)) fail(`no ${wanted} chart`);
+  }
+  for (const chart of charts) {
+    // A chart without data (no conversions: no time to goal) is drawn with a note saying so.
+    const drawn = chart.shapes >= 3 || (chart.empty && chart.texts >= 1);
+    if (chart.hidden || !chart.svg || chart.width < 100 || chart.height < 100 || !drawn) {
+      fail(`chart ${chart.name} is not drawn: ${JSON.stringify(chart)}`);
+    }
+  }
+  const map = await evaluate(sessionId, `({ svg: document.querySelectorAll('.jr-map svg').length,
+    note: [...document.querySelectorAll('[data-map-note]')].map((p) => p.textContent).join(' | '),
+    nodes: document.querySelectorAll('.jr-map svg g.node').length })`);
+  if (flag('--expect-map-note')) {
+    if (map.svg !== 0 || !map.note) fail(`expected a note instead of the map: ${JSON.stringify(map)}`);
+  } else if (map.svg !== 1 || map.nodes < 2) {
+    fail(`the journey map is missing: ${JSON.stringify(map)}`);
+  }
+  if (flag('--expect-loops')) {
+    const loops = await evaluate(sessionId, `document.querySelectorAll('table.jr-loops tbody tr').length`);
+    if (loops < 1) fail('expected the table of moves back (the journey has a loop)');
+  }
+  const tables = await evaluate(sessionId, `[...document.querySelectorAll('table')].map((t) => ({
+    caption: !!t.querySelector('caption'), scoped: t.querySelectorAll('thead th[scope=col]').length }))`);
+  tables.forEach((t, i) => { if (!t.scoped) fail(`table ${i} has no column headers with scope`); });
+
+  // The numbers: the embedded JSON is the JSON report, and the KPI tables show it.
+  if (jsonPath) {
+    const data = JSON.parse(readFileSync(jsonPath, 'utf8'));
+    const embedded = await evaluate(sessionId, `JSON.parse(document.getElementById('jr-data').textContent)`);
+    if (JSON.stringify(embedded) !== JSON.stringify(data)) fail('the JSON embedded in the page differs from the JSON report');
+    const groups = await evaluate(sessionId, `(() => { const s = document.querySelector('[data-group-select]');
+      return s ? [...s.options].map((o) => o.value) : null; })()`);
+    const keys = ['overall', ...(data.personas || []).map((_, i) => `personas.${i}`)];
+    if (groups === null) fail('no persona selector');
+    else if (groups.length !== keys.length) {
+      fail(`the persona selector has ${groups.length} entries, the JSON ${keys.length} groups`);
+    }
+    for (const value of groups || ['0']) {
+      await evaluate(sessionId, `(() => { const s = document.querySelector('[data-group-select]');
+        if (s) { s.value = ${JSON.stringify(value)}; s.dispatchEvent(new Event('change')); } })()`);
+      const rows = await evaluate(sessionId, readKpis);
+      checkKpis(rows, data, keys[Number(value)]);
+      const again = await evaluate(sessionId, readCharts);
+      for (const chart of again) {
+        if (!chart.hidden && chart.shapes < 3 && !(chart.empty && chart.texts >= 1)) {
+          fail(`chart ${chart.name} is empty for group ${keys[Number(value)]}`);
+        }
+      }
+    }
+    await evaluate(sessionId, `(() => { const s = document.querySelector('[data-group-select]');
+      if (s) { s.value = '0'; s.dispatchEvent(new Event('change')); } })()`);
+    const cards = await evaluate(sessionId, `[...document.querySelectorAll('[data-card]')].map((c) => c.dataset.card)`);
+    for (const card of cards) if (at(data, card) === undefined) fail(`card ${card}: not in the JSON`);
+  }
+
+  // No request but the page itself (and data: URLs, which are not requests to anywhere).
+  for (const url of requests) {
+    if (url !== pageUrl && !url.startsWith('data:')) fail(`the page made a network request: ${url}`);
+  }
+
+  if (screenshot) {
+    const metrics = await send('Page.getLayoutMetrics', {}, sessionId);
+    const size = metrics.cssContentSize || metrics.contentSize;
+    let height = Math.ceil(size.height);
+    if (screenshotUntil) {
+      const bottom = await evaluate(sessionId, `(() => { const e = document.querySelector(${JSON.stringify(screenshotUntil)});
+        const s = e && (e.closest('section') || e); return s ? s.getBoundingClientRect().bottom + window.scrollY : null; })()`);
+      if (bottom === null) fail(`--screenshot-until: nothing matches ${screenshotUntil}`);
+      else height = Math.min(height, Math.ceil(bottom) + 16);
+    }
+    const shot = await send('Page.captureScreenshot', {
+      format: 'png', captureBeyondViewport: true,
+      clip: { x: 0, y: 0, width, height, scale: 1 },
+    }, sessionId);
+    writeFileSync(screenshot, Buffer.from(shot.data, 'base64'));
+    if (readFileSync(screenshot).length < 10000) fail(`the screenshot ${screenshot} is suspiciously small`);
+  }
+  // Late messages (a chart's error after the checks) still count.
+  await sleep(200);
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`check_page: timed out; browser said:\n${browserLog}`);
+  browser.kill('SIGKILL');
+  process.exit(2);
+}, 90000);
+
+let exitCode = 0;
+try {
+  await run();
+  for (const failure of failures) console.error(`FAIL ${failure}`);
+  exitCode = failures.length > 0 ? 1 : 0;
+} catch (error) {
+  console.error(`check_page: ${error.message}\n${browserLog}`);
+  exitCode = 2;
+}
+clearTimeout(watchdog);
+try {
+  await send('Browser.close');
+} catch {
+  // already gone
+}
+await new Promise((done) => {
+  if (browser.exitCode !== null) done();
+  browser.on('exit', done);
+  setTimeout(() => { browser.kill('SIGKILL'); done(); }, 5000);
+});
+rmSync(profile, { recursive: true, force: true });
+process.exit(exitCode);

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# `journey simulate --format html` end to end (docs/report.md): every example's report opens in
+# headless Chromium (check_page.mjs, over the DevTools protocol) with no JavaScript error and no
+# network request, every chart drawn, the KPI numbers equal to `--format json`'s, and a
+# screenshot; the page is byte-identical for any thread count; a `.jm` file or a missing
+# Graphviz gives a page with a note instead of the map; a terminal is refused.
+# The page embeds what `--format json --flows` prints for the same run.
+#   report_test.sh PATH/TO/journey [SCREENSHOT_DIR]
+# Run from the repository root. Exit 77 (skipped) without Chromium or node, except under
+# CI=true, where that is a failure. JOURNEY_CHROMIUM names the browser when it is not on PATH.
+set -u
+journey=$(realpath "$1")
+shots=$(realpath "${2:-.}")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+# shellcheck source=../cli/lib.sh
+source "$root/tests/cli/lib.sh"
+
+skip() {
+  if [ "${CI:-}" = true ]; then
+    echo "FAIL report: $1"
+    exit 1
+  fi
+  echo "SKIP report: $1"
+  exit 77
+}
+
+chromium=${JOURNEY_CHROMIUM:-}
+if [ -z "$chromium" ]; then
+  for candidate in chromium chromium-browser google-chrome; do
+    if command -v "$candidate" >/dev/null; then
+      chromium=$(command -v "$candidate")
+      break
+    fi
+  done
+fi
+[ -n "$chromium" ] || skip "no Chromium (Debian: apt-get install chromium; build.sh installs it)"
+command -v node >/dev/null || skip "no node"
+
+# check NAME PAGE [check_page options...]: the page in Chromium; counts a pass or a failure.
+check() {
+  local name=$1 page=$2
+  shift 2
+  if node "$here/check_page.mjs" --chromium "$chromium" --page "$page" "$@" >"$work/check.out" 2>&1; then
+    ok
+  else
+    echo "FAIL $name: the page in Chromium:"
+    sed 's/^/  /' "$work/check.out" | head -40
+    failed=$((failed + 1))
+  fi
+}
+
+n=5000
+mkdir -p "$shots"
+for spec in examples/*.journey; do
+  name=$(basename "$spec" .journey)
+  expect "$name html" 0 "$journey" simulate "$spec" -n $n --seed 3 --threads 2 --format html \
+    -o "$work/$name.html" || continue
+  expect "$name json" 0 "$journey" simulate "$spec" -n $n --seed 3 --threads 1 --format json \
+    --flows -o "$work/$name.json" || continue
+  extra=()
+  [ "$name" = business_phone ] && extra=(--expect-loops)
+  check "$name" "$work/$name.html" --json "$work/$name.json" --screenshot "$shots/report-$name.png" \
+    "${extra[@]}"
+done
+
+# The same inputs make the same bytes, for any number of threads.
+spec=examples/business_phone.journey
+if expect "threads 1" 0 "$journey" simulate $spec -n $n --threads 1 --format html -o "$work/t1.html" &&
+  expect "threads 3" 0 "$journey" simulate $spec -n $n --threads 3 --format html -o "$work/t3.html"; then
+  if cmp -s "$work/t1.html" "$work/t3.html"; then ok; else
+    echo "FAIL deterministic: the pages of 1 and 3 threads differ"
+    failed=$((failed + 1))
+  fi
+fi
+
+# JSON counts the flows only when asked to (they cost run time); the page always has them.
+if expect "json without flows" 0 "$journey" simulate $spec -n 500 --format json; then
+  if [[ "$out" == *'"flows"'* ]]; then
+    echo "FAIL json without flows: has flows"
+    failed=$((failed + 1))
+  else ok; fi
+fi
+if expect "json with flows" 0 "$journey" simulate $spec -n 500 --format json --flows; then
+  contains "json with flows" "$out" '"flows"'
+fi
+
+# Not a terminal: the page goes to standard output.
+if expect "stdout" 0 "$journey" simulate $spec -n 500 --format html; then
+  contains "stdout page" "$out" '<!DOCTYPE html>'
+  contains "stdout page ends" "$out" '</html>'
+fi
+
+# A terminal is refused, before anything runs (util-linux `script` gives the command one).
+if command -v script >/dev/null; then
+  script -qec "$journey simulate $spec -n 500 --format html" /dev/null >"$work/tty.out" 2>&1
+  got=$?
+  if [ $got -eq 2 ] && grep -q -- '-o report.html' "$work/tty.out"; then ok; else
+    echo "FAIL tty: exit $got: $(head -c 400 "$work/tty.out")"
+    failed=$((failed + 1))
+  fi
+fi
+
+# A compiled machine has no map: a note instead, and the rest of the page.
+if expect "build jm" 0 "$journey" build $spec -o "$work/phone.jm" &&
+  expect "jm html" 0 "$journey" simulate "$work/phone.jm" -n 1000 --format html -o "$work/jm.html"; then
+  contains "jm note on stderr" "$err" "compiled machine"
+  check "jm page" "$work/jm.html" --expect-map-note
+fi
+
+# No Graphviz: a note instead of the map.
+if JOURNEY_DOT=/nonexistent/dot expect "no dot" 0 "$journey" simulate $spec -n 1000 --format html \
+  -o "$work/nodot.html"; then
+  contains "no dot note" "$err" "Graphviz"
+  check "no dot page" "$work/nodot.html" --expect-map-note
+fi
+
+# An unwritable destination is an I/O error, and leaves nothing behind.
+expect "unwritable" 2 "$journey" simulate $spec -n 500 --format html -o "$work/missing/dir/r.html" &&
+  contains "unwritable message" "$err" "cannot write"
+
+echo "report: $passed passed, $failed failed (screenshots in $shots)"
+[ "$failed" -eq 0 ]
