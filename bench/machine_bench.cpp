@@ -166,13 +166,16 @@ int main(int argc, char** argv) {
     if (!only.empty()) {
       // Profiling one side: time it alone and skip the comparison.
       double cpu = cpuSeconds();
+      std::uint64_t steps = 0;
       if (only == "baseline") {
         totals = Totals{};
         journey::bench::baseline::simulate(seed, 0, customers, totals);
+        steps = totals.steps;
       } else {
-        sim::simulate(only == "jit" ? native : interpreted, options);
+        steps = sim::simulate(only == "jit" ? native : interpreted, options).overall().steps;
       }
-      std::printf("%s: %.3f s CPU\n", only.c_str(), cpuSeconds() - cpu);
+      std::printf("%s: %.3f s CPU, %llu steps\n", only.c_str(), cpuSeconds() - cpu,
+                  static_cast<unsigned long long>(steps));
       continue;
     }
     engine(interpreted, interpreterTiming, interpreterResults);
