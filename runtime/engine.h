@@ -157,6 +157,9 @@ class Customer {
   explicit Customer(const Program& program, Counters* counters = nullptr)
       : Customer(program, counters, Options{}) {}
   Customer(const Program& program, Counters* counters, Options options);
+  /// The evaluation context points into the customer's own buffers.
+  Customer(const Customer&) = delete;
+  Customer& operator=(const Customer&) = delete;
 
   /// A synthetic customer number `index` of a run with `seed`: persona and attributes drawn
   /// from their stream, then the entry at time 0.
@@ -276,15 +279,15 @@ class Customer {
   double negativeDuration(ExprId id);
   double clampedProbability(ExprId id, double value);
 
-  void push(double time, ItemKind kind, std::uint32_t order, Index index, std::uint32_t tag,
-            bool spontaneous = false);
+  [[gnu::always_inline]] inline void push(double time, ItemKind kind, std::uint32_t order,
+                                          Index index, std::uint32_t tag, bool spontaneous = false);
   bool dropCancelled();
   void step();
   Index resolve(Index target);
   void moveTo(Index stage);
   void enterStage(Index stage);
-  void activity();
-  void scheduleEvent(Index event);
+  [[gnu::always_inline]] inline void activity();
+  [[gnu::always_inline]] inline void scheduleEvent(Index event);
   void handleEvent(Index event, bool spontaneous, std::uint32_t visit,
                    std::span<const double> given);
   void runTimers(ItemKind kind, Index rule);
@@ -294,8 +297,8 @@ class Customer {
   void evaluateChangedConditions();
   void applyPendingMove();
 
-  bool clausesHold(const Rule& rule, const double* payload);
-  bool capAllows(Index rule);
+  [[gnu::always_inline]] inline bool clausesHold(const Rule& rule, const double* payload);
+  [[gnu::always_inline]] inline bool capAllows(Index rule);
   void runGroup(std::span<const Index> rules, const double* payload, Mode mode) {
     if (!rules.empty()) runRules(rules, payload, mode);
   }
@@ -309,7 +312,7 @@ class Customer {
   }
 
   void send(Index touchpoint, Index slot, Index rule, const double* payload);
-  void deliverTouchpoint(Index touchpoint, bool byRule);
+  [[gnu::always_inline]] inline void deliverTouchpoint(Index touchpoint, bool byRule);
   void record(ActionRecord::Kind kind, Index a, Index b = kNone) {
     if (options_.recordActions) actions_.push_back(ActionRecord{context_.now, kind, a, b});
   }
@@ -323,13 +326,17 @@ class Customer {
   RandomStream journey_;
 
   std::vector<double> vars_, attributes_;
-  std::vector<std::uint32_t> visits_, received_, receivedChannel_;
-  std::vector<double> timeInStage_, emotionOnEntry_, channelCost_;
-  std::vector<std::uint32_t> channelDropped_, channelDeferred_, channelCapped_, ruleRuns_,
+  /// The per-customer counts and sums, each kind in one block that a customer's start clears
+  /// at once; the spans below are views into them.
+  std::vector<std::uint32_t> counts_;
+  std::vector<double> sums_;
+  std::span<std::uint32_t> visits_, received_, receivedChannel_;
+  std::span<double> timeInStage_, emotionOnEntry_, channelCost_;
+  std::span<std::uint32_t> channelDropped_, channelDeferred_, channelCapped_, ruleRuns_,
       ruleCapped_;
   /// Cap windows: the last N delivery (or run) times of each capped channel (or rule).
   std::vector<double> ring_;
-  std::vector<std::uint32_t> ringCount_;  // per channel, then per rule
+  std::span<std::uint32_t> ringCount_;  // per channel, then per rule (in counts_)
   std::vector<std::uint8_t> conditionValue_;
   std::vector<double> inactiveDue_;
   std::vector<std::uint8_t> inactiveArmed_;
