@@ -218,6 +218,7 @@ void Customer::reset(std::uint64_t seed, std::uint64_t index) {
   runPayloads_.clear();
   waiting_.clear();
   actions_.clear();
+  path_.clear();
   context_.payload = nullptr;
   context_.random = &journey_;
   context_.emotion = 0;
@@ -602,6 +603,7 @@ void Customer::enterStage(Index stage) {
   changed_ |= Program::ReadsStage;
   emotionOnEntry_[stage] += context_.emotion;
   record(ActionRecord::Kind::Enter, stage);
+  if (options_.recordPath) path_.push_back(stage);
   activity();
 
   const Stage& s = m_.stages[stage];

@@ -152,6 +152,9 @@ class Customer {
     bool recordActions = false;
     /// Steps (processed items) before a customer is stopped as `StepLimit`.
     std::uint64_t maxSteps = 1'000'000;
+    /// Keep the stages entered, in order (`path()`): the flows between stages, for much less
+    /// than `recordActions`.
+    bool recordPath = false;
   };
 
   explicit Customer(const Program& program, Counters* counters = nullptr)
@@ -210,6 +213,8 @@ class Customer {
   /// Where the customer failed (an expression), when `outcome() == Failed`.
   ExprId failedAt() const { return failedAt_; }
   const std::vector<ActionRecord>& actions() const { return actions_; }
+  /// The stages entered, in order, when `Options::recordPath`.
+  std::span<const Index> path() const { return path_; }
 
  private:
   enum class ItemKind : std::uint8_t {
@@ -352,6 +357,7 @@ class Customer {
   /// Timer groups (7.2.1) and the conditions that went true (7.1.6); kept to reuse memory.
   std::vector<Index> group_, fired_;
   std::vector<ActionRecord> actions_;
+  std::vector<Index> path_;
 
   /// What changed since the conditions were last evaluated (Program::Reads).
   std::uint8_t changed_ = 0;

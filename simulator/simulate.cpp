@@ -103,9 +103,8 @@ void Tally::add(const rt::Customer& c, double horizon) {
 
 void Tally::addFlows(const rt::Customer& c) {
   std::uint32_t from = kFromEntry;
-  for (const auto& action : c.actions()) {
-    if (action.kind != rt::ActionRecord::Kind::Enter) continue;
-    auto to = static_cast<std::uint32_t>(action.a);
+  for (rt::Index stage : c.path()) {
+    auto to = static_cast<std::uint32_t>(stage);
     ++flows[flowKey(from, to)];
     from = to;
   }
@@ -209,7 +208,7 @@ void runRange(const rt::Program& program, const Options& options, std::uint64_t 
     std::vector<Tally> tallies(m.personas.size(), Tally(m));
     rt::Counters counters(m);
     rt::Customer customer(program, &counters,
-                          rt::Customer::Options{options.flows, options.maxSteps});
+                          rt::Customer::Options{false, options.maxSteps, options.flows});
     for (;;) {
       std::uint64_t chunk = next.fetch_add(1);
       if (chunk >= chunks) return;

@@ -69,7 +69,7 @@ struct Tally {
   static constexpr int kTimeBins = 2000;
 
   void add(const rt::Customer& customer, double horizon);
-  /// Counts the customer's moves; the customer must have run with `recordActions`.
+  /// Counts the customer's moves; the customer must have run with `recordPath`.
   void addFlows(const rt::Customer& customer);
   void merge(const Tally& other);
   /// The flows ordered by (from, to) index: the same order for any run.
