@@ -27,8 +27,15 @@ void printDiagnostics(const Compilation& compilation, ColorMode color) {
              TextRenderOptions{useColor(color, stderr)});
 }
 
-bool writeFileAtomically(const std::string& path, const std::string& text, std::string& error,
+bool writeFileAtomically(const std::string& given, const std::string& text, std::string& error,
                          const char* suffix) {
+  // A symbolic link stays one: the file it points to is what gets replaced.
+  std::error_code linkCode;
+  std::string path = given;
+  if (std::filesystem::is_symlink(given, linkCode)) {
+    auto target = std::filesystem::weakly_canonical(given, linkCode);
+    if (!linkCode) path = target.string();
+  }
   std::string temporary = path + suffix;
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);

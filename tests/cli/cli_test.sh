@@ -175,6 +175,12 @@ if cmp -s "$work/messy.journey" "$work/messy.orig"; then ok; else echo "FAIL fmt
 expect "fmt --stdout" 0 "$journey" fmt --stdout "$work/messy.journey" && contains "fmt --stdout" "$out" "journey Good {"
 expect "fmt rewrites" 0 "$journey" fmt "$work/messy.journey" && ok
 expect "fmt is idempotent" 0 "$journey" fmt --check "$work/messy.journey" && ok
+# A symbolic link stays a link; the file it points to is rewritten.
+cp "$work/messy.orig" "$work/linked.journey"
+ln -s linked.journey "$work/link.journey"
+expect "fmt through a link" 0 "$journey" fmt "$work/link.journey" && ok
+if [ -L "$work/link.journey" ] && grep -q "journey Good {" "$work/linked.journey"; then ok; else
+  echo "FAIL fmt replaced the symbolic link or left its target"; failed=$((failed + 1)); fi
 cp "$work/bad.journey" "$work/bad.orig"
 printf 'journey X { stage A { after -> } }\n' >"$work/syntax.journey"
 cp "$work/syntax.journey" "$work/syntax.orig"
