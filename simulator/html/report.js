@@ -150,6 +150,16 @@
     return chart;
   }
 
+  /** Sets a chart box's height in pixels (charts whose rows vary), resizing its chart. */
+  function sized(box, height) {
+    const px = `${Math.round(height)}px`;
+    if (box.style.height === px) return box;
+    box.style.height = px;
+    const chart = window.echarts.getInstanceByDom(box);
+    if (chart) chart.resize();
+    return box;
+  }
+
   function resizeAll() {
     for (const chart of charts) chart.resize();
   }
@@ -795,6 +805,7 @@
       xAxisIndex: index,
       yAxisIndex: index,
       barWidth: '62%',
+      barMaxWidth: 30,
       itemStyle: { color: sideColors[side] },
       label: {
         show: true, position: index === 0 ? 'left' : 'right', color: '#1d2330',
@@ -877,13 +888,18 @@
    */
   function forestOption(rows, axisName) {
     const finite = rows.flatMap((r) => [r.value, r.low, r.high]).filter(isNumber);
-    const reach = Math.max(1e-9, ...finite.map(Math.abs));
+    // Symmetric around 0; a nominal scale when every difference is 0.
+    let reach = Math.max(0, ...finite.map(Math.abs));
+    if (!(reach > 1e-12)) reach = 1;
+    // A round bound a little beyond the widest interval, so that the axis ends on a label.
+    const step = 10 ** Math.floor(Math.log10(reach * 1.05));
+    const bound = [1, 2, 2.5, 5, 10].map((m) => m * step).find((b) => b >= reach * 1.05);
     return {
       tooltip: Object.assign({}, tooltip, { formatter: (p) => `${rows[p.dataIndex].label}<br>${rows[p.dataIndex].text}` }),
       grid: { left: 230, right: 30, top: 10, bottom: 46 },
       xAxis: {
-        type: 'value', name: axisName, nameLocation: 'middle', nameGap: 28, min: -reach * 1.1, max: reach * 1.1,
-        axisLabel: { formatter: (v) => fixed(v, reach < 0.1 ? 3 : reach < 10 ? 2 : 0) },
+        type: 'value', name: axisName, nameLocation: 'middle', nameGap: 28, min: -bound, max: bound, interval: bound / 2,
+        axisLabel: { formatter: (v) => fixed(v, bound <= 0.1 ? 3 : bound <= 10 ? 2 : 0) },
       },
       yAxis: {
         type: 'category', inverse: true, data: rows.map((r) => r.label),
@@ -1065,7 +1081,7 @@
     }
 
     const cards = el('div', { class: 'jr-cards' });
-    const shares = chartBox('differences-shares', 'Forest plot: differences of shares in percentage points with their 95% intervals', true);
+    const shares = chartBox('differences-shares', 'Forest plot: differences of shares in percentage points with their 95% intervals');
     const relative = chartBox('differences-relative', 'Forest plot: differences of the other headline KPIs as a percentage of the old value, with their 95% intervals');
     const funnels = chartBox('funnels', 'Funnels of both versions side by side: share of customers who reached each stage', true);
     const emotion = chartBox('emotion', 'Line chart: mean emotion on entering each stage, old and new');
@@ -1106,13 +1122,15 @@
       ].filter((c) => c !== null));
       table.replaceChildren(comparedTable(data, group, index));
       const shareRows = forestRows(data, group, true);
-      draw(shares, forestOption(shareRows, 'difference (percentage points)'), shareRows.length ? null : 'No shares to compare');
       const relativeRows = forestRows(data, group, false);
-      draw(relative, forestOption(relativeRows, 'difference (% of the old value)'), relativeRows.length ? null : 'No KPI to compare');
+      // Both plots the same height, rows of at least 34 pixels.
+      const forestHeight = Math.max(260, 70 + 34 * Math.max(shareRows.length, relativeRows.length));
+      draw(sized(shares, forestHeight), forestOption(shareRows, 'difference (percentage points)'), shareRows.length ? null : 'No shares to compare');
+      draw(sized(relative, forestHeight), forestOption(relativeRows, 'difference (% of the old value)'), relativeRows.length ? null : 'No KPI to compare');
       const oldName = index === 0 ? 'all' : (personaOld.has(group.group) ? personaOld.get(group.group) : null);
       const oldGroup = reportGroup(data.reports.old, oldName);
       const newGroup = reportGroup(data.reports.new, index === 0 ? 'all' : group.group);
-      draw(funnels, funnelsOption(stages, oldGroup, newGroup, funnels.clientWidth || 900));
+      draw(sized(funnels, Math.max(240, 50 + 38 * stages.length)), funnelsOption(stages, oldGroup, newGroup, funnels.clientWidth || 900));
       draw(emotion, comparedEmotionOption(alignedStages(data, () => true), oldGroup, newGroup));
     }
     select.addEventListener('change', () => show(Number(select.value)));
