@@ -98,7 +98,7 @@ struct CompareOptions {
   std::vector<std::string> renames;
   /// Match by identical names and `--rename` only; guess no renames.
   bool exactNames = false;
-  /// text, json or csv.
+  /// text, json, csv or html.
   std::string format = "text";
   std::string output;
   std::uint64_t maxSteps = 1'000'000;

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/load.h"
+#include "cli/report.h"
 #include "cli/run.h"
 #include "simulator/compare_report.h"
 
@@ -85,6 +86,7 @@ int runCompare(const CompareOptions& options) {
   // Gates and renames are checked first: a typo must not cost a simulation.
   std::vector<sim::Gate> gates;
   if (!parseGates(options.failIf, true, gates)) return kExitUsage;
+  if (options.format == "html" && !htmlDestinationOk(options.output)) return kExitUsage;
   sim::MatchOptions matchOptions;
   matchOptions.guessRenames = !options.exactNames;
   for (const auto& text : options.renames) {
@@ -163,6 +165,10 @@ int runCompare(const CompareOptions& options) {
   std::string report;
   if (options.format == "json") {
     report = sim::compareJson(*oldMachine, *newMachine, *matching, comparison, info).dump(2) + "\n";
+  } else if (options.format == "html") {
+    report = htmlComparisonPage(
+        options, *oldMachine, *newMachine,
+        sim::compareJson(*oldMachine, *newMachine, *matching, comparison, info).dump(2) + "\n");
   } else if (options.format == "csv") {
     report = sim::compareCsv(comparison);
   } else {

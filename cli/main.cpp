@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
                                                     KPIs at each value of a param
   journey simulate --format html -o report.html examples/business_phone.journey
                                                     charts, flows and the map in one offline page
+  journey compare old.journey new.journey --format html -o compare.html
+                                                    both versions side by side and the
+                                                    differences with their intervals, one page
   journey build examples/business_phone.journey -o phone.jm
                                                     compile once, simulate the .jm file
   journey graph --format svg -o map.svg examples/business_phone.journey
@@ -239,8 +242,12 @@ docs/planning.md (compare, sweep and KPI gates).)");
       ->type_name("OLD=NEW");
   compareCommand->add_flag("--exact-names", compare.exactNames,
                            "Match declarations by identical names and --rename only");
-  compareCommand->add_option("--format", compare.format, "Report format: text, json or csv")
-      ->check(CLI::IsMember({"text", "json", "csv"}))
+  compareCommand
+      ->add_option("--format", compare.format,
+                   "Report format: text, json, csv or html (a self-contained page: both versions "
+                   "side by side and the differences with their intervals; needs -o or a "
+                   "redirect)")
+      ->check(CLI::IsMember({"text", "json", "csv", "html"}))
       ->default_str("text");
   compareCommand->add_option("-o,--output", compare.output, "Write the report to a file")
       ->type_name("OUT");

@@ -17,8 +17,8 @@
 
 namespace journey::cli {
 
-bool htmlDestinationOk(const SimulateOptions& options) {
-  if (!options.output.empty() || isatty(STDOUT_FILENO) == 0) return true;
+bool htmlDestinationOk(const std::string& output) {
+  if (!output.empty() || isatty(STDOUT_FILENO) == 0) return true;
   std::cerr << "journey: error: `--format html` writes a web page, not text for a terminal\n"
                "  = help: write it to a file with `-o report.html`, or redirect standard output\n";
   return false;
@@ -27,7 +27,7 @@ bool htmlDestinationOk(const SimulateOptions& options) {
 sim::html::MapFigure journeyMapFigure(const std::string& file) {
   sim::html::MapFigure figure;
   auto noMap = [&](std::string note) {
-    std::cerr << "note: the report has no journey map: " << note << '\n';
+    std::cerr << "note: the report has no journey map of " << file << ": " << note << '\n';
     figure.note = "No journey map: " + std::move(note) + ".";
     return figure;
   };
@@ -67,6 +67,23 @@ std::string htmlSimulationPage(const SimulateOptions& options, const rt::Machine
   page.json = json;
   page.generator = "journey " JOURNEY_VERSION;
   page.maps.push_back(journeyMapFigure(options.file));
+  return sim::html::renderPage(page);
+}
+
+std::string htmlComparisonPage(const CompareOptions& options, const rt::Machine& oldMachine,
+                               const rt::Machine& newMachine, const std::string& json) {
+  auto name = [](const rt::Machine& m) { return m.display.empty() ? m.name : m.display; };
+  sim::html::Page page;
+  page.kind = sim::html::PageKind::Comparison;
+  page.title = name(oldMachine) == name(newMachine)
+                   ? fmt::format("{}: comparison of two versions", name(newMachine))
+                   : fmt::format("{} and {}: comparison", name(oldMachine), name(newMachine));
+  page.json = json;
+  page.generator = "journey " JOURNEY_VERSION;
+  page.maps.push_back(journeyMapFigure(options.oldFile));
+  page.maps.back().label = "old";
+  page.maps.push_back(journeyMapFigure(options.newFile));
+  page.maps.back().label = "new";
   return sim::html::renderPage(page);
 }
 

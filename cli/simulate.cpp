@@ -18,8 +18,8 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/load.h"
-#include "cli/run.h"
 #include "cli/report.h"
+#include "cli/run.h"
 #include "compiler/driver/machine.h"
 #include "runtime/file.h"
 #include "runtime/jit/jit.h"
@@ -69,7 +69,7 @@ int runDumpLlvm(const DumpOptions& options) {
 int runSimulate(const SimulateOptions& options) {
   std::vector<sim::Gate> gates;
   if (!parseGates(options.failIf, false, gates)) return kExitUsage;
-  if (options.format == "html" && !htmlDestinationOk(options)) return kExitUsage;
+  if (options.format == "html" && !htmlDestinationOk(options.output)) return kExitUsage;
   int exitCode = kExitOk;
   auto machine = loadMachine(options.file, options.overrides, options.color, exitCode);
   if (!machine) return exitCode;

@@ -16,14 +16,14 @@ namespace journey::sim::html {
 enum class PageKind {
   /// One run: the JSON is a `journey-simulation/1` report.
   Simulation,
-  /// Two runs side by side: the JSON is `{ "base": SIMULATION, "candidate": SIMULATION,
-  /// "differences": [...] }` (report.js, `renderComparison`).
+  /// Two versions compared (`journey compare`): the JSON is a `journey-comparison/1` document
+  /// (docs/planning.md), its maps labelled `old` and `new` (report.js, `renderComparison`).
   Comparison,
 };
 
 /// A journey map to show, or why there is none.
 struct MapFigure {
-  /// What the map is of, when a page shows several ("base", "candidate").
+  /// What the map is of, when a page shows several ("old", "new").
   std::string label;
   /// Graphviz's SVG; everything before `<svg` (XML declaration, doctype) is dropped.
   std::string svg;

@@ -1,7 +1,7 @@
 // The HTML report's script (docs/report.md). It reads the JSON document embedded in the page
-// (#jr-data: a `journey-simulation/1` report, or a comparison of two) and draws every chart and
-// table from it with Apache ECharts. It uses no clock, no randomness and no network, so the same
-// JSON draws the same page.
+// (#jr-data: a `journey-simulation/1` report, or a `journey-comparison/1` comparison) and draws
+// every chart and table from it with Apache ECharts. It uses no clock, no randomness and no
+// network, so the same JSON draws the same page.
 //
 // Contract with tests/report (and anyone who reads the page):
 // - <html data-ready="true"> once everything is drawn; <html data-error="..."> on any error.
@@ -9,6 +9,9 @@
 // - Every figure in a KPI table is a row [data-kpi=PATH] where PATH locates the figure in the
 //   JSON (`overall.conversion`, `personas.1.days_to_goal.mean`); its cells carry the exact
 //   numbers as data-value, data-low, data-high beside their rounded text.
+// - In a comparison, a KPI row's PATH is `groups.G.kpis.K`: its cells td.jr-old and td.jr-new
+//   carry the versions' values, td.jr-value and td.jr-ci the difference (`delta`) and its
+//   interval; the row's data-significance is yes, no, same, added or removed.
 (function () {
   'use strict';
 
@@ -145,6 +148,16 @@
       textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif' },
     }, option), true);
     return chart;
+  }
+
+  /** Sets a chart box's height in pixels (charts whose rows vary), resizing its chart. */
+  function sized(box, height) {
+    const px = `${Math.round(height)}px`;
+    if (box.style.height === px) return box;
+    box.style.height = px;
+    const chart = window.echarts.getInstanceByDom(box);
+    if (chart) chart.resize();
+    return box;
   }
 
   function resizeAll() {
@@ -667,36 +680,461 @@
     show(0);
   }
 
-  // A comparison of two reports (extension point for `journey compare --format html`) ------------
+  // A comparison of two versions (`journey compare --format html`) ------------------------------
+
+  /** How a comparison KPI's figures are written, by `unit`; `scale` turns the JSON into the text. */
+  const signed = (x, digits) => (isNumber(x) ? (x > 0 ? '+' : '') + fixed(x, digits) : '–');
+  function unitFormat(unit, currency) {
+    const money = currency ? ` ${currency}` : '';
+    const make = (scale, valueDigits, deltaDigits, suffix, deltaSuffix = suffix) => ({
+      scale,
+      value: (x) => (isNumber(x) ? fixed(x * scale, valueDigits) + suffix : '–'),
+      bound: (x) => (isNumber(x) ? fixed(x * scale, valueDigits) : '–'),
+      delta: (x) => (isNumber(x) ? signed(x * scale, deltaDigits) + deltaSuffix : '–'),
+      interval: (i) => `${signed(i.low * scale, deltaDigits)} to ${signed(i.high * scale, deltaDigits)}${deltaSuffix}`,
+      axis: deltaSuffix.trim(),
+    });
+    return {
+      share: make(100, 2, 2, '%', ' pt'),
+      days: make(1, 1, 2, ' d'),
+      hours: make(1, 2, 3, ' h'),
+      money: make(1, 2, 2, '', money),
+      number: make(1, 2, 3, ''),
+      ratio: make(1, 3, 3, ''),
+    }[unit] || make(1, 3, 3, '');
+  }
+
+  const specialOutcomes = new Set(['unrouted_at_entry', 'looping', 'failed', 'step_limit']);
+
+  /** The KPI's label: `New ← Old` for a renamed item, as in the text report. */
+  function kpiItemLabel(kpi) {
+    if (kpi.old_item !== null && kpi.new_item !== null && kpi.old_item !== kpi.new_item) {
+      return `${kpi.new_item} ← ${kpi.old_item}`;
+    }
+    return kpi.item;
+  }
+  function kpiLabel(kpi) {
+    const item = kpiItemLabel(kpi);
+    switch (kpi.metric) {
+      case 'conversion': return 'Converted (reached a goal)';
+      case 'outcome': return specialOutcomes.has(kpi.item) || kpi.item === 'in_progress'
+        ? outcomeLabel({ kind: kpi.item }) : `Ended in ${item}`;
+      case 'days_to_goal_mean': return 'Days to goal, mean';
+      case 'reached': return `Reached ${item}`;
+      case 'cost_per_customer': return 'Cost to serve per customer';
+      case 'cost_per_conversion': return 'Cost per conversion';
+      case 'value_per_customer': return 'Value per customer';
+      case 'roi': return 'ROI, (value − cost) / cost';
+      case 'final_emotion': return 'Final emotion, mean';
+      case 'effort_hours_per_customer': return 'Effort per customer';
+      case 'touchpoint_delivered_per_customer': return `Touchpoint ${item}: deliveries per customer`;
+      case 'channel_delivered_per_customer': return `Channel ${item}: deliveries per customer`;
+      case 'channel_cost_per_customer': return `Channel ${item}: cost per customer`;
+      case 'rule_runs_per_customer': return `Rule ${item}: runs per customer`;
+      default: return kpi.item ? `${kpi.metric}(${item})` : kpi.metric;
+    }
+  }
+
+  /** Unrouted, looping, failed and step-limit outcomes and channels only when they happened. */
+  function kpiHidden(kpi) {
+    const nonzero = (x) => x !== null && isNumber(x.value) && x.value !== 0;
+    const zero = !nonzero(kpi.old) && !nonzero(kpi.new);
+    const special = kpi.metric === 'outcome' && specialOutcomes.has(kpi.item);
+    return (special || kpi.metric.startsWith('channel_')) && zero;
+  }
+
+  /** What a difference says: significant, not significant, the same for everyone, or one-sided. */
+  function verdict(kpi, group) {
+    if (kpi.old === null) return { key: 'added', text: 'only in new' };
+    if (kpi.new === null) return { key: 'removed', text: 'only in old' };
+    if (group.paired && kpi.differing_customers === 0) return { key: 'same', text: 'identical' };
+    if (kpi.significant) return { key: 'yes', text: kpi.delta.value > 0 ? 'significant ▲' : 'significant ▼' };
+    if (!hasInterval(kpi.delta)) return { key: 'no', text: 'no interval' };
+    return { key: 'no', text: 'not significant' };
+  }
+  const verdictBadge = (v) => el('span', { class: `jr-sig jr-sig-${v.key}` }, v.text);
+  const verdictColor = { yes: '#2f5fb3', no: '#8a8f99', same: '#b7bcc6', added: '#b7bcc6', removed: '#b7bcc6' };
+
+  /** One version's figures for a comparison group: `overall`, or the persona of that name. */
+  function reportGroup(report, name) {
+    if (name === null) return null;
+    if (name === 'all') return report.overall;
+    return (report.personas || []).find((p) => p.persona === name) || null;
+  }
 
   /**
-   * Draws `{ base, candidate, differences }`: the differences table (rows of { metric, base,
-   * candidate, difference }, each figure a number or an interval), then both reports side by side.
+   * The stages of both versions in one order: the new version's funnel order, each row with its
+   * old and new names (null where the version lacks it); a removed stage after its old
+   * predecessor.
    */
+  function alignedStages(data, keep) {
+    const renamed = new Map();
+    for (const m of data.matching) if (m.kind === 'stage' && m.old !== null && m.new !== null) renamed.set(m.new, m.old);
+    const oldOf = (name) => (renamed.has(name) ? renamed.get(name) : null);
+    const rows = data.reports.new.overall.funnel.filter(keep).map((row) => ({ new: row.stage, old: oldOf(row.stage), kind: row.kind }));
+    const matchedOld = new Set(rows.map((r) => r.old).filter((x) => x !== null));
+    let after = -1;
+    for (const row of data.reports.old.overall.funnel.filter(keep)) {
+      const at = rows.findIndex((r) => r.old === row.stage);
+      if (at >= 0) {
+        after = at;
+      } else if (!matchedOld.has(row.stage)) {
+        rows.splice(after + 1, 0, { new: null, old: row.stage, kind: row.kind });
+        after += 1;
+      }
+    }
+    return rows.map((r) => Object.assign(r, {
+      label: r.new === null ? `${r.old} (removed)` : r.old === null ? `${r.new} (added)`
+        : r.old !== r.new ? `${r.new} ← ${r.old}` : r.new,
+    }));
+  }
+
+  const sideColors = { old: '#8a8f99', new: '#e08a2e' };
+
+  /** `width`: the chart's width in pixels, for the stage names between the two halves. */
+  function funnelsOption(stages, oldGroup, newGroup, width) {
+    const reachedOf = (group, name) => {
+      if (!group || name === null) return null;
+      const row = group.funnel.find((r) => r.stage === name);
+      return row && isNumber(row.reached.value) ? row.reached : null;
+    };
+    const sides = [['old', 'Old', oldGroup], ['new', 'New', newGroup]];
+    const series = sides.map(([side, label, group], index) => ({
+      type: 'bar',
+      name: label,
+      xAxisIndex: index,
+      yAxisIndex: index,
+      barWidth: '62%',
+      barMaxWidth: 30,
+      itemStyle: { color: sideColors[side] },
+      label: {
+        show: true, position: index === 0 ? 'left' : 'right', color: '#1d2330',
+        formatter: (p) => (p.value === null ? '' : percent(p.value / 100)),
+      },
+      data: stages.map((row) => {
+        const reached = reachedOf(group, row[side]);
+        return {
+          value: reached ? reached.value * 100 : null,
+          itemStyle: row.kind === 'goal' ? { color: side === 'old' ? '#7fb89b' : '#2e9a6b' } : undefined,
+        };
+      }),
+    }));
+    const labels = stages.map((r) => r.label);
+    // Old grows leftwards and new rightwards from a middle column that holds the stage names.
+    const gap = Math.max(150, Math.min(240, Math.round(width * 0.22)));
+    const half = Math.max(60, Math.floor((width - 2 * 64 - gap) / 2));
+    return {
+      tooltip: Object.assign({}, tooltip, {
+        formatter: (p) => {
+          const row = stages[p.dataIndex];
+          const side = p.seriesIndex === 0 ? 'old' : 'new';
+          const reached = reachedOf(p.seriesIndex === 0 ? oldGroup : newGroup, row[side]);
+          if (!reached) return `${row.label}<br>not in the ${side} version`;
+          const ci = hasInterval(reached) ? ` (95% CI ${formats.percent.bounds(reached)})` : '';
+          return `${p.seriesName}: ${row[side]}<br>reached by ${percent(reached.value)}${ci}`;
+        },
+      }),
+      title: [
+        { text: 'Old', left: 64 + half / 2, top: 0, textAlign: 'center', textStyle: { fontSize: 13, color: '#5b6475' } },
+        { text: 'New', left: 64 + half + gap + half / 2, top: 0, textAlign: 'center', textStyle: { fontSize: 13, color: '#5b6475' } },
+      ],
+      grid: [
+        { left: 64, width: half, top: 28, bottom: 10 },
+        { left: 64 + half + gap, width: half, top: 28, bottom: 10 },
+      ],
+      xAxis: [
+        { type: 'value', gridIndex: 0, inverse: true, min: 0, max: 100, show: false },
+        { type: 'value', gridIndex: 1, min: 0, max: 100, show: false },
+      ],
+      yAxis: [
+        {
+          type: 'category', gridIndex: 0, data: labels, inverse: true, position: 'right', axisTick: { show: false },
+          axisLabel: { align: 'center', margin: gap / 2, width: gap - 12, overflow: 'truncate', color: '#1d2330' },
+        },
+        { type: 'category', gridIndex: 1, data: labels, inverse: true, axisLabel: { show: false }, axisTick: { show: false } },
+      ],
+      series,
+    };
+  }
+
+  function comparedEmotionOption(stages, oldGroup, newGroup) {
+    const emotionOf = (group, name) => {
+      if (!group || name === null) return null;
+      const row = group.funnel.find((r) => r.stage === name);
+      return row && isNumber(row.emotion_on_entry) ? row.emotion_on_entry : null;
+    };
+    const rows = stages.filter((r) => emotionOf(oldGroup, r.old) !== null || emotionOf(newGroup, r.new) !== null);
+    return {
+      tooltip: { trigger: 'axis', confine: true, valueFormatter: (v) => (isNumber(v) ? fixed(v, 2) : '–') },
+      legend: { top: 0, right: 0 },
+      grid: { left: 48, right: 20, top: 40, bottom: 80 },
+      xAxis: { type: 'category', data: rows.map((r) => r.label), axisLabel: { rotate: rows.length > 12 ? 30 : 0, interval: 0 } },
+      yAxis: { type: 'value', name: 'emotion on entry', nameTextStyle: { align: 'left' } },
+      series: [['old', 'Old', oldGroup, 'dashed'], ['new', 'New', newGroup, 'solid']].map(([side, label, group, type]) => ({
+        type: 'line',
+        name: label,
+        data: rows.map((r) => emotionOf(group, r[side])),
+        connectNulls: false,
+        symbolSize: 7,
+        lineStyle: { width: 2.5, type },
+        color: sideColors[side],
+      })),
+    };
+  }
+
+  /**
+   * A forest plot: each row a KPI's difference (point) with its 95% interval (bars) around 0,
+   * coloured by significance. `rows`: { label, value, low, high, verdict, text }.
+   */
+  function forestOption(rows, axisName) {
+    const finite = rows.flatMap((r) => [r.value, r.low, r.high]).filter(isNumber);
+    // Symmetric around 0; a nominal scale when every difference is 0.
+    let reach = Math.max(0, ...finite.map(Math.abs));
+    if (!(reach > 1e-12)) reach = 1;
+    // A round bound a little beyond the widest interval, so that the axis ends on a label.
+    const step = 10 ** Math.floor(Math.log10(reach * 1.05));
+    const bound = [1, 2, 2.5, 5, 10].map((m) => m * step).find((b) => b >= reach * 1.05);
+    return {
+      tooltip: Object.assign({}, tooltip, { formatter: (p) => `${rows[p.dataIndex].label}<br>${rows[p.dataIndex].text}` }),
+      grid: { left: 230, right: 30, top: 10, bottom: 46 },
+      xAxis: {
+        type: 'value', name: axisName, nameLocation: 'middle', nameGap: 28, min: -bound, max: bound, interval: bound / 2,
+        axisLabel: { formatter: (v) => fixed(v, bound <= 0.1 ? 3 : bound <= 10 ? 2 : 0) },
+      },
+      yAxis: {
+        type: 'category', inverse: true, data: rows.map((r) => r.label),
+        axisLabel: { width: 220, overflow: 'truncate' }, axisTick: { show: false },
+      },
+      series: [
+        {
+          type: 'custom',
+          name: '95% CI',
+          z: 5,
+          data: rows.map((r, index) => [index, isNumber(r.low) ? r.low : NaN, isNumber(r.high) ? r.high : NaN]),
+          renderItem(params, api) {
+            const low = api.value(1);
+            const high = api.value(2);
+            if (!Number.isFinite(low) || !Number.isFinite(high)) return null;
+            const a = api.coord([low, api.value(0)]);
+            const b = api.coord([high, api.value(0)]);
+            const style = { stroke: verdictColor[rows[params.dataIndex].verdict.key], lineWidth: 2 };
+            const line = (x1, y1, x2, y2) => ({ type: 'line', shape: { x1, y1, x2, y2 }, style });
+            return {
+              type: 'group',
+              children: [line(a[0], a[1], b[0], b[1]), line(a[0], a[1] - 6, a[0], a[1] + 6), line(b[0], b[1] - 6, b[0], b[1] + 6)],
+            };
+          },
+        },
+        {
+          type: 'scatter',
+          name: 'Difference',
+          z: 10,
+          symbol: 'diamond',
+          symbolSize: 12,
+          data: rows.map((r) => ({ value: [isNumber(r.value) ? r.value : null, r.label], itemStyle: { color: verdictColor[r.verdict.key] } })),
+          markLine: { symbol: 'none', silent: true, label: { show: false }, lineStyle: { color: '#1d2330', type: 'solid', width: 1 }, data: [{ xAxis: 0 }] },
+        },
+      ],
+    };
+  }
+
+  /** A comparison KPI row: old, new, difference and its interval, significance. */
+  function comparedRow(path, kpi, group, currency) {
+    const f = unitFormat(kpi.unit, currency);
+    const v = verdict(kpi, group);
+    const valueCell = (cls, figure) => el('td', {
+      class: cls, 'data-value': figure !== null && isNumber(figure.value) ? figure.value : '',
+    }, figure === null ? '–' : f.value(figure.value));
+    const delta = kpi.delta;
+    const interval = delta !== null && hasInterval(delta) ? delta : null;
+    return el('tr', { 'data-kpi': path, 'data-unit': kpi.unit, 'data-significance': v.key, class: `jr-row-${v.key}` },
+      el('th', { scope: 'row' }, kpiLabel(kpi), ' ', el('code', { class: 'jr-gate-name' }, kpi.name)),
+      valueCell('jr-old', kpi.old),
+      valueCell('jr-new', kpi.new),
+      el('td', { class: 'jr-value', 'data-value': delta !== null && isNumber(delta.value) ? delta.value : '' },
+        delta === null ? '' : f.delta(delta.value)),
+      el('td', {
+        class: 'jr-ci', 'data-low': interval ? interval.low : '', 'data-high': interval ? interval.high : '',
+      }, interval && v.key !== 'same' ? f.interval(interval) : ''),
+      el('td', {}, verdictBadge(v)));
+  }
+
+  function comparedTable(data, group, index) {
+    const currency = data.new.currency || data.old.currency;
+    const rows = [];
+    group.kpis.forEach((kpi, k) => {
+      if (!kpiHidden(kpi)) rows.push(comparedRow(`groups.${index}.kpis.${k}`, kpi, group, currency));
+    });
+    const money = currency ? `; money in ${currency}` : '';
+    return el('div', { class: 'jr-table-wrap' }, el('table', { class: 'jr-kpis jr-compared', 'data-group': `groups.${index}` },
+      el('caption', {}, `${group.group === 'all' ? 'All customers' : group.group}: new − old, with the 95% interval from ${group.paired ? 'the paired customers' : 'independent samples'}; differences of shares in percentage points${money}`),
+      el('thead', {}, el('tr', {}, ['KPI', 'Old', 'New', 'Difference', '95% CI', 'Significance'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, rows)));
+  }
+
+  function comparedCard(label, data, group, index, metric) {
+    const k = group.kpis.findIndex((kpi) => kpi.metric === metric && kpi.item === '');
+    if (k < 0) return null;
+    const kpi = group.kpis[k];
+    const f = unitFormat(kpi.unit, data.new.currency || data.old.currency);
+    const v = verdict(kpi, group);
+    const show = (x) => (x === null ? '–' : f.value(x.value));
+    return el('div', { class: `jr-card jr-card-${v.key}`, 'data-card': `groups.${index}.kpis.${k}.delta` },
+      el('div', { class: 'jr-label' }, label),
+      el('div', { class: 'jr-big' }, kpi.delta === null ? '–' : f.delta(kpi.delta.value)),
+      el('div', { class: 'jr-ci' }, kpi.delta !== null && hasInterval(kpi.delta) && v.key !== 'same' ? '95% CI ' + f.interval(kpi.delta) : ' '),
+      el('div', { class: 'jr-was' }, `${show(kpi.old)} → ${show(kpi.new)}`),
+      verdictBadge(v));
+  }
+
+  /** The forest plots' rows: shares in points, the other headline KPIs relative to old. */
+  function forestRows(data, group, shares) {
+    const currency = data.new.currency || data.old.currency;
+    const rows = [];
+    for (const kpi of group.kpis) {
+      if (kpiHidden(kpi) || kpi.delta === null || !isNumber(kpi.delta.value)) continue;
+      const v = verdict(kpi, group);
+      const f = unitFormat(kpi.unit, currency);
+      const interval = hasInterval(kpi.delta) && v.key !== 'same' ? ` (95% CI ${f.interval(kpi.delta)})` : '';
+      const text = `${f.delta(kpi.delta.value)}${interval}<br>${f.value(kpi.old.value)} → ${f.value(kpi.new.value)}; ${v.text}`;
+      if (shares) {
+        if (kpi.unit !== 'share' || kpi.metric === 'reached') continue;
+        rows.push({ label: kpiLabel(kpi), value: kpi.delta.value * 100, low: kpi.delta.low === null ? null : kpi.delta.low * 100,
+          high: kpi.delta.high === null ? null : kpi.delta.high * 100, verdict: v, text });
+      } else {
+        if (!['days_to_goal_mean', 'cost_per_customer', 'cost_per_conversion', 'value_per_customer', 'roi',
+          'final_emotion', 'effort_hours_per_customer'].includes(kpi.metric)) continue;
+        const base = kpi.old.value;
+        if (!isNumber(base) || base === 0) continue;
+        const scale = 100 / Math.abs(base);
+        rows.push({ label: kpiLabel(kpi), value: kpi.delta.value * scale, low: kpi.delta.low === null ? null : kpi.delta.low * scale,
+          high: kpi.delta.high === null ? null : kpi.delta.high * scale, verdict: v, text: `${text}<br>${signed(kpi.delta.value * scale, 2)}% of the old value` });
+      }
+    }
+    return rows;
+  }
+
+  function matchedList(data) {
+    const how = {
+      option: (m) => [`${m.kind} `, el('code', {}, m.old), ' (old) is ', el('code', {}, m.new), ' (new): ', el('code', {}, '--rename')],
+      guessed: (m) => [`${m.kind} `, el('code', {}, m.old), ' (old) is ', el('code', {}, m.new), ' (new): a likely rename',
+        m.reasons ? `: ${m.reasons.join('; ')}` : ''],
+      added: (m) => [`${m.kind} `, el('code', {}, m.new), ': added (only in new)'],
+      removed: (m) => [`${m.kind} `, el('code', {}, m.old), ': removed (only in old)'],
+      name: (m) => [`${m.kind} `, el('code', {}, m.new), ': matched by name, changed: ', (m.reasons || []).join('; ')],
+    };
+    const listed = data.matching.filter((m) => m.how !== 'name' || (m.reasons && m.reasons.length > 0));
+    const byName = data.matching.filter((m) => m.how === 'name').length;
+    const items = listed.map((m) => el('li', { 'data-match': m.how }, el('span', { class: `jr-how jr-how-${m.how}` }, m.how), ' ', how[m.how] ? how[m.how](m) : JSON.stringify(m)));
+    const renamed = listed.some((m) => m.how !== 'name');
+    return [
+      items.length > 0 ? el('ul', { class: 'jr-matched' }, items) : null,
+      el('p', { class: 'jr-explain' }, renamed
+        ? `The other ${count(byName)} personas, stages, touchpoints, channels and rules are matched by name. (\`--rename [KIND:]OLD=NEW\` pairs two names; \`--exact-names\` turns guessing off.)`
+        : `All ${count(byName)} personas, stages, touchpoints, channels and rules are matched by name.`),
+    ];
+  }
+
+  /** Draws a `journey-comparison/1` document (docs/planning.md) into `app`. */
   function renderComparison(app, data) {
-    app.append(el('header', {}, el('h1', {}, `Comparison: ${(data.base.display || data.base.journey)} and ${(data.candidate.display || data.candidate.journey)}`)));
-    const differences = data.differences || [];
-    if (differences.length > 0) {
-      const value = (x) => (x !== null && typeof x === 'object' ? x.value : x);
-      const rows = differences.map((d, index) => el('tr', { 'data-kpi': `differences.${index}.difference` },
-        el('th', { scope: 'row' }, d.label || d.metric),
-        el('td', {}, fixed(value(d.base), 4)), el('td', {}, fixed(value(d.candidate), 4)),
-        el('td', { 'data-value': isNumber(value(d.difference)) ? value(d.difference) : '' }, fixed(value(d.difference), 4)),
-        el('td', { class: 'jr-ci' }, hasInterval(d.difference) ? `${fixed(d.difference.low, 4)} to ${fixed(d.difference.high, 4)}` : '')));
-      app.append(section('Differences', 'Candidate minus base, with 95% intervals.', el('div', { class: 'jr-table-wrap' },
-        el('table', {}, el('thead', {}, el('tr', {}, ['Measure', 'Base', 'Candidate', 'Difference', '95% CI'].map((h) => el('th', { scope: 'col' }, h)))),
-          el('tbody', {}, rows)))));
+    if (!data.groups || !data.reports || !data.old || !data.new) throw new Error('the embedded JSON is not a journey comparison');
+    const name = (side) => side.display || side.journey;
+    const sameJourney = data.old.journey === data.new.journey;
+    const all = data.groups[0];
+    const diverged = data.customers > 0 ? all.diverged / data.customers : 0;
+    app.append(el('header', {},
+      el('h1', {}, sameJourney ? `${name(data.new)}: two versions compared` : `${name(data.old)} compared with ${name(data.new)}`),
+      el('p', { class: 'jr-sub' }, 'Comparison report: the new version minus the old one, on the same customers'),
+      el('dl', { class: 'jr-facts' },
+        el('div', {}, el('dt', {}, 'Old'), el('dd', {}, el('code', {}, data.old.file), sameJourney ? null : ` (${data.old.journey})`)),
+        el('div', {}, el('dt', {}, 'New'), el('dd', {}, el('code', {}, data.new.file), sameJourney ? null : ` (${data.new.journey})`)),
+        el('div', {}, el('dt', {}, 'Customers'), el('dd', {}, count(data.customers))),
+        el('div', {}, el('dt', {}, 'Seed'), el('dd', {}, String(data.seed))),
+        el('div', {}, el('dt', {}, 'Horizon'), el('dd', {}, data.old.horizon_days === data.new.horizon_days
+          ? `${fixed(data.new.horizon_days, 0)} days` : `${fixed(data.old.horizon_days, 0)} days (old), ${fixed(data.new.horizon_days, 0)} days (new)`)),
+        data.new.currency || data.old.currency ? el('div', {}, el('dt', {}, 'Currency'), el('dd', {}, data.new.currency || data.old.currency)) : null)),
+      el('p', { class: 'jr-crn' }, `Both versions met the same ${count(data.customers)} synthetic customers (common random numbers, seed ${data.seed}), so each difference is measured on paired customers: its 95% interval is much narrower than two independent runs would give. `,
+        `${count(all.diverged)} customers (${percent(diverged, 2)}) had a different outcome, cost or delivery in the two versions; the others went through both alike.`));
+    for (const side of ['old', 'new']) {
+      const overridden = (data[side].params || []).filter((p) => p.overridden);
+      if (overridden.length > 0) {
+        app.append(el('p', { class: 'jr-banner' }, `Params set for the ${side} version: `,
+          overridden.map((p, i) => [i ? ', ' : '', el('code', {}, `${p.name} = ${p.value}`)])));
+      }
     }
-    const columns = el('div', { class: 'jr-side-by-side' });
-    app.append(columns);
-    for (const side of ['base', 'candidate']) {
-      const column = el('div', { 'data-side': side });
-      columns.append(column);
-      renderSimulation(column, data[side], {
-        pathPrefix: `${side}.`, idPrefix: `jr-${side}`, heading: 'h2', headingPrefix: side === 'base' ? 'Base' : 'Candidate',
-        mapFilter: (label) => !label || label === side,
-      });
+    if (data.persona_mismatches > 0) {
+      app.append(el('p', { class: 'jr-banner' }, `${count(data.persona_mismatches)} customers drew a different persona in the two versions (their personas or shares differ): the persona groups compare independent samples.`));
     }
+    if (data.interrupted) {
+      app.append(el('p', { class: 'jr-banner', role: 'status' },
+        'Interrupted: these results cover the customers simulated before the run was stopped.'));
+    }
+
+    const select = el('select', { id: 'jr-group', 'data-group-select': '' },
+      data.groups.map((g, index) => el('option', { value: String(index) },
+        index === 0 ? 'All customers' : `Persona ${g.group}${g.paired ? '' : ' (independent samples)'}`)));
+    const printedGroup = el('p', { class: 'jr-print-only jr-explain' });
+    if (data.groups.length > 1) {
+      app.append(el('div', { class: 'jr-toolbar' }, el('label', { for: select.id }, 'Show'), select,
+        el('span', { class: 'jr-hint' }, 'Every part of the page but the maps and the matching follows this choice.')));
+      app.append(printedGroup);
+    }
+
+    const cards = el('div', { class: 'jr-cards' });
+    const shares = chartBox('differences-shares', 'Forest plot: differences of shares in percentage points with their 95% intervals');
+    const relative = chartBox('differences-relative', 'Forest plot: differences of the other headline KPIs as a percentage of the old value, with their 95% intervals');
+    const funnels = chartBox('funnels', 'Funnels of both versions side by side: share of customers who reached each stage', true);
+    const emotion = chartBox('emotion', 'Line chart: mean emotion on entering each stage, old and new');
+    const table = el('div');
+    const maps = el('div', { class: 'jr-side-by-side' });
+
+    app.append(cards);
+    app.append(section('Differences', 'Each KPI\'s difference (new − old, ◆) with its 95% interval (bars) around 0. Blue: significant (the interval excludes 0); grey: not significant; light grey: the same for every customer.',
+      el('div', { class: 'jr-grid' },
+        el('div', {}, el('h3', {}, 'Shares: conversion and outcomes, in percentage points'), shares),
+        el('div', {}, el('h3', {}, 'Time, money, ROI and emotion, as % of the old value'), relative))));
+    app.append(section('Funnels', 'Share of customers who entered each stage at least once, old on the left and new on the right, stages matched as in the comparison (renames as “new ← old”).', funnels));
+    app.append(section('Emotion along the journey', 'Mean emotion on entering each stage, in both versions.', emotion));
+    app.append(section('Every KPI', 'Old, new and the difference with its 95% interval. Significant: the interval excludes 0; identical: no customer\'s contribution differs. The code is the KPI\'s name for `--fail-if` gates.', table));
+    app.append(section('Matched', 'How the declarations of the two versions were paired for the comparison.', matchedList(data)));
+    app.append(section('Journey maps', 'The maps of both specs (journey graph), old on the left. Click a map to switch between fit and actual size.', maps));
+
+    for (const side of ['old', 'new']) {
+      const column = el('div', { 'data-side': side }, el('h3', {}, side === 'old' ? `Old: ${data.old.file}` : `New: ${data.new.file}`));
+      placeMaps(column, (label) => label === side);
+      if (!column.querySelector('figure, p')) column.append(el('p', { class: 'jr-note', 'data-map-note': '' }, 'No map in this report.'));
+      maps.append(column);
+    }
+
+    const stages = alignedStages(data, (row) => row.kind !== 'exit');
+    const personaOld = new Map();
+    for (const m of data.matching) if (m.kind === 'persona' && m.old !== null && m.new !== null) personaOld.set(m.new, m.old);
+
+    function show(index) {
+      const group = data.groups[index];
+      printedGroup.textContent = `Figures for: ${index === 0 ? 'All customers' : group.group}`;
+      const money = data.new.currency ? ` (${data.new.currency})` : '';
+      cards.replaceChildren(...[
+        comparedCard('Converted', data, group, index, 'conversion'),
+        comparedCard(`Cost per customer${money}`, data, group, index, 'cost_per_customer'),
+        comparedCard('ROI', data, group, index, 'roi'),
+        comparedCard('Final emotion', data, group, index, 'final_emotion'),
+      ].filter((c) => c !== null));
+      table.replaceChildren(comparedTable(data, group, index));
+      const shareRows = forestRows(data, group, true);
+      const relativeRows = forestRows(data, group, false);
+      // Both plots the same height, rows of at least 34 pixels.
+      const forestHeight = Math.max(260, 70 + 34 * Math.max(shareRows.length, relativeRows.length));
+      draw(sized(shares, forestHeight), forestOption(shareRows, 'difference (percentage points)'), shareRows.length ? null : 'No shares to compare');
+      draw(sized(relative, forestHeight), forestOption(relativeRows, 'difference (% of the old value)'), relativeRows.length ? null : 'No KPI to compare');
+      const oldName = index === 0 ? 'all' : (personaOld.has(group.group) ? personaOld.get(group.group) : null);
+      const oldGroup = reportGroup(data.reports.old, oldName);
+      const newGroup = reportGroup(data.reports.new, index === 0 ? 'all' : group.group);
+      draw(sized(funnels, Math.max(240, 50 + 38 * stages.length)), funnelsOption(stages, oldGroup, newGroup, funnels.clientWidth || 900));
+      draw(emotion, comparedEmotionOption(alignedStages(data, () => true), oldGroup, newGroup));
+    }
+    select.addEventListener('change', () => show(Number(select.value)));
+    show(0);
   }
 
   // Start -----------------------------------------------------------------------------------------

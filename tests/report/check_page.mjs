@@ -7,11 +7,14 @@
 //   - the JSON embedded in the page equals the `--format json --flows` output (--json);
 //   - every KPI row's numbers (data-value/-low/-high) equal the JSON's at its path, and the
 //     rounded text shown equals them to the digits shown, for every persona in the selector;
+//   - with --comparison (a `journey compare --format html` page): its four charts, both maps, and
+//     every KPI row's old, new, difference and interval equal to the `--format json` output's
+//     at its path (`groups.G.kpis.K`), with the significance the JSON says, for every group;
 //   - takes a full-page screenshot (--screenshot), or of the page down to the section that holds
 //     an element (--screenshot-until SELECTOR; docs/make-images.sh).
 // Usage: node check_page.mjs --chromium PATH --page report.html [--json report.json]
 //          [--screenshot out.png [--screenshot-until SELECTOR]] [--width 1280]
-//          [--expect-map-note] [--expect-loops]
+//          [--expect-map-note] [--expect-loops] [--comparison]
 // Exit 0: all good; 1: a check failed (each failure on stderr); 2: could not run.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +35,7 @@ const screenshot = option('--screenshot');
 const screenshotUntil = option('--screenshot-until');
 const width = Number(option('--width', '1280'));
 const pageUrl = pathToFileURL(page).href;
+const comparison = flag('--comparison');
 
 const failures = [];
 const fail = (message) => failures.push(message);
@@ -192,6 +196,69 @@ function checkKpis(rows, data, group) {
   }
 }
 
+/** Checks the rows of one group of a comparison page against the `journey-comparison/1` JSON. */
+function checkCompared(rows, data, index) {
+  const group = data.groups[index];
+  const prefix = `groups.${index}.kpis.`;
+  if (rows.length === 0) fail(`group ${group.group}: no KPI rows`);
+  const metrics = new Set();
+  for (const row of rows) {
+    if (!row.path.startsWith(prefix)) {
+      fail(`${row.path}: in the table of group ${index}`);
+      continue;
+    }
+    const kpi = at(data, row.path);
+    if (!kpi || typeof kpi !== 'object' || !('delta' in kpi)) {
+      fail(`${row.path}: not a KPI of the JSON`);
+      continue;
+    }
+    metrics.add(kpi.metric);
+    const where = `${group.group} ${kpi.name}`;
+    if (row.unit !== kpi.unit) fail(`${where}: unit ${row.unit}, JSON ${kpi.unit}`);
+    const scale = kpi.unit === 'share' ? 100 : 1;
+    for (const [side, cell] of [['old', row.old], ['new', row.new], ['delta', row.delta]]) {
+      const figure = kpi[side];
+      const value = figure === null ? null : figure.value;
+      if (value === null) {
+        if (cell.value !== '') fail(`${where} ${side}: the JSON has null, the page ${cell.value}`);
+        continue;
+      }
+      if (Number(cell.value) !== value) fail(`${where} ${side}: data-value ${cell.value}, JSON ${value}`);
+      const shown = numbersIn(cell.text);
+      if (shown.length !== 1) fail(`${where} ${side}: cannot read "${cell.text}"`);
+      else sameShown(shown[0], value, scale, `${where} ${side}`);
+    }
+    const delta = kpi.delta;
+    const expected = kpi.old === null ? 'added' : kpi.new === null ? 'removed'
+      : group.paired && kpi.differing_customers === 0 ? 'same' : kpi.significant ? 'yes' : 'no';
+    if (row.significance !== expected) fail(`${where}: significance ${row.significance}, JSON says ${expected}`);
+    if (delta !== null && delta.low !== null && delta.high !== null) {
+      if (Number(row.low) !== delta.low || Number(row.high) !== delta.high) {
+        fail(`${where}: data-low/high ${row.low}/${row.high}, JSON ${delta.low}/${delta.high}`);
+      }
+      if (expected !== 'same') {
+        const bounds = numbersIn(row.ci.replace(/ to /g, ' '));
+        if (bounds.length !== 2) fail(`${where}: cannot read the interval "${row.ci}"`);
+        else {
+          sameShown(bounds[0], delta.low, scale, `${where} low`);
+          sameShown(bounds[1], delta.high, scale, `${where} high`);
+        }
+      }
+    }
+  }
+  for (const wanted of ['conversion', 'outcome', 'cost_per_customer', 'roi', 'final_emotion', 'reached']) {
+    if (!metrics.has(wanted)) fail(`group ${group.group}: no KPI row for ${wanted}`);
+  }
+}
+
+const readCompared = `[...document.querySelectorAll('tr[data-kpi]')].map((tr) => {
+  const cell = (cls) => { const td = tr.querySelector('td.' + cls); return { text: td.textContent, value: td.dataset.value }; };
+  const ci = tr.querySelector('td.jr-ci');
+  return { path: tr.dataset.kpi, unit: tr.dataset.unit, significance: tr.dataset.significance,
+    old: cell('jr-old'), new: cell('jr-new'), delta: cell('jr-value'),
+    ci: ci.textContent, low: ci.dataset.low, high: ci.dataset.high };
+})`;
+
 const readKpis = `[...document.querySelectorAll('tr[data-kpi]')].map((tr) => ({
   path: tr.dataset.kpi, format: tr.dataset.format,
   text: tr.querySelector('td.jr-value').textContent, value: tr.querySelector('td.jr-value').dataset.value,
@@ -229,7 +296,9 @@ async function run() {
   // Every chart, drawn.
   const charts = await evaluate(sessionId, readCharts);
   const names = charts.map((c) => c.name);
-  for (const wanted of ['funnel', 'sankey', 'emotion', 'time-to-goal', 'money', 'roi']) {
+  const wantedCharts = comparison ? ['differences-shares', 'differences-relative', 'funnels', 'emotion']
+    : ['funnel', 'sankey', 'emotion', 'time-to-goal', 'money', 'roi'];
+  for (const wanted of wantedCharts) {
     if (!names.includes(wanted)) fail(`no ${wanted} chart`);
   }
   for (const chart of charts) {
@@ -244,7 +313,7 @@ async function run() {
     nodes: document.querySelectorAll('.jr-map svg g.node').length })`);
   if (flag('--expect-map-note')) {
     if (map.svg !== 0 || !map.note) fail(`expected a note instead of the map: ${JSON.stringify(map)}`);
-  } else if (map.svg !== 1 || map.nodes < 2) {
+  } else if (map.svg !== (comparison ? 2 : 1) || map.nodes < 2) {
     fail(`the journey map is missing: ${JSON.stringify(map)}`);
   }
   if (flag('--expect-loops')) {
@@ -262,7 +331,8 @@ async function run() {
     if (JSON.stringify(embedded) !== JSON.stringify(data)) fail('the JSON embedded in the page differs from the JSON report');
     const groups = await evaluate(sessionId, `(() => { const s = document.querySelector('[data-group-select]');
       return s ? [...s.options].map((o) => o.value) : null; })()`);
-    const keys = ['overall', ...(data.personas || []).map((_, i) => `personas.${i}`)];
+    const keys = comparison ? data.groups.map((g) => g.group)
+      : ['overall', ...(data.personas || []).map((_, i) => `personas.${i}`)];
     if (groups === null) fail('no persona selector');
     else if (groups.length !== keys.length) {
       fail(`the persona selector has ${groups.length} entries, the JSON ${keys.length} groups`);
@@ -270,8 +340,8 @@ async function run() {
     for (const value of groups || ['0']) {
       await evaluate(sessionId, `(() => { const s = document.querySelector('[data-group-select]');
         if (s) { s.value = ${JSON.stringify(value)}; s.dispatchEvent(new Event('change')); } })()`);
-      const rows = await evaluate(sessionId, readKpis);
-      checkKpis(rows, data, keys[Number(value)]);
+      if (comparison) checkCompared(await evaluate(sessionId, readCompared), data, Number(value));
+      else checkKpis(await evaluate(sessionId, readKpis), data, keys[Number(value)]);
       const again = await evaluate(sessionId, readCharts);
       for (const chart of again) {
         if (!chart.hidden && chart.shapes < 3 && !(chart.empty && chart.texts >= 1)) {

@@ -3,7 +3,8 @@
 # headless Chromium (check_page.mjs, over the DevTools protocol) with no JavaScript error and no
 # network request, every chart drawn, the KPI numbers equal to `--format json`'s, and a
 # screenshot; the page is byte-identical for any thread count; a `.jm` file or a missing
-# Graphviz gives a page with a note instead of the map; a terminal is refused.
+# Graphviz gives a page with a note instead of the map; a terminal is refused. The same for
+# `journey compare --format html` (two versions of business_phone, against `--format json`).
 # The page embeds what `--format json --flows` prints for the same run.
 #   report_test.sh PATH/TO/journey [SCREENSHOT_DIR]
 # Run from the repository root. Exit 77 (skipped) without Chromium or node, except under
@@ -122,6 +123,40 @@ fi
 # An unwritable destination is an I/O error, and leaves nothing behind.
 expect "unwritable" 2 "$journey" simulate $spec -n 500 --format html -o "$work/missing/dir/r.html" &&
   contains "unwritable message" "$err" "cannot write"
+
+# `journey compare --format html`: the page of two versions, checked against `--format json`.
+old=examples/business_phone.journey
+new=examples/variants/business_phone_rescue.journey
+if expect "compare html" 0 "$journey" compare $old $new -n 3000 --seed 3 --threads 2 --format html \
+  -o "$work/compare.html" &&
+  expect "compare json" 0 "$journey" compare $old $new -n 3000 --seed 3 --threads 1 --format json \
+    -o "$work/compare.json"; then
+  check "compare page" "$work/compare.html" --comparison --json "$work/compare.json" \
+    --screenshot "$shots/report-compare.png"
+fi
+if expect "compare threads 1" 0 "$journey" compare $old $new -n 1000 --threads 1 --format html \
+  -o "$work/c1.html" &&
+  expect "compare threads 3" 0 "$journey" compare $old $new -n 1000 --threads 3 --format html \
+    -o "$work/c3.html"; then
+  if cmp -s "$work/c1.html" "$work/c3.html"; then ok; else
+    echo "FAIL compare deterministic: the pages of 1 and 3 threads differ"
+    failed=$((failed + 1))
+  fi
+fi
+if JOURNEY_DOT=/nonexistent/dot expect "compare no dot" 0 "$journey" compare $old $new -n 500 \
+  --format html -o "$work/compare-nodot.html"; then
+  check "compare no dot page" "$work/compare-nodot.html" --comparison --expect-map-note
+fi
+if command -v script >/dev/null; then
+  script -qec "$journey compare $old $new -n 500 --format html" /dev/null >"$work/tty.out" 2>&1
+  got=$?
+  if [ $got -eq 2 ] && grep -q -- '-o report.html' "$work/tty.out"; then ok; else
+    echo "FAIL compare tty: exit $got: $(head -c 400 "$work/tty.out")"
+    failed=$((failed + 1))
+  fi
+fi
+expect "compare unwritable" 2 "$journey" compare $old $new -n 500 --format html \
+  -o "$work/missing/dir/c.html" && contains "compare unwritable message" "$err" "cannot write"
 
 echo "report: $passed passed, $failed failed (screenshots in $shots)"
 [ "$failed" -eq 0 ]
