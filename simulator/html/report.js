@@ -570,18 +570,13 @@
 
   // A simulation report ---------------------------------------------------------------------------
 
-  /**
-   * Draws one `journey-simulation/1` report into `app`. `options.idPrefix` keeps element ids
-   * apart when a page shows several reports; `options.pathPrefix` prefixes KPI paths.
-   */
-  function renderSimulation(app, report, options = {}) {
-    const pathPrefix = options.pathPrefix || '';
-    const idPrefix = options.idPrefix || 'jr';
-    const groups = groupsOf(report).map((g) => Object.assign(g, { key: pathPrefix + g.key }));
+  /** Draws one `journey-simulation/1` report into `app`. */
+  function renderSimulation(app, report) {
+    const groups = groupsOf(report);
     const title = report.display || report.journey;
 
     app.append(el('header', {},
-      el(options.heading || 'h1', {}, options.headingPrefix ? `${options.headingPrefix}: ${title}` : title),
+      el('h1', {}, title),
       el('p', { class: 'jr-sub' }, 'Simulation report of ', el('code', {}, report.journey),
         report.source ? [' from ', el('code', {}, report.source)] : null),
       el('dl', { class: 'jr-facts' },
@@ -601,7 +596,7 @@
     }
 
     // Persona selector: the cards, KPI table, funnel, flow, time to goal and money follow it.
-    const select = el('select', { id: `${idPrefix}-group`, 'data-group-select': '' },
+    const select = el('select', { id: 'jr-group', 'data-group-select': '' },
       groups.map((g, index) => el('option', { value: String(index) }, index === 0 ? g.label : `Persona ${g.label}`)));
     const printedGroup = el('p', { class: 'jr-print-only jr-explain' });
     if (groups.length > 1) {
@@ -644,7 +639,7 @@
         el('li', {}, el('code', {}, w.place), ` ${w.kind.replace(/_/g, ' ')}: ${count(w.count)} times`)))));
     }
 
-    placeMaps(maps, options.mapFilter);
+    placeMaps(maps);
     if (!maps.querySelector('figure, p')) maps.append(el('p', { class: 'jr-note', 'data-map-note': '' }, 'No map in this report.'));
     draw(app.querySelector('[data-chart="emotion"]'), emotionOption(report));
     draw(app.querySelector('[data-chart="roi"]'), roiOption(report));
