@@ -19,6 +19,7 @@
 #include "simulator/compare_report.h"
 #include "simulator/kpis.h"
 #include "simulator/report.h"
+#include "simulator/text_table.h"
 
 namespace journey::cli {
 namespace {
@@ -332,37 +333,20 @@ int runSweep(const SweepOptions& options) {
         customers, options.seed, options.backend, seconds);
     if (!fixed.empty()) report += fmt::format("Params set: {}\n", fmt::join(fixed, ", "));
     report += "\n";
-    std::vector<std::vector<std::string>> table;
     std::vector<std::string> header;
     for (const auto& r : ranges)
       header.push_back(r.name);
     for (const auto& [label, index] : shown)
       header.push_back(label);
-    table.push_back(header);
+    sim::TextTable table(header, {});
     for (const auto& point : points) {
       auto rows = rowsOf(*point.machine, *point.results, defs);
       std::vector<std::string> line = point.values;
       for (const auto& [label, index] : shown)
         line.push_back(cell(rows[index].value, rows[index].def->unit));
-      table.push_back(line);
+      table.add(line);
     }
-    // Display width in code points (`±` is one column, two bytes).
-    auto width = [](const std::string& text) {
-      std::size_t n = 0;
-      for (unsigned char c : text)
-        n += (c & 0xC0) != 0x80;
-      return n;
-    };
-    std::vector<std::size_t> widths(header.size(), 0);
-    for (const auto& row : table)
-      for (std::size_t c = 0; c < row.size(); ++c)
-        widths[c] = std::max(widths[c], width(row[c]));
-    for (const auto& row : table) {
-      std::string line = " ";
-      for (std::size_t c = 0; c < row.size(); ++c)
-        line += "  " + std::string(widths[c] - width(row[c]), ' ') + row[c];
-      report += line + "\n";
-    }
+    report += table.render("   ");
     report +=
         "  (± the 95% half-width of each point; days_to_goal_mean over converted customers;\n"
         "   `journey compare` tests the difference between two values on paired customers)\n";

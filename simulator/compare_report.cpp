@@ -6,6 +6,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "simulator/text_table.h"
+
 namespace journey::sim {
 namespace {
 
@@ -27,40 +29,6 @@ std::string paramsSet(const rt::Machine& m) {
   for (const auto& p : m.params)
     if (p.overridden) sets.push_back(fmt::format("{} = {}", p.name, p.text));
   return sets.empty() ? "" : fmt::format(" ({})", fmt::join(sets, ", "));
-}
-
-/// Display width in code points.
-std::size_t width(const std::string& text) {
-  std::size_t n = 0;
-  for (unsigned char c : text)
-    n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-std::string render(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (std::size_t c = 0; c < row.size(); ++c)
-      widths[c] = std::max(widths[c], width(row[c]));
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line = "  ";
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      std::size_t pad = widths[c] - width(row[c]);
-      // The KPI and the interval are left-aligned; numbers right-aligned.
-      if (c == 0 || c == 4) {
-        line += (c == 0 ? "" : "  ") + row[c] + std::string(pad, ' ');
-      } else {
-        line += "  " + std::string(pad, ' ') + row[c];
-      }
-    }
-    while (!line.empty() && line.back() == ' ')
-      line.pop_back();
-    out += line + "\n";
-  }
-  return out;
 }
 
 bool specialOutcome(const ComparedKpi& k) {
@@ -92,7 +60,8 @@ std::string label(const ComparedKpi& k) {
 }
 
 std::string groupTable(const ComparedGroup& g, bool onlyHeadline) {
-  std::vector<std::vector<std::string>> rows{{"KPI", "old", "new", "difference", "95% CI", ""}};
+  // The KPI and the interval are left-aligned; numbers right-aligned.
+  TextTable table({"KPI", "old", "new", "difference", "95% CI", ""}, {0, 4});
   for (const auto& k : g.kpis) {
     if (hidden(k) || (onlyHeadline && !headline(k))) continue;
     std::vector<std::string> row{label(k), k.inOld ? formatKpi(k.oldValue.value, k.unit) : "-",
@@ -107,9 +76,9 @@ std::string groupTable(const ComparedGroup& g, bool onlyHeadline) {
       row.push_back(same ? "" : formatInterval(k.delta, k.unit, true));
       row.push_back(k.significant ? "*" : same ? "=" : "");
     }
-    rows.push_back(std::move(row));
+    table.add(std::move(row));
   }
-  return render(rows);
+  return table.render();
 }
 
 nlohmann::json intervalJson(const Interval& i) {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "simulator/text_table.h"
+
 namespace journey::sim {
 namespace {
 
@@ -39,47 +41,6 @@ double quantileDays(const Tally& t, double horizon, double fraction) {
 }
 
 // Text tables ---------------------------------------------------------------------------------
-
-class Table {
- public:
-  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
-  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  /// Left-aligns the first column, right-aligns the others.
-  std::string render(const std::string& indent = "  ") const {
-    std::vector<std::size_t> widths;
-    for (const auto& row : rows_) {
-      widths.resize(std::max(widths.size(), row.size()));
-      for (std::size_t c = 0; c < row.size(); ++c)
-        widths[c] = std::max(widths[c], width(row[c]));
-    }
-    std::string out;
-    for (const auto& row : rows_) {
-      std::string line = indent;
-      for (std::size_t c = 0; c < row.size(); ++c) {
-        std::size_t pad = widths[c] - width(row[c]);
-        if (c == 0) {
-          line += row[c] + std::string(pad, ' ');
-        } else {
-          line += "  " + std::string(pad, ' ') + row[c];
-        }
-      }
-      while (!line.empty() && line.back() == ' ')
-        line.pop_back();
-      out += line + "\n";
-    }
-    return out;
-  }
-
- private:
-  /// Display width: code points (the report's symbols are all one column wide).
-  static std::size_t width(const std::string& text) {
-    std::size_t n = 0;
-    for (unsigned char c : text)
-      n += (c & 0xC0) != 0x80;
-    return n;
-  }
-  std::vector<std::vector<std::string>> rows_;
-};
 
 std::string percent(double value) {
   if (std::isnan(value)) return "-";
@@ -222,7 +183,7 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
   }
 
   out += "\nOutcomes                                    (95% confidence intervals)\n";
-  Table outcomes({"", "share", "95% CI", "customers"});
+  TextTable outcomes({"", "share", "95% CI", "customers"});
   outcomes.add({"converted (any goal)", percent(s.conversion.value), percentInterval(s.conversion),
                 count(all.converted)});
   for (const auto& o : s.outcomes) {
@@ -239,7 +200,7 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
       personas.push_back(summarize(m, results.personas[p], results.customers, m.personas[p].name));
       header.push_back(m.personas[p].name);
     }
-    Table table(header);
+    TextTable table(header);
     auto row = [&](std::string label, auto cell) {
       std::vector<std::string> cells{std::move(label)};
       for (const auto& persona : personas)
@@ -270,14 +231,14 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
   }
 
   out += "\nTime to goal (days, converted customers)\n";
-  Table time({"", "value", "95% CI"});
+  TextTable time({"", "value", "95% CI"});
   time.add({"mean", number(s.daysToGoal.value, 1), interval(s.daysToGoal, 1)});
   time.add({"median", number(s.medianDaysToGoal, 1), ""});
   time.add({"90th percentile", number(s.p90DaysToGoal, 1), ""});
   out += time.render();
 
   out += "\nFunnel, in journey order\n";
-  Table funnel(
+  TextTable funnel(
       {"stage", "reached", "95% CI", "step", "visits", "days/visit", "ended here", "emotion in"});
   for (const auto& row : s.funnel) {
     const rt::Stage& stage = m.stages[row.stage];
@@ -297,7 +258,7 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
 
   out +=
       fmt::format("\nChannels{}\n", currency.empty() ? "" : fmt::format(" (cost in{})", currency));
-  Table channels(
+  TextTable channels(
       {"channel", "delivered", "per customer", "cost", "dropped", "deferred", "by the cap"});
   double customers = std::max<double>(1, static_cast<double>(all.customers));
   for (const auto& c : s.channels) {
@@ -310,7 +271,7 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
 
   if (!m.rules.empty()) {
     out += "\nRules\n";
-    Table rules({"rule", "runs", "per customer", "skipped by cap"});
+    TextTable rules({"rule", "runs", "per customer", "skipped by cap"});
     for (std::size_t r = 0; r < m.rules.size(); ++r) {
       rules.add({m.rules[r].name, count(all.ruleRuns[r]),
                  number(static_cast<double>(all.ruleRuns[r]) / customers),
@@ -321,7 +282,7 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
 
   out +=
       fmt::format("\nCost and value{}\n", currency.empty() ? "" : fmt::format(" ({})", m.currency));
-  Table money({"", "value", "95% CI"});
+  TextTable money({"", "value", "95% CI"});
   money.add(
       {"cost to serve per customer", number(s.costPerCustomer.value), interval(s.costPerCustomer)});
   money.add(
@@ -332,7 +293,7 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
   out += money.render();
 
   out += "\nEmotion\n";
-  Table emotion({"", "value", "95% CI"});
+  TextTable emotion({"", "value", "95% CI"});
   emotion.add({"final emotion (mean)", number(s.finalEmotion.value), interval(s.finalEmotion)});
   out += emotion.render();
   std::vector<std::string> curve;
