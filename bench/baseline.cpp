@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "runtime/calendar.h"
 #include "runtime/random.h"
 
 namespace journey::bench::baseline {
@@ -155,7 +156,7 @@ class Customer {
   }
   /// A rule's phone call: held until 08:00 when it falls in 19:00..08:00.
   bool phoneNow(Kind held, double severity = 0) {
-    double timeOfDay = std::fmod(now_, kDay);
+    double timeOfDay = rt::timeOfDay(now_);
     if (timeOfDay >= 19 * kHour || timeOfDay < 8 * kHour) {
       double wait = 8 * kHour - timeOfDay;
       if (wait <= 0) wait += kDay;

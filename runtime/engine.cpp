@@ -4,10 +4,11 @@
 #include <cmath>
 #include <numeric>
 
+#include "runtime/calendar.h"
+
 namespace journey::rt {
 namespace {
 
-constexpr double kDay = 86400;
 /// Semantics 4.12 and 7.1.6: stage entries or condition rounds at one instant.
 constexpr int kInstantBound = 1000;
 
@@ -916,14 +917,14 @@ void Customer::send(Index touchpoint, Index slot, Index rule, const double* payl
   double holdUntil = -1;
   CapPolicy policy = CapPolicy::Drop;
   if (channel.hasQuiet && channel.quietStart != channel.quietEnd) {
-    double timeOfDay = std::fmod(now, kDay);
+    double timeOfDay = rt::timeOfDay(now);
     bool quiet = channel.quietStart < channel.quietEnd
                      ? timeOfDay >= channel.quietStart && timeOfDay < channel.quietEnd
                      : timeOfDay >= channel.quietStart || timeOfDay < channel.quietEnd;
     if (quiet) {
       policy = channel.quietPolicy;
       double wait = channel.quietEnd - timeOfDay;
-      if (wait <= 0) wait += kDay;
+      if (wait <= 0) wait += kSecondsPerDay;
       holdUntil = now + wait;
     }
   }
