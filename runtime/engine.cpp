@@ -92,23 +92,6 @@ Program::Program(const Machine& machine, const CompiledExpr* compiled)
     if (rule.trigger == TriggerKind::Inactive) inactiveRules_.push_back(index);
     if (rule.trigger == TriggerKind::Condition) conditionRules_.push_back(index);
   }
-  std::size_t personaCount = m_.personas.size();
-  afterRulesAt_.resize(m_.stages.size() * personaCount);
-  for (Index r : afterRules_) {
-    const Rule& rule = m_.rules[r];
-    for (std::size_t s = 0; s < m_.stages.size(); ++s) {
-      bool inStage = rule.stageCount == 0;
-      for (std::uint32_t i = 0; i < rule.stageCount && !inStage; ++i)
-        inStage = m_.ruleStages[rule.firstStage + i] == static_cast<Index>(s);
-      if (!inStage) continue;
-      for (std::size_t p = 0; p < personaCount; ++p) {
-        bool forPersona = rule.personaCount == 0;
-        for (std::uint32_t i = 0; i < rule.personaCount && !forPersona; ++i)
-          forPersona = m_.rulePersonas[rule.firstPersona + i] == static_cast<Index>(p);
-        if (forPersona) afterRulesAt_[s * personaCount + p].push_back(r);
-      }
-    }
-  }
   conditionReads_.resize(ruleCount);
   for (Index r : conditionRules_) {
     const Expr& expr = m_.exprs[m_.rules[r].triggerValue];
@@ -147,10 +130,12 @@ Program::Program(const Machine& machine, const CompiledExpr* compiled)
   slots_.resize(m_.exprs.size());
   for (std::size_t e = 0; e < m_.exprs.size(); ++e) {
     const Expr& expr = m_.exprs[e];
+    slots_[e].id = static_cast<ExprId>(e);
     slots_[e].constant = expr.constant;
-    slots_[e].value = expr.value;
+    slots_[e].value = expr.constant ? expr.value : 0;
     if (!expr.constant && compiled_ != nullptr) slots_[e].function = compiled_[e];
   }
+  buildPlans();
   for (const auto& event : m_.events)
     maxPayloadFields_ = std::max<std::size_t>(maxPayloadFields_, event.fieldCount);
   for (const auto& channel : m_.channels) {
@@ -161,6 +146,80 @@ Program::Program(const Machine& machine, const CompiledExpr* compiled)
     ruleRing_.push_back(ringSize_);
     if (rule.capWindow > 0) ringSize_ += rule.capCount;
   }
+}
+
+Program::ExprSlot Program::slotOrNone(ExprId id) const {
+  return id == kNone ? ExprSlot{} : slot(id);
+}
+
+void Program::buildPlans() {
+  for (std::size_t t = 0; t < m_.touchpoints.size(); ++t) {
+    const Touchpoint& tp = m_.touchpoints[t];
+    const Channel& channel = m_.channels[tp.channel];
+    Delivery d;
+    d.touchpoint = static_cast<Index>(t);
+    d.channel = tp.channel;
+    d.cost = channel.cost;
+    if (tp.cost != kNone && slot(tp.cost).constant) {
+      d.cost += slot(tp.cost).value;
+    } else {
+      d.costExpr = tp.cost;
+    }
+    d.hasEmotion = tp.emotion != kNone;
+    d.emotion = slotOrNone(tp.emotion);
+    d.hasEffort = tp.duration != kNone;
+    d.effort = slotOrNone(tp.duration);
+    d.capped = channel.capCount > 0;
+    d.responds = tp.responseEvent != kNone;
+    deliveries_.push_back(d);
+  }
+  struct Ranges {
+    std::size_t firstDelivery, deliveryCount, firstClock, clockCount, firstTimer, timerCount;
+  };
+  std::size_t personaCount = m_.personas.size();
+  std::vector<Ranges> ranges;
+  for (std::size_t s = 0; s < m_.stages.size(); ++s) {
+    const Stage& stage = m_.stages[s];
+    std::size_t firstDelivery = stageDeliveries_.size();
+    for (std::uint32_t i = 0; i < stage.touchpointCount; ++i)
+      stageDeliveries_.push_back(deliveries_[m_.stageTouchpoints[stage.firstTouchpoint + i]]);
+    for (std::size_t p = 0; p < personaCount; ++p) {
+      Ranges r{firstDelivery, stage.touchpointCount, clocks_.size(), 0, timers_.size(), 0};
+      Entry e;
+      e.kind = stage.kind;
+      const Transition& after = m_.after(static_cast<Index>(s), static_cast<Index>(p));
+      e.afterTarget = after.target;
+      if (after.target != kNone) e.afterDelay = slotOrNone(after.delay);
+      for (std::uint32_t i = 0; i < stage.eventCount; ++i) {
+        Index event = m_.stageEvents[stage.firstEvent + i];
+        ExprId mean = m_.eventMean(event, static_cast<Index>(p));
+        if (mean != kNone) clocks_.push_back(Clock{event, slot(mean)});
+      }
+      r.clockCount = clocks_.size() - r.firstClock;
+      for (Index rule : afterRules_) {
+        const Rule& x = m_.rules[rule];
+        bool inStage = x.stageCount == 0, forPersona = x.personaCount == 0;
+        for (std::uint32_t i = 0; i < x.stageCount && !inStage; ++i)
+          inStage = m_.ruleStages[x.firstStage + i] == static_cast<Index>(s);
+        for (std::uint32_t i = 0; i < x.personaCount && !forPersona; ++i)
+          forPersona = m_.rulePersonas[x.firstPersona + i] == static_cast<Index>(p);
+        if (inStage && forPersona) timers_.push_back(Timer{rule, slot(x.triggerValue)});
+      }
+      r.timerCount = timers_.size() - r.firstTimer;
+      entries_.push_back(e);
+      ranges.push_back(r);
+    }
+  }
+  // The spans point into vectors that are complete now.
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    const Ranges& r = ranges[i];
+    entries_[i].deliveries =
+        std::span<const Delivery>(stageDeliveries_).subspan(r.firstDelivery, r.deliveryCount);
+    entries_[i].clocks = std::span<const Clock>(clocks_).subspan(r.firstClock, r.clockCount);
+    entries_[i].timers = std::span<const Timer>(timers_).subspan(r.firstTimer, r.timerCount);
+  }
+  for (Index rule : inactiveRules_)
+    inactivityTimers_.push_back(Timer{rule, slot(m_.rules[rule].triggerValue)});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,13 +426,7 @@ void Customer::push(double time, ItemKind kind, std::uint32_t order, Index index
   static constexpr std::uint8_t kSub[] = {0, 0, 0, 1, 2, 3, 0};
   auto k = static_cast<std::size_t>(kind);
   Item item{time, orderKey(kClass[k], kSub[k], order, sequence_++), kind, spontaneous, index, tag};
-  // A customer has a handful of pending items: a sorted array (earliest last) beats a heap.
-  // Insertion from the earliest end: most new items fall due within the next few.
-  pending_.push_back(item);
-  std::size_t i = pending_.size() - 1;
-  for (; i > 0 && Later{}(item, pending_[i - 1]); --i)
-    pending_[i] = pending_[i - 1];
-  pending_[i] = item;
+  pending_.insert(item);
 }
 
 void Customer::advanceTo(double time) {
@@ -417,7 +470,7 @@ bool Customer::dropCancelled() {
       double due = inactiveDue_[item.index];
       if (!(due > item.time)) return false;
       Index rule = item.index;
-      pending_.pop_back();
+      pending_.popBack();
       inactiveArmed_[rule] = 0;
       if (std::isfinite(due)) {
         inactiveArmed_[rule] = 1;
@@ -433,14 +486,14 @@ bool Customer::dropCancelled() {
       break;
     }
   }
-  pending_.pop_back();
+  pending_.popBack();
   return true;
 }
 
 void Customer::step() {
   // `dropCancelled` has taken out the items of ended visits and runs.
   Item item = pending_.back();
-  pending_.pop_back();
+  pending_.popBack();
   context_.now = item.time;
   switch (item.kind) {
     case ItemKind::StageAfter: {
@@ -493,7 +546,7 @@ void Customer::runTimers(ItemKind kind, Index first) {
   while (!pending_.empty() && pending_.back().time == context_.now &&
          pending_.back().kind == kind) {
     Item item = pending_.back();
-    pending_.pop_back();
+    pending_.popBack();
     if (kind == ItemKind::RuleAfter) {
       if (item.tag == visit_) group_.push_back(item.index);
     } else {
@@ -591,7 +644,7 @@ void Customer::enterStage(Index stage) {
   // the pending array short (a customer in a support loop would otherwise collect them).
   if (from != kNone) {
     std::uint32_t old = visit_;
-    std::erase_if(pending_, [old](const Item& item) {
+    pending_.eraseIf([old](const Item& item) {
       return item.tag == old &&
              (item.kind == ItemKind::StageAfter || item.kind == ItemKind::RuleAfter ||
               (item.kind == ItemKind::Event && item.spontaneous));
@@ -607,33 +660,31 @@ void Customer::enterStage(Index stage) {
   if (options_.recordPath) path_.push_back(stage);
   activity();
 
-  const Stage& s = m_.stages[stage];
-  for (std::uint32_t i = 0; i < s.touchpointCount; ++i)
-    deliverTouchpoint(m_.stageTouchpoints[s.firstTouchpoint + i], false);
+  const Program::Entry& entry = program_.entry(stage, context_.persona);
+  for (const Program::Delivery& delivery : entry.deliveries)
+    deliverTouchpoint(delivery, false);
 
-  if (s.kind != StageKind::Ordinary) {
+  if (entry.kind != StageKind::Ordinary) {
     // 11.2: `enter` rules without moves or waits, the goal's value, then the end.
     runGroup(program_.enterRules(stage), nullptr, Mode::Terminal);
     if (finished_) return;
     pendingMove_ = kNone;
-    if (s.value != kNone) value_ = eval(s.value);
-    finish(s.kind == StageKind::Goal ? Outcome::Goal : Outcome::Exit, stage);
+    ExprId value = m_.stages[stage].value;
+    if (value != kNone) value_ = eval(value);
+    finish(entry.kind == StageKind::Goal ? Outcome::Goal : Outcome::Exit, stage);
     return;
   }
 
   // 4.8: what the stage needs.
-  const Transition& after = m_.after(stage, context_.persona);
-  if (after.target != kNone) {
-    push(now + duration(after.delay), ItemKind::StageAfter, static_cast<std::uint32_t>(stage),
+  if (entry.afterTarget != kNone) {
+    push(now + duration(entry.afterDelay), ItemKind::StageAfter, static_cast<std::uint32_t>(stage),
          stage, visit_);
   }
-  for (std::uint32_t i = 0; i < s.eventCount; ++i)
-    scheduleEvent(m_.stageEvents[s.firstEvent + i]);
-  // A timer whose rule cannot run in this stage or for this persona would never do anything
-  // (its duration is not sampled, so skipping it changes no draw).
-  for (Index r : program_.afterRulesAt(stage, context_.persona)) {
-    push(now + duration(m_.rules[r].triggerValue), ItemKind::RuleAfter,
-         static_cast<std::uint32_t>(r), r, visit_);
+  for (const Program::Clock& clock : entry.clocks)
+    startClock(clock.event, clock.mean);
+  for (const Program::Timer& timer : entry.timers) {
+    push(now + duration(timer.delay), ItemKind::RuleAfter, static_cast<std::uint32_t>(timer.rule),
+         timer.rule, visit_);
   }
   // 4.9: `enter` rules; a move among them is taken by `moveTo`.
   runGroup(program_.enterRules(stage), nullptr, Mode::Normal);
@@ -641,8 +692,9 @@ void Customer::enterStage(Index stage) {
 
 /// 2.3: an event occurrence or a stage entry restarts the inactivity timers (7.1.4).
 void Customer::activity() {
-  for (Index r : program_.inactiveRules()) {
-    double due = context_.now + duration(m_.rules[r].triggerValue);
+  for (const Program::Timer& timer : program_.inactivityTimers()) {
+    Index r = timer.rule;
+    double due = context_.now + duration(timer.delay);
     inactiveDue_[r] = due;
     if (!inactiveArmed_[r]) {
       inactiveArmed_[r] = 1;
@@ -656,7 +708,10 @@ void Customer::activity() {
 
 void Customer::scheduleEvent(Index event) {
   ExprId mean = m_.eventMean(event, context_.persona);
-  if (mean == kNone) return;
+  if (mean != kNone) startClock(event, program_.slot(mean));
+}
+
+void Customer::startClock(Index event, const Program::ExprSlot& mean) {
   double value = eval(mean);
   if (!(value > 0)) return;  // 6.1: a mean not above zero draws no occurrence
   double delay = -value * std::log(1.0 - journey_.uniform());
@@ -941,7 +996,7 @@ void Customer::send(Index touchpoint, Index slot, Index rule, const double* payl
   }
   if (holdUntil < 0) {
     if (slot != kNone) release(slot);
-    deliverTouchpoint(touchpoint, true);
+    deliverTouchpoint(program_.delivery(touchpoint), true);
     return;
   }
   if (policy == CapPolicy::Drop) {
@@ -960,33 +1015,38 @@ void Customer::send(Index touchpoint, Index slot, Index rule, const double* payl
 }
 
 /// 8.4: a delivery.
-void Customer::deliverTouchpoint(Index touchpoint, bool byRule) {
-  const Touchpoint& tp = m_.touchpoints[touchpoint];
-  const Channel& channel = m_.channels[tp.channel];
-  double cost = channel.cost + (tp.cost == kNone ? 0 : eval(tp.cost));
+void Customer::deliverTouchpoint(const Program::Delivery& delivery, bool byRule) {
+  double cost = delivery.cost;
+  if (delivery.costExpr != kNone) [[unlikely]]
+    cost += eval(delivery.costExpr);
   context_.cost += cost;
-  channelCost_[tp.channel] += cost;
+  channelCost_[delivery.channel] += cost;
   changed_ |= Program::ReadsCost | Program::ReadsReceived;
-  if (tp.emotion != kNone) {
-    context_.emotion += eval(tp.emotion);
+  if (delivery.hasEmotion) {
+    context_.emotion += eval(delivery.emotion);
     changed_ |= Program::ReadsEmotion;
   }
-  ++received_[touchpoint];
-  ++receivedChannel_[tp.channel];
-  if (channel.capCount > 0) {
-    std::uint32_t& count = ringCount_[tp.channel];
-    ring_[program_.channelRing(tp.channel) + count % channel.capCount] = context_.now;
+  ++received_[delivery.touchpoint];
+  ++receivedChannel_[delivery.channel];
+  if (delivery.capped) {
+    const Channel& channel = m_.channels[delivery.channel];
+    std::uint32_t& count = ringCount_[delivery.channel];
+    ring_[program_.channelRing(delivery.channel) + count % channel.capCount] = context_.now;
     ++count;
   }
-  if (tp.duration != kNone) effort_ += duration(tp.duration);
-  record(ActionRecord::Kind::Deliver, touchpoint, byRule ? 1 : 0);
-  if (tp.responseEvent != kNone) {
-    double p = probability(tp.responseProbability);
-    if (journey_.uniform() < p) {
-      double delay = tp.responseDelay == kNone ? 0 : duration(tp.responseDelay);
-      push(context_.now + delay, ItemKind::Event, static_cast<std::uint32_t>(tp.responseEvent),
-           tp.responseEvent, 0, false);
-    }
+  if (delivery.hasEffort) effort_ += duration(delivery.effort);
+  record(ActionRecord::Kind::Deliver, delivery.touchpoint, byRule ? 1 : 0);
+  if (delivery.responds) respond(delivery.touchpoint);
+}
+
+/// 8.4: a touchpoint's response, with its chance.
+void Customer::respond(Index touchpoint) {
+  const Touchpoint& tp = m_.touchpoints[touchpoint];
+  double p = probability(tp.responseProbability);
+  if (journey_.uniform() < p) {
+    double delay = tp.responseDelay == kNone ? 0 : duration(tp.responseDelay);
+    push(context_.now + delay, ItemKind::Event, static_cast<std::uint32_t>(tp.responseEvent),
+         tp.responseEvent, 0, false);
   }
 }
 

@@ -11,6 +11,7 @@
 // did (with `Options::recordActions`).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -39,7 +40,6 @@ class Program {
   std::span<const Index> leaveRules(Index stage) const { return slice(leaveRules_, stage); }
   /// `on after` and `on inactive` rules, in declaration order.
   const std::vector<Index>& afterRules() const { return afterRules_; }
-  const std::vector<Index>& inactiveRules() const { return inactiveRules_; }
   /// Condition rules in declaration order.
   const std::vector<Index>& conditionRules() const { return conditionRules_; }
   /// Rank of each rule in group order (priority, then declaration).
@@ -49,14 +49,6 @@ class Program {
   std::uint32_t channelRing(Index channel) const { return channelRing_[channel]; }
   std::uint32_t ruleRing(Index rule) const { return ruleRing_[rule]; }
   std::uint32_t ringSize() const { return ringSize_; }
-  /// The `on after` rules whose `in` and `for` admit `stage` and `persona`, in declaration
-  /// order: the timers a stage entry sets.
-  std::span<const Index> afterRulesAt(Index stage, Index persona) const {
-    return slice(afterRulesAt_,
-                 static_cast<Index>(static_cast<std::size_t>(stage) * m_.personas.size() +
-                                    static_cast<std::size_t>(persona)));
-  }
-
   /// What an expression reads that can change during a customer's life (semantics 7.1.6: a
   /// condition is re-evaluated after every step; one that reads none of what the step changed
   /// keeps its value, so the engine skips it).
@@ -73,23 +65,78 @@ class Program {
   std::uint8_t anyConditionReads() const { return anyConditionReads_; }
 
   /// How the engine evaluates an expression: its value when constant, else its compiled
-  /// function (null under the interpreter). Dense, so the hot path reads one cache line.
+  /// function (null under the interpreter) or, failing that, the interpreter on `id`. The plans
+  /// below hold copies, so the hot path reads a value where it needs it instead of following
+  /// the machine's tables (those chains of loads were most of the engine's time).
   struct ExprSlot {
     CompiledExpr function = nullptr;
     double value = 0;
-    bool constant = false;
+    ExprId id = kNone;  // kNone: absent, constant 0
+    bool constant = true;
   };
   const ExprSlot& slot(ExprId id) const { return slots_[static_cast<std::size_t>(id)]; }
 
+  /// A touchpoint's delivery (semantics 8.4) with its constant parts folded.
+  struct Delivery {
+    Index touchpoint = kNone;
+    Index channel = kNone;
+    /// The channel's cost plus the touchpoint's own when that is constant.
+    double cost = 0;
+    /// The touchpoint's own cost when it is not constant (kNone: folded into `cost`).
+    ExprId costExpr = kNone;
+    bool hasEmotion = false;
+    bool hasEffort = false;
+    bool capped = false;  // the channel has a cap: its ring keeps the delivery time
+    bool responds = false;
+    ExprSlot emotion, effort;
+  };
+  const Delivery& delivery(Index touchpoint) const {
+    return deliveries_[static_cast<std::size_t>(touchpoint)];
+  }
+  /// An `on after` or `on inactive` timer: its rule and its delay.
+  struct Timer {
+    Index rule = kNone;
+    ExprSlot delay;
+  };
+  /// A spontaneous event's clock in a stage (6.1): its mean for the persona.
+  struct Clock {
+    Index event = kNone;
+    ExprSlot mean;
+  };
+  /// What entering a stage does for one persona (4.8): the stage's own touchpoints, its `after`
+  /// (target kNone: none), the clocks of its events whose mean is given, the `on after` timers
+  /// whose `in` and `for` admit the stage and persona (a timer whose rule cannot run would never
+  /// do anything; its duration is not sampled, so skipping it changes no draw).
+  struct Entry {
+    StageKind kind = StageKind::Ordinary;
+    Index afterTarget = kNone;
+    ExprSlot afterDelay;
+    std::span<const Delivery> deliveries;
+    std::span<const Clock> clocks;
+    std::span<const Timer> timers;
+  };
+  const Entry& entry(Index stage, Index persona) const {
+    return entries_[static_cast<std::size_t>(stage) * m_.personas.size() +
+                    static_cast<std::size_t>(persona)];
+  }
+  /// The `on inactive` timers in declaration order.
+  std::span<const Timer> inactivityTimers() const { return inactivityTimers_; }
+
  private:
+  ExprSlot slotOrNone(ExprId id) const;
+  void buildPlans();
   static std::span<const Index> slice(const std::vector<std::vector<Index>>& lists, Index i) {
     return lists[static_cast<std::size_t>(i)];
   }
 
   const Machine& m_;
   const CompiledExpr* compiled_;
-  std::vector<std::vector<Index>> eventRules_, enterRules_, leaveRules_, afterRulesAt_;
+  std::vector<std::vector<Index>> eventRules_, enterRules_, leaveRules_;
   std::vector<ExprSlot> slots_;
+  std::vector<Delivery> deliveries_, stageDeliveries_;
+  std::vector<Clock> clocks_;
+  std::vector<Timer> timers_, inactivityTimers_;
+  std::vector<Entry> entries_;
   std::vector<std::uint8_t> conditionReads_;
   std::uint8_t anyConditionReads_ = 0;
   std::vector<Index> afterRules_, inactiveRules_, conditionRules_;
@@ -240,6 +287,35 @@ class Customer {
       return a.time > b.time || (a.time == b.time && a.key > b.key);
     }
   };
+  /// What is pending, sorted latest first: the next item is the last. A customer has a handful,
+  /// so a sorted array beats a heap; insertion goes from the earliest end, since most new items
+  /// fall due within the next few. Its own small class so that every operation inlines.
+  class Pending {
+   public:
+    bool empty() const { return size_ == 0; }
+    const Item& back() const { return items_[size_ - 1]; }
+    void popBack() { --size_; }
+    void clear() { size_ = 0; }
+    [[gnu::always_inline]] void insert(const Item& item) {
+      if (size_ == items_.size()) [[unlikely]]
+        items_.resize(std::max<std::size_t>(16, 2 * items_.size()));
+      std::size_t i = size_++;
+      for (; i > 0 && Later{}(item, items_[i - 1]); --i)
+        items_[i] = items_[i - 1];
+      items_[i] = item;
+    }
+    template <typename Predicate>
+    void eraseIf(Predicate cancelled) {
+      std::size_t kept = 0;
+      for (std::size_t i = 0; i < size_; ++i)
+        if (!cancelled(items_[i])) items_[kept++] = items_[i];
+      size_ = kept;
+    }
+
+   private:
+    std::vector<Item> items_;
+    std::size_t size_ = 0;
+  };
   /// A suspended rule run or a held message.
   struct Run {
     Index rule = kNone;
@@ -260,22 +336,23 @@ class Customer {
   template <typename F>
   void guarded(F&& body);
 
-  double eval(ExprId id) {
-    const Program::ExprSlot& slot = program_.slot(id);
+  double eval(const Program::ExprSlot& slot) {
     if (slot.constant) return slot.value;
-    if (slot.function == nullptr) return interpretExpr(id);
+    if (slot.function == nullptr) return interpretExpr(slot.id);
     double value = slot.function(&context_);
     if (context_.failed != 0) [[unlikely]]
-      failedEvaluation(id);
+      failedEvaluation(slot.id);
     return value;
   }
+  double eval(ExprId id) { return eval(program_.slot(id)); }
   double interpretExpr(ExprId id);
   [[noreturn]] void failedEvaluation(ExprId id);
   /// A delay: a negative value counts as a warning and waits 0 (semantics 1.5).
-  double duration(ExprId id) {
-    double value = eval(id);
-    return value < 0 ? negativeDuration(id) : value;
+  double duration(const Program::ExprSlot& slot) {
+    double value = eval(slot);
+    return value < 0 ? negativeDuration(slot.id) : value;
   }
+  double duration(ExprId id) { return duration(program_.slot(id)); }
   /// A chance: outside [0, 1] counts as a warning and is clamped (semantics 1.5).
   double probability(ExprId id) {
     double value = eval(id);
@@ -292,7 +369,8 @@ class Customer {
   void moveTo(Index stage);
   void enterStage(Index stage);
   [[gnu::always_inline]] inline void activity();
-  [[gnu::always_inline]] inline void scheduleEvent(Index event);
+  void scheduleEvent(Index event);
+  [[gnu::always_inline]] inline void startClock(Index event, const Program::ExprSlot& mean);
   void handleEvent(Index event, bool spontaneous, std::uint32_t visit,
                    std::span<const double> given);
   void runTimers(ItemKind kind, Index rule);
@@ -317,7 +395,9 @@ class Customer {
   }
 
   void send(Index touchpoint, Index slot, Index rule, const double* payload);
-  [[gnu::always_inline]] inline void deliverTouchpoint(Index touchpoint, bool byRule);
+  [[gnu::always_inline]] inline void deliverTouchpoint(const Program::Delivery& delivery,
+                                                       bool byRule);
+  void respond(Index touchpoint);
   void record(ActionRecord::Kind kind, Index a, Index b = kNone) {
     if (options_.recordActions) actions_.push_back(ActionRecord{context_.now, kind, a, b});
   }
@@ -346,8 +426,7 @@ class Customer {
   std::vector<double> inactiveDue_;
   std::vector<std::uint8_t> inactiveArmed_;
 
-  /// What is pending, latest first: the next item is the last.
-  std::vector<Item> pending_;
+  Pending pending_;
   std::vector<Run> runs_;
   std::vector<Index> freeRuns_;
   std::vector<double> runPayloads_;
