@@ -246,6 +246,7 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
   channelCapped_ = counts(channels);
   ruleRuns_ = counts(rules);
   ruleCapped_ = counts(rules);
+  countsSize_ = at;
   ringCount_ = counts(channels + rules);
   timeInStage_ = std::span<double>(sums_.data(), stages);
   emotionOnEntry_ = std::span<double>(sums_.data() + stages, stages);

@@ -256,6 +256,12 @@ class Customer {
   std::span<const std::uint32_t> channelCapped() const { return channelCapped_; }
   std::span<const std::uint32_t> ruleRuns() const { return ruleRuns_; }
   std::span<const std::uint32_t> ruleCapped() const { return ruleCapped_; }
+  /// All the counts above in one block, in this order: visits, received, receivedChannel,
+  /// channelDropped, channelDeferred, channelCapped, ruleRuns, ruleCapped (each sized by the
+  /// machine). A tally adds a customer's counts in one loop.
+  std::span<const std::uint32_t> counts() const {
+    return std::span<const std::uint32_t>(counts_).first(countsSize_);
+  }
   std::uint64_t steps() const { return steps_; }
   /// Where the customer failed (an expression), when `outcome() == Failed`.
   ExprId failedAt() const { return failedAt_; }
@@ -414,6 +420,7 @@ class Customer {
   /// The per-customer counts and sums, each kind in one block that a customer's start clears
   /// at once; the spans below are views into them.
   std::vector<std::uint32_t> counts_;
+  std::size_t countsSize_ = 0;  // without the cap rings' counts at the end
   std::vector<double> sums_;
   std::span<std::uint32_t> visits_, received_, receivedChannel_;
   std::span<double> timeInStage_, emotionOnEntry_, channelCost_;

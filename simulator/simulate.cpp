@@ -25,7 +25,9 @@ Tally::Tally(const rt::Machine& m)
       channelCapped(m.channels.size()),
       channelCost(m.channels.size()),
       ruleRuns(m.rules.size()),
-      ruleCapped(m.rules.size()) {}
+      ruleCapped(m.rules.size()),
+      countSums(m.stages.size() + m.touchpoints.size() + 4 * m.channels.size() +
+                2 * m.rules.size()) {}
 
 void Tally::add(const rt::Customer& c, double horizon) {
   ++customers;
@@ -64,31 +66,15 @@ void Tally::add(const rt::Customer& c, double horizon) {
   for (std::size_t s = 0; s < v.size(); ++s) {
     if (v[s] == 0) continue;
     ++reached[s];
-    visits[s] += v[s];
     timeInStage[s] += tis[s];
     emotionOnEntry[s] += eoe[s];
   }
-  auto r = c.received();
-  for (std::size_t t = 0; t < r.size(); ++t)
-    received[t] += r[t];
-  auto rc = c.receivedChannel();
+  auto counts = c.counts();
+  for (std::size_t i = 0; i < counts.size(); ++i)
+    countSums[i] += counts[i];
   auto cc = c.channelCost();
-  auto dropped = c.channelDropped();
-  auto deferred = c.channelDeferred();
-  auto channelCappedBy = c.channelCapped();
-  for (std::size_t ch = 0; ch < rc.size(); ++ch) {
-    channelDelivered[ch] += rc[ch];
+  for (std::size_t ch = 0; ch < cc.size(); ++ch)
     channelCost[ch] += cc[ch];
-    channelDropped[ch] += dropped[ch];
-    channelDeferred[ch] += deferred[ch];
-    channelCapped[ch] += channelCappedBy[ch];
-  }
-  auto runs = c.ruleRuns();
-  auto capped = c.ruleCapped();
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    ruleRuns[i] += runs[i];
-    ruleCapped[i] += capped[i];
-  }
   double customerCost = c.cost(), customerValue = c.value(), customerEmotion = c.emotion();
   cost += customerCost;
   costSquares += customerCost * customerCost;
@@ -158,6 +144,13 @@ void Tally::merge(const Tally& o) {
   addInto(channelCost, o.channelCost);
   addInto(ruleRuns, o.ruleRuns);
   addInto(ruleCapped, o.ruleCapped);
+  // The count blocks, in rt::Customer::counts order.
+  std::size_t at = 0;
+  for (auto* into : {&visits, &received, &channelDelivered, &channelDropped, &channelDeferred,
+                     &channelCapped, &ruleRuns, &ruleCapped}) {
+    for (auto& count : *into)
+      count += o.countSums[at++];
+  }
   cost += o.cost;
   costSquares += o.costSquares;
   value += o.value;

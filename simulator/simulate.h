@@ -68,6 +68,11 @@ struct Tally {
 
   static constexpr int kTimeBins = 2000;
 
+  /// The customers' count blocks (rt::Customer::counts) as `add` sums them, in one loop;
+  /// `merge` folds them into `visits`, `received`, the channels' and the rules' counts. Those
+  /// are complete in a tally made by merging, as simulate's and compare's results are.
+  std::vector<std::uint64_t> countSums;
+
   void add(const rt::Customer& customer, double horizon);
   /// Counts the customer's moves; the customer must have run with `recordPath`.
   void addFlows(const rt::Customer& customer);
