@@ -573,7 +573,7 @@ void Customer::runTimers(ItemKind kind, Index first) {
 // ---------------------------------------------------------------------------------------------
 // Stages
 
-Index Customer::resolve(Index target) {
+Index Customer::resolveBranches(Index target) {
   for (;;) {
     const Target& t = m_.targets[target];
     if (t.kind == TargetKind::Stage) return t.stage;
