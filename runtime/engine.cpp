@@ -939,26 +939,36 @@ void Customer::resume(Index slot) {
   applyPendingMove();
 }
 
-void Customer::evaluateChangedConditions() {
-  const auto& rules = program_.conditionRules();
-  for (int round = 0; round < kInstantBound; ++round) {
-    fired_.clear();
-    std::uint8_t changed = changed_;
-    changed_ = Program::ReadsAlways;
-    for (Index r : rules) {
-      if ((program_.conditionReads(r) & changed) == 0) continue;  // its value cannot differ
-      bool value = eval(m_.rules[r].triggerValue) != 0;
-      if (value && conditionValue_[r] == 0) fired_.push_back(r);
-      conditionValue_[r] = value ? 1 : 0;
-    }
-    if (fired_.empty()) return;
+void Customer::evaluateConditions() {
+  if ((changed_ & program_.anyConditionReads()) != 0 && collectFiredConditions())
+    runConditionRounds();
+}
+
+bool Customer::collectFiredConditions() {
+  fired_.clear();
+  std::uint8_t changed = changed_;
+  changed_ = Program::ReadsAlways;
+  for (Index r : program_.conditionRules()) {
+    if ((program_.conditionReads(r) & changed) == 0) continue;  // its value cannot differ
+    bool value = eval(m_.rules[r].triggerValue) != 0;
+    if (value && conditionValue_[r] == 0) fired_.push_back(r);
+    conditionValue_[r] = value ? 1 : 0;
+  }
+  return !fired_.empty();
+}
+
+/// Runs the conditions that fired, then evaluates again (what they did can make others true),
+/// for at most kInstantBound rounds.
+void Customer::runConditionRounds() {
+  for (int round = 1;; ++round) {
     std::sort(fired_.begin(), fired_.end(),
               [this](Index a, Index b) { return program_.groupRank(a) < program_.groupRank(b); });
     runGroup(fired_, nullptr, Mode::Normal);
     applyPendingMove();
     if (finished_) return;
+    if (round >= kInstantBound) stopWith(Outcome::Looping);
+    if (!collectFiredConditions()) return;
   }
-  stopWith(Outcome::Looping);
 }
 
 // ---------------------------------------------------------------------------------------------

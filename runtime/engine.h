@@ -388,10 +388,12 @@ class Customer {
   void handleEvent(Index event, bool spontaneous, std::uint32_t visit,
                    std::span<const double> given);
   void runTimers(ItemKind kind, Index rule);
-  void evaluateConditions() {
-    if ((changed_ & program_.anyConditionReads()) != 0) evaluateChangedConditions();
-  }
-  void evaluateChangedConditions();
+  /// 7.1.6: after a step, the conditions; those that went true run, in rounds.
+  [[gnu::always_inline]] inline void evaluateConditions();
+  /// One round of evaluation: true when some condition went true (then in `fired_`). Inlined:
+  /// most rounds fire nothing.
+  [[gnu::always_inline]] inline bool collectFiredConditions();
+  void runConditionRounds();
   void applyPendingMove();
 
   [[gnu::always_inline]] inline bool clausesHold(const Rule& rule, const double* payload);
