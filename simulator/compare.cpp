@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
-#include <mutex>
+#include <memory>
 #include <set>
 #include <thread>
 
+#include "simulator/chunks.h"
 #include "simulator/report.h"
 
 namespace journey::sim {
@@ -609,90 +609,80 @@ Comparison compare(const rt::Program& oldProgram, const rt::Program& newProgram,
   unsigned threads =
       options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   std::uint64_t customers = std::max<std::uint64_t>(1, options.customers);
-  std::uint64_t chunks = (customers + kChunk - 1) / kChunk;
-  std::atomic<std::uint64_t> next{0};
-  std::mutex mutex;
-  std::condition_variable merged;
-  std::uint64_t mergedChunks = 0;
-  bool stopped = false;
-
-  auto worker = [&]() {
-    ChunkSums chunkSums(mo, mn, groups, pairedIndex.size());
-    rt::Customer a(oldProgram, &chunkSums.oldCounters,
-                   rt::Customer::Options{false, options.maxSteps});
-    rt::Customer b(newProgram, &chunkSums.newCounters,
-                   rt::Customer::Options{false, options.maxSteps});
-    std::vector<double> contributions(pairedIndex.size() * 4);
-    for (;;) {
-      std::uint64_t chunk = next.fetch_add(1);
-      if (chunk >= chunks) return;
-      bool stopNow = options.stop != nullptr && options.stop->load(std::memory_order_relaxed);
-      std::uint64_t begin = chunk * kChunk;
-      std::uint64_t end = std::min(customers, begin + kChunk);
-      chunkSums = ChunkSums(mo, mn, groups, pairedIndex.size());
-      if (!stopNow) {
-        for (std::uint64_t i = begin; i < end; ++i) {
-          a.start(options.seed, i);
-          a.advanceTo(mo.horizon);
-          a.stopAtHorizon();
-          b.start(options.seed, i);
-          b.advanceTo(mn.horizon);
-          b.stopAtHorizon();
-          chunkSums.oldTallies[static_cast<std::size_t>(a.persona())].add(a, mo.horizon);
-          chunkSums.newTallies[static_cast<std::size_t>(b.persona())].add(b, mn.horizon);
-          ++chunkSums.customers;
-          rt::Index personaGroup = groupOfNewPersona[static_cast<std::size_t>(b.persona())];
-          if (personaGroup != rt::kNone &&
-              matching.toOld(MatchKind::Persona, b.persona()) != a.persona())
-            personaGroup = rt::kNone;
-          if (personaGroup == rt::kNone) ++chunkSums.personaMismatches;
-          bool differs = false;
-          for (std::size_t k = 0; k < pairedIndex.size(); ++k) {
-            const PairedKpi& kpi = list[pairedIndex[k]];
-            double* c = &contributions[k * 4];
-            kpiContribution(a, *kpi.oldDef, c[0], c[1]);
-            kpiContribution(b, *kpi.newDef, c[2], c[3]);
-            differs |= c[0] != c[2] || c[1] != c[3];
-            chunkSums.sums[0][k].add(c[0], c[1], c[2], c[3]);
-            if (personaGroup != rt::kNone)
-              chunkSums.sums[static_cast<std::size_t>(personaGroup)][k].add(c[0], c[1], c[2], c[3]);
-          }
-          if (differs) {
-            ++chunkSums.diverged[0];
-            if (personaGroup != rt::kNone)
-              ++chunkSums.diverged[static_cast<std::size_t>(personaGroup)];
-          }
-        }
+  /// A thread's two customers and the sums of its chunk.
+  struct Worker {
+    Worker(const rt::Program& oldProgram, const rt::Program& newProgram, std::size_t groups,
+           std::size_t paired, std::uint64_t maxSteps)
+        : chunkSums(oldProgram.machine(), newProgram.machine(), groups, paired),
+          a(oldProgram, &chunkSums.oldCounters, rt::Customer::Options{false, maxSteps}),
+          b(newProgram, &chunkSums.newCounters, rt::Customer::Options{false, maxSteps}),
+          contributions(paired * 4) {}
+    ChunkSums chunkSums;
+    rt::Customer a, b;
+    std::vector<double> contributions;
+  };
+  auto compute = [&](std::unique_ptr<Worker>& w, std::uint64_t chunk) {
+    std::uint64_t begin = chunk * kChunk;
+    std::uint64_t end = std::min(customers, begin + kChunk);
+    ChunkSums& chunkSums = w->chunkSums;
+    rt::Customer &a = w->a, &b = w->b;
+    chunkSums = ChunkSums(mo, mn, groups, pairedIndex.size());
+    for (std::uint64_t i = begin; i < end; ++i) {
+      a.start(options.seed, i);
+      a.advanceTo(mo.horizon);
+      a.stopAtHorizon();
+      b.start(options.seed, i);
+      b.advanceTo(mn.horizon);
+      b.stopAtHorizon();
+      chunkSums.oldTallies[static_cast<std::size_t>(a.persona())].add(a, mo.horizon);
+      chunkSums.newTallies[static_cast<std::size_t>(b.persona())].add(b, mn.horizon);
+      ++chunkSums.customers;
+      rt::Index personaGroup = groupOfNewPersona[static_cast<std::size_t>(b.persona())];
+      if (personaGroup != rt::kNone &&
+          matching.toOld(MatchKind::Persona, b.persona()) != a.persona())
+        personaGroup = rt::kNone;
+      if (personaGroup == rt::kNone) ++chunkSums.personaMismatches;
+      bool differs = false;
+      for (std::size_t k = 0; k < pairedIndex.size(); ++k) {
+        const PairedKpi& kpi = list[pairedIndex[k]];
+        double* c = &w->contributions[k * 4];
+        kpiContribution(a, *kpi.oldDef, c[0], c[1]);
+        kpiContribution(b, *kpi.newDef, c[2], c[3]);
+        differs |= c[0] != c[2] || c[1] != c[3];
+        chunkSums.sums[0][k].add(c[0], c[1], c[2], c[3]);
+        if (personaGroup != rt::kNone)
+          chunkSums.sums[static_cast<std::size_t>(personaGroup)][k].add(c[0], c[1], c[2], c[3]);
       }
-      std::unique_lock lock(mutex);
-      merged.wait(lock, [&] { return mergedChunks == chunk; });
-      if (stopNow) stopped = true;
-      if (!stopped) {
-        for (std::size_t p = 0; p < total.oldTallies.size(); ++p)
-          total.oldTallies[p].merge(chunkSums.oldTallies[p]);
-        for (std::size_t p = 0; p < total.newTallies.size(); ++p)
-          total.newTallies[p].merge(chunkSums.newTallies[p]);
-        total.oldCounters.merge(chunkSums.oldCounters);
-        total.newCounters.merge(chunkSums.newCounters);
-        for (std::size_t g = 0; g < groups; ++g) {
-          for (std::size_t k = 0; k < pairedIndex.size(); ++k)
-            total.sums[g][k].merge(chunkSums.sums[g][k]);
-          total.diverged[g] += chunkSums.diverged[g];
-        }
-        total.personaMismatches += chunkSums.personaMismatches;
-        total.customers += chunkSums.customers;
+      if (differs) {
+        ++chunkSums.diverged[0];
+        if (personaGroup != rt::kNone) ++chunkSums.diverged[static_cast<std::size_t>(personaGroup)];
       }
-      ++mergedChunks;
-      if (options.progress && !stopped) options.progress(total.customers, customers);
-      merged.notify_all();
     }
   };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t)
-    pool.emplace_back(worker);
-  worker();
-  for (auto& thread : pool)
-    thread.join();
+  auto merge = [&](std::unique_ptr<Worker>& w, std::uint64_t) {
+    const ChunkSums& chunkSums = w->chunkSums;
+    for (std::size_t p = 0; p < total.oldTallies.size(); ++p)
+      total.oldTallies[p].merge(chunkSums.oldTallies[p]);
+    for (std::size_t p = 0; p < total.newTallies.size(); ++p)
+      total.newTallies[p].merge(chunkSums.newTallies[p]);
+    total.oldCounters.merge(chunkSums.oldCounters);
+    total.newCounters.merge(chunkSums.newCounters);
+    for (std::size_t g = 0; g < groups; ++g) {
+      for (std::size_t k = 0; k < pairedIndex.size(); ++k)
+        total.sums[g][k].merge(chunkSums.sums[g][k]);
+      total.diverged[g] += chunkSums.diverged[g];
+    }
+    total.personaMismatches += chunkSums.personaMismatches;
+    total.customers += chunkSums.customers;
+    if (options.progress) options.progress(total.customers, customers);
+  };
+  // The customers point into the chunk sums: the state lives on the heap, never moved.
+  auto makeState = [&] {
+    return std::make_unique<Worker>(oldProgram, newProgram, groups, pairedIndex.size(),
+                                    options.maxSteps);
+  };
+  bool stopped = runChunksInOrder((customers + kChunk - 1) / kChunk, threads, options.stop,
+                                  makeState, compute, merge);
 
   result.interrupted = stopped;
   result.customers = total.customers;

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
+#include <memory>
 #include <thread>
 
+#include "simulator/chunks.h"
 #include "simulator/stats.h"
 
 namespace journey::sim {
@@ -190,63 +190,46 @@ void runRange(const rt::Program& program, const Options& options, std::uint64_t 
               std::uint64_t last, unsigned threads, Results& results,
               std::uint64_t progressTarget) {
   const rt::Machine& m = program.machine();
-  std::uint64_t chunks = (last - first + kChunk - 1) / kChunk;
-  std::atomic<std::uint64_t> next{0};
-  std::mutex mutex;
-  std::condition_variable merged;
-  std::uint64_t mergedChunks = 0;
-  bool stopped = false;
-
-  auto worker = [&]() {
-    std::vector<Tally> tallies(m.personas.size(), Tally(m));
-    rt::Counters counters(m);
-    rt::Customer customer(program, &counters,
-                          rt::Customer::Options{false, options.maxSteps, options.flows});
-    for (;;) {
-      std::uint64_t chunk = next.fetch_add(1);
-      if (chunk >= chunks) return;
-      bool stopNow = options.stop != nullptr && options.stop->load(std::memory_order_relaxed);
-      std::uint64_t begin = first + chunk * kChunk;
-      std::uint64_t end = std::min(last, begin + kChunk);
-      for (auto& tally : tallies)
-        tally = Tally(m);
-      std::fill(counters.unrouted.begin(), counters.unrouted.end(), 0);
-      std::fill(counters.negativeDurations.begin(), counters.negativeDurations.end(), 0);
-      std::fill(counters.clampedProbabilities.begin(), counters.clampedProbabilities.end(), 0);
-      std::fill(counters.failures.begin(), counters.failures.end(), 0);
-      if (!stopNow) {
-        for (std::uint64_t i = begin; i < end; ++i) {
-          customer.start(options.seed, i);
-          customer.advanceTo(m.horizon);
-          customer.stopAtHorizon();
-          tallies[customer.persona()].add(customer, m.horizon);
-          if (options.flows) tallies[customer.persona()].addFlows(customer);
-        }
-      }
-      std::unique_lock lock(mutex);
-      merged.wait(lock, [&] { return mergedChunks == chunk; });
-      // Once a chunk is skipped, every later chunk is dropped: the results cover a prefix of
-      // the customers, as they would had the run been asked for fewer.
-      if (stopNow) stopped = true;
-      if (!stopped) {
-        for (std::size_t p = 0; p < tallies.size(); ++p)
-          results.personas[p].merge(tallies[p]);
-        results.counters.merge(counters);
-        results.customers += end - begin;
-      }
-      ++mergedChunks;
-      if (options.progress && !stopped) options.progress(results.customers, progressTarget);
-      merged.notify_all();
-    }
+  /// A thread's customer and the tallies of its chunk.
+  struct Worker {
+    Worker(const rt::Program& program, const Options& options)
+        : tallies(program.machine().personas.size(), Tally(program.machine())),
+          counters(program.machine()),
+          customer(program, &counters,
+                   rt::Customer::Options{false, options.maxSteps, options.flows}) {}
+    std::vector<Tally> tallies;
+    rt::Counters counters;
+    rt::Customer customer;
+    std::uint64_t customers = 0;
   };
-
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t)
-    pool.emplace_back(worker);
-  worker();
-  for (auto& thread : pool)
-    thread.join();
-  if (stopped) results.interrupted = true;
+  auto compute = [&](std::unique_ptr<Worker>& w, std::uint64_t chunk) {
+    std::uint64_t begin = first + chunk * kChunk;
+    std::uint64_t end = std::min(last, begin + kChunk);
+    for (auto& tally : w->tallies)
+      tally = Tally(m);
+    w->counters = rt::Counters(m);
+    rt::Customer& customer = w->customer;
+    for (std::uint64_t i = begin; i < end; ++i) {
+      customer.start(options.seed, i);
+      customer.advanceTo(m.horizon);
+      customer.stopAtHorizon();
+      w->tallies[customer.persona()].add(customer, m.horizon);
+      if (options.flows) w->tallies[customer.persona()].addFlows(customer);
+    }
+    w->customers = end - begin;
+  };
+  auto merge = [&](std::unique_ptr<Worker>& w, std::uint64_t) {
+    for (std::size_t p = 0; p < w->tallies.size(); ++p)
+      results.personas[p].merge(w->tallies[p]);
+    results.counters.merge(w->counters);
+    results.customers += w->customers;
+    if (options.progress) options.progress(results.customers, progressTarget);
+  };
+  // The customer points into itself: the state lives on the heap, never moved.
+  auto makeState = [&] { return std::make_unique<Worker>(program, options); };
+  if (runChunksInOrder((last - first + kChunk - 1) / kChunk, threads, options.stop, makeState,
+                       compute, merge))
+    results.interrupted = true;
 }
 
 }  // namespace
