@@ -30,6 +30,9 @@ class Program {
   /// `compiled`, when given, has one entry per expression (null for constant ones) and must
   /// outlive the program.
   explicit Program(const Machine& machine, const CompiledExpr* compiled = nullptr);
+  /// The plans point into the program's own vectors.
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
 
   const Machine& machine() const { return m_; }
   const CompiledExpr* compiled() const { return compiled_; }
@@ -38,8 +41,6 @@ class Program {
   std::span<const Index> eventRules(Index event) const { return slice(eventRules_, event); }
   std::span<const Index> enterRules(Index stage) const { return slice(enterRules_, stage); }
   std::span<const Index> leaveRules(Index stage) const { return slice(leaveRules_, stage); }
-  /// `on after` and `on inactive` rules, in declaration order.
-  const std::vector<Index>& afterRules() const { return afterRules_; }
   /// Condition rules in declaration order.
   const std::vector<Index>& conditionRules() const { return conditionRules_; }
   /// Rank of each rule in group order (priority, then declaration).
@@ -66,8 +67,7 @@ class Program {
 
   /// How the engine evaluates an expression: its value when constant, else its compiled
   /// function (null under the interpreter) or, failing that, the interpreter on `id`. The plans
-  /// below hold copies, so the hot path reads a value where it needs it instead of following
-  /// the machine's tables (those chains of loads were most of the engine's time).
+  /// below hold copies, so the hot path finds what it needs in one place.
   struct ExprSlot {
     CompiledExpr function = nullptr;
     double value = 0;
