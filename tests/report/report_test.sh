@@ -97,14 +97,17 @@ if expect "stdout" 0 "$journey" simulate $spec -n 500 --format html; then
 fi
 
 # A terminal is refused, before anything runs (util-linux `script` gives the command one).
-if command -v script >/dev/null; then
-  script -qec "$journey simulate $spec -n 500 --format html" /dev/null >"$work/tty.out" 2>&1
-  got=$?
+refusesTerminal() {
+  local name=$1 command=$2
+  command -v script >/dev/null || return 0
+  script -qec "$command" /dev/null >"$work/tty.out" 2>&1
+  local got=$?
   if [ $got -eq 2 ] && grep -q -- '-o report.html' "$work/tty.out"; then ok; else
-    echo "FAIL tty: exit $got: $(head -c 400 "$work/tty.out")"
+    echo "FAIL $name: exit $got: $(head -c 400 "$work/tty.out")"
     failed=$((failed + 1))
   fi
-fi
+}
+refusesTerminal tty "$journey simulate $spec -n 500 --format html"
 
 # A compiled machine has no map: a note instead, and the rest of the page.
 if expect "build jm" 0 "$journey" build $spec -o "$work/phone.jm" &&
@@ -147,14 +150,7 @@ if JOURNEY_DOT=/nonexistent/dot expect "compare no dot" 0 "$journey" compare $ol
   --format html -o "$work/compare-nodot.html"; then
   check "compare no dot page" "$work/compare-nodot.html" --comparison --expect-map-note
 fi
-if command -v script >/dev/null; then
-  script -qec "$journey compare $old $new -n 500 --format html" /dev/null >"$work/tty.out" 2>&1
-  got=$?
-  if [ $got -eq 2 ] && grep -q -- '-o report.html' "$work/tty.out"; then ok; else
-    echo "FAIL compare tty: exit $got: $(head -c 400 "$work/tty.out")"
-    failed=$((failed + 1))
-  fi
-fi
+refusesTerminal "compare tty" "$journey compare $old $new -n 500 --format html"
 expect "compare unwritable" 2 "$journey" compare $old $new -n 500 --format html \
   -o "$work/missing/dir/c.html" && contains "compare unwritable message" "$err" "cannot write"
 
