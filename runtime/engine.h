@@ -344,7 +344,7 @@ class Customer {
   template <typename F>
   void guarded(F&& body);
 
-  double eval(const Program::ExprSlot& slot) {
+  [[gnu::always_inline]] double eval(const Program::ExprSlot& slot) {
     if (slot.constant) return slot.value;
     if (slot.function == nullptr) return interpretExpr(slot.id);
     double value = slot.function(&context_);
@@ -356,7 +356,7 @@ class Customer {
   double interpretExpr(ExprId id);
   [[noreturn]] void failedEvaluation(ExprId id);
   /// A delay: a negative value counts as a warning and waits 0 (semantics 1.5).
-  double duration(const Program::ExprSlot& slot) {
+  [[gnu::always_inline]] double duration(const Program::ExprSlot& slot) {
     double value = eval(slot);
     return value < 0 ? negativeDuration(slot.id) : value;
   }
