@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
   }
   auto& jit = std::get<std::unique_ptr<rt::jit::JitBackend>>(compiled);
   rt::Program interpreted(*machine);
-  rt::Program native(*machine, jit->functions());
+  rt::Program native(*machine, jit->code());
 
   Timing interpreterTiming, jitTiming, baselineTiming;
   std::optional<EngineTotals> interpreterResults, jitResults;
