@@ -125,8 +125,8 @@ int runCompare(const CompareOptions& options) {
     std::cerr << fmt::format("error: there is no `{}` backend\n", options.backend);
     return kExitUsage;
   }
-  rt::Program oldProgram(*oldMachine, oldJit ? oldJit->code() : rt::CompiledCode{});
-  rt::Program newProgram(*newMachine, newJit ? newJit->code() : rt::CompiledCode{});
+  rt::Program oldProgram(*oldMachine, oldJit ? oldJit->functions() : nullptr);
+  rt::Program newProgram(*newMachine, newJit ? newJit->functions() : nullptr);
 
   sim::CompareOptions run;
   run.seed = options.seed;

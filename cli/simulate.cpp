@@ -81,7 +81,7 @@ int runSimulate(const SimulateOptions& options) {
     std::cerr << fmt::format("error: there is no `{}` backend\n", options.backend);
     return kExitUsage;
   }
-  rt::Program program(*machine, jit ? jit->code() : rt::CompiledCode{});
+  rt::Program program(*machine, jit ? jit->functions() : nullptr);
   // Gates are checked before the run, so that a typo does not cost a simulation.
   std::vector<GateTarget> gateTargets;
   for (const auto& gate : gates) {

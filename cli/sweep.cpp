@@ -241,7 +241,7 @@ int runSweep(const SweepOptions& options) {
       jit = compileJit(*point.machine, false);
       if (!jit) return kExitProblems;
     }
-    rt::Program program(*point.machine, jit ? jit->code() : rt::CompiledCode{});
+    rt::Program program(*point.machine, jit ? jit->functions() : nullptr);
     sim::Options run;
     run.customers = options.customers;
     run.seed = options.seed;

@@ -5,7 +5,6 @@
 #include <numeric>
 
 #include "runtime/calendar.h"
-#include "runtime/entry_calls.h"
 
 namespace journey::rt {
 namespace {
@@ -55,7 +54,8 @@ void Counters::merge(const Counters& other) {
 // ---------------------------------------------------------------------------------------------
 // Program
 
-Program::Program(const Machine& machine, CompiledCode code) : m_(machine), code_(code) {
+Program::Program(const Machine& machine, const CompiledExpr* compiled)
+    : m_(machine), compiled_(compiled) {
   std::size_t ruleCount = m_.rules.size();
   std::vector<Index> order(ruleCount);
   std::iota(order.begin(), order.end(), 0);
@@ -133,7 +133,7 @@ Program::Program(const Machine& machine, CompiledCode code) : m_(machine), code_
     slots_[e].id = static_cast<ExprId>(e);
     slots_[e].constant = expr.constant;
     slots_[e].value = expr.constant ? expr.value : 0;
-    if (!expr.constant && code_.exprs != nullptr) slots_[e].function = code_.exprs[e];
+    if (!expr.constant && compiled_ != nullptr) slots_[e].function = compiled_[e];
   }
   buildPlans();
   for (const auto& event : m_.events)
@@ -186,7 +186,6 @@ void Program::buildPlans() {
     for (std::size_t p = 0; p < personaCount; ++p) {
       Ranges r{firstDelivery, stage.touchpointCount, clocks_.size(), 0, timers_.size(), 0};
       Entry e;
-      if (code_.entries != nullptr) e.compiled = code_.entries[entries_.size()];
       e.kind = stage.kind;
       const Transition& after = m_.after(static_cast<Index>(s), static_cast<Index>(p));
       e.afterTarget = after.target;
@@ -264,13 +263,6 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
   context_.received = received_.data();
   context_.receivedChannel = receivedChannel_.data();
   context_.random = &journey_;
-  context_.recording = options_.recordActions ? 1 : 0;
-  context_.channelCost = channelCost_.data();
-  context_.ringCount = ringCount_.data();
-  context_.ring = ring_.data();
-  context_.effort = &effort_;
-  context_.changed = &changed_;
-  context_.customer = this;
 }
 
 void Customer::reset(std::uint64_t seed, std::uint64_t index) {
@@ -670,26 +662,8 @@ void Customer::enterStage(Index stage) {
   activity();
 
   const Program::Entry& entry = program_.entry(stage, context_.persona);
-  if (entry.compiled != nullptr) {
-    if (std::int32_t status = entry.compiled(&context_); status != 0) [[unlikely]]
-      stopCompiledEntry(status);
-  } else {
-    for (const Program::Delivery& delivery : entry.deliveries)
-      deliverTouchpoint(delivery, false);
-    if (entry.kind == StageKind::Ordinary) {
-      // 4.8: what the stage needs.
-      if (entry.afterTarget != kNone) {
-        push(now + duration(entry.afterDelay), ItemKind::StageAfter,
-             static_cast<std::uint32_t>(stage), stage, visit_);
-      }
-      for (const Program::Clock& clock : entry.clocks)
-        startClock(clock.event, clock.mean);
-      for (const Program::Timer& timer : entry.timers) {
-        push(now + duration(timer.delay), ItemKind::RuleAfter,
-             static_cast<std::uint32_t>(timer.rule), timer.rule, visit_);
-      }
-    }
-  }
+  for (const Program::Delivery& delivery : entry.deliveries)
+    deliverTouchpoint(delivery, false);
 
   if (entry.kind != StageKind::Ordinary) {
     // 11.2: `enter` rules without moves or waits, the goal's value, then the end.
@@ -700,6 +674,18 @@ void Customer::enterStage(Index stage) {
     if (value != kNone) value_ = eval(value);
     finish(entry.kind == StageKind::Goal ? Outcome::Goal : Outcome::Exit, stage);
     return;
+  }
+
+  // 4.8: what the stage needs.
+  if (entry.afterTarget != kNone) {
+    push(now + duration(entry.afterDelay), ItemKind::StageAfter, static_cast<std::uint32_t>(stage),
+         stage, visit_);
+  }
+  for (const Program::Clock& clock : entry.clocks)
+    startClock(clock.event, clock.mean);
+  for (const Program::Timer& timer : entry.timers) {
+    push(now + duration(timer.delay), ItemKind::RuleAfter, static_cast<std::uint32_t>(timer.rule),
+         timer.rule, visit_);
   }
   // 4.9: `enter` rules; a move among them is taken by `moveTo`.
   runGroup(program_.enterRules(stage), nullptr, Mode::Normal);
@@ -727,12 +713,9 @@ void Customer::scheduleEvent(Index event) {
 }
 
 void Customer::startClock(Index event, const Program::ExprSlot& mean) {
-  startClock(event, eval(mean));
-}
-
-void Customer::startClock(Index event, double mean) {
-  if (!(mean > 0)) return;  // 6.1: a mean not above zero draws no occurrence
-  double delay = -mean * std::log(1.0 - journey_.uniform());
+  double value = eval(mean);
+  if (!(value > 0)) return;  // 6.1: a mean not above zero draws no occurrence
+  double delay = -value * std::log(1.0 - journey_.uniform());
   push(context_.now + delay, ItemKind::Event, static_cast<std::uint32_t>(event), event, visit_,
        true);
 }
@@ -1078,57 +1061,4 @@ void Customer::respond(Index touchpoint) {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Compiled stage entries
-
-void Customer::stopCompiledEntry(std::int32_t status) {
-  if (status > 0) failedEvaluation(static_cast<ExprId>(status - 1));
-  throw Stop{};  // a call back stopped the customer and recorded why
-}
-
-/// The engine's side of the calls in runtime/entry_calls.h.
-struct EntryCalls {
-  static Customer& of(void* customer) { return *static_cast<Customer*>(customer); }
-  static void schedule(void* customer, double time, std::int32_t kind, Index index) {
-    Customer& c = of(customer);
-    c.push(time, kind == 0 ? Customer::ItemKind::StageAfter : Customer::ItemKind::RuleAfter,
-           static_cast<std::uint32_t>(index), index, c.visit_);
-  }
-  static void clock(void* customer, Index event, double mean) {
-    of(customer).startClock(event, mean);
-  }
-  static double negativeDuration(void* customer, ExprId expr) {
-    return of(customer).negativeDuration(expr);
-  }
-  static std::int32_t respond(void* customer, Index touchpoint) {
-    try {
-      of(customer).respond(touchpoint);
-      return 0;
-    } catch (const Customer::Stop&) {
-      return -1;
-    }
-  }
-  static void record(void* customer, Index touchpoint) {
-    of(customer).record(ActionRecord::Kind::Deliver, touchpoint, 0);
-  }
-};
-
 }  // namespace journey::rt
-
-extern "C" {
-void journey_rt_entry_schedule(void* customer, double time, std::int32_t kind, std::int32_t index) {
-  journey::rt::EntryCalls::schedule(customer, time, kind, index);
-}
-void journey_rt_entry_clock(void* customer, std::int32_t event, double mean) {
-  journey::rt::EntryCalls::clock(customer, event, mean);
-}
-double journey_rt_entry_negative_duration(void* customer, std::int32_t expr) {
-  return journey::rt::EntryCalls::negativeDuration(customer, expr);
-}
-std::int32_t journey_rt_entry_respond(void* customer, std::int32_t touchpoint) {
-  return journey::rt::EntryCalls::respond(customer, touchpoint);
-}
-void journey_rt_entry_record(void* customer, std::int32_t touchpoint) {
-  journey::rt::EntryCalls::record(customer, touchpoint);
-}
-}

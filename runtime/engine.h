@@ -27,14 +27,15 @@ namespace journey::rt {
 /// compiled expressions when a JIT made them. Immutable: threads share one.
 class Program {
  public:
-  /// `code`, when given, comes from a backend (the JIT) and must outlive the program.
-  explicit Program(const Machine& machine, CompiledCode code = {});
+  /// `compiled`, when given, has one entry per expression (null for constant ones) and must
+  /// outlive the program.
+  explicit Program(const Machine& machine, const CompiledExpr* compiled = nullptr);
   /// The plans point into the program's own vectors.
   Program(const Program&) = delete;
   Program& operator=(const Program&) = delete;
 
   const Machine& machine() const { return m_; }
-  const CompiledExpr* compiled() const { return code_.exprs; }
+  const CompiledExpr* compiled() const { return compiled_; }
 
   /// Rules by trigger, each list by priority (highest first), then declaration order.
   std::span<const Index> eventRules(Index event) const { return slice(eventRules_, event); }
@@ -107,8 +108,6 @@ class Program {
   /// whose `in` and `for` admit the stage and persona (a timer whose rule cannot run would never
   /// do anything; its duration is not sampled, so skipping it changes no draw).
   struct Entry {
-    /// All of the below but the kind, compiled (null: the engine's generic code does it).
-    CompiledEntry compiled = nullptr;
     StageKind kind = StageKind::Ordinary;
     Index afterTarget = kNone;
     ExprSlot afterDelay;
@@ -131,7 +130,7 @@ class Program {
   }
 
   const Machine& m_;
-  CompiledCode code_;
+  const CompiledExpr* compiled_;
   std::vector<std::vector<Index>> eventRules_, enterRules_, leaveRules_;
   std::vector<ExprSlot> slots_;
   std::vector<Delivery> deliveries_, stageDeliveries_;
@@ -195,8 +194,6 @@ struct Counters {
 };
 
 class Customer {
-  friend struct EntryCalls;
-
  public:
   struct Options {
     bool recordActions = false;
@@ -388,9 +385,6 @@ class Customer {
   [[gnu::always_inline]] inline void activity();
   void scheduleEvent(Index event);
   [[gnu::always_inline]] inline void startClock(Index event, const Program::ExprSlot& mean);
-  [[gnu::always_inline]] inline void startClock(Index event, double mean);
-  /// A compiled entry's non-zero result: a failed expression's id + 1, or -1 (already stopped).
-  [[noreturn]] void stopCompiledEntry(std::int32_t status);
   void handleEvent(Index event, bool spontaneous, std::uint32_t visit,
                    std::span<const double> given);
   void runTimers(ItemKind kind, Index rule);

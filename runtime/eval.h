@@ -28,34 +28,10 @@ struct EvalContext {
   /// Set to 1 by an evaluation that cannot go on (a division by zero, a distribution with
   /// invalid parameters); the result is then meaningless and the customer fails.
   std::int32_t failed = 0;
-
-  // The rest is not read by expressions: the customer's state that a compiled stage entry
-  // writes (the engine points it at its own buffers; it also counts through `received` and
-  // `receivedChannel`), and the customer for the calls back.
-  std::int32_t recording = 0;  // 1: the engine records actions
-  double* channelCost = nullptr;
-  std::uint32_t* ringCount = nullptr;
-  double* ring = nullptr;
-  double* effort = nullptr;
-  std::uint8_t* changed = nullptr;
-  void* customer = nullptr;
 };
 
 /// A compiled expression: what the JIT produces for each non-constant expression.
 using CompiledExpr = double (*)(EvalContext*);
-
-/// A compiled stage entry for one persona (semantics 4.8): the stage's touchpoint deliveries,
-/// then, for an ordinary stage, its `after`, event clocks and `on after` timers, exactly as the
-/// engine's generic code does them. Returns 0, or the id + 1 of an expression that failed (the
-/// engine then stops the customer), or -1 when a call back stopped the customer.
-using CompiledEntry = std::int32_t (*)(EvalContext*);
-
-/// What a backend compiled: one function per expression (null for constant ones) and, when
-/// given, one entry per (stage, persona), stage-major (null: the engine's generic code).
-struct CompiledCode {
-  const CompiledExpr* exprs = nullptr;
-  const CompiledEntry* entries = nullptr;
-};
 
 /// The reference evaluation of `expr`: a loop over its code.
 double interpret(const Machine& machine, const Expr& expr, EvalContext& context);

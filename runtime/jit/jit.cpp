@@ -25,8 +25,6 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "runtime/engine.h"
-#include "runtime/entry_calls.h"
 #include "runtime/samplers.h"
 
 namespace journey::rt::jit {
@@ -47,7 +45,6 @@ std::string message(llvm::Error error) {
 }
 
 constexpr const char* kTableName = "journey_expressions";
-constexpr const char* kEntryTableName = "journey_entries";
 
 /// Above this many functions, code generation uses FastISel.
 constexpr std::size_t kSelectionDagLimit = 256;
@@ -68,16 +65,6 @@ const Sampler kSamplers[] = {
     {"journey_rt_sample_weibull", reinterpret_cast<void*>(&journey_rt_sample_weibull), 2},
     {"journey_rt_sample_bernoulli", reinterpret_cast<void*>(&journey_rt_sample_bernoulli), 1},
     {"journey_rt_sample_discrete", reinterpret_cast<void*>(&journey_rt_sample_discrete), -1},
-};
-
-/// The engine's calls back from compiled stage entries (runtime/entry_calls.h).
-const Sampler kEntryCalls[] = {
-    {"journey_rt_entry_schedule", reinterpret_cast<void*>(&journey_rt_entry_schedule), 0},
-    {"journey_rt_entry_clock", reinterpret_cast<void*>(&journey_rt_entry_clock), 0},
-    {"journey_rt_entry_negative_duration",
-     reinterpret_cast<void*>(&journey_rt_entry_negative_duration), 0},
-    {"journey_rt_entry_respond", reinterpret_cast<void*>(&journey_rt_entry_respond), 0},
-    {"journey_rt_entry_record", reinterpret_cast<void*>(&journey_rt_entry_record), 0},
 };
 
 enum SamplerIndex {
@@ -123,20 +110,6 @@ class Codegen {
       function->addFnAttr(llvm::Attribute::NoUnwind);
       samplers_.push_back(function);
     }
-    auto* void_ = llvm::Type::getVoidTy(context_);
-    llvm::FunctionType* callTypes[] = {
-        llvm::FunctionType::get(void_, {bytePtr_, f64_, i32_, i32_}, false),  // schedule
-        llvm::FunctionType::get(void_, {bytePtr_, i32_, f64_}, false),        // clock
-        llvm::FunctionType::get(f64_, {bytePtr_, i32_}, false),               // negative
-        llvm::FunctionType::get(i32_, {bytePtr_, i32_}, false),               // respond
-        llvm::FunctionType::get(void_, {bytePtr_, i32_}, false),              // record
-    };
-    for (std::size_t i = 0; i < std::size(kEntryCalls); ++i) {
-      auto* function = llvm::Function::Create(callTypes[i], llvm::Function::ExternalLinkage,
-                                              kEntryCalls[i].name, module_);
-      function->addFnAttr(llvm::Attribute::NoUnwind);
-      entryCalls_.push_back(function);
-    }
   }
 
   /// Adds every function and the table of their addresses. Returns an error message for a
@@ -144,7 +117,6 @@ class Codegen {
   std::string run() {
     std::vector<llvm::Constant*> table;
     table.reserve(m_.exprs.size());
-    exprFunctions_.assign(m_.exprs.size(), nullptr);
     auto* nullEntry = llvm::ConstantPointerNull::get(bytePtr_);
     for (std::size_t id = 0; id < m_.exprs.size(); ++id) {
       const Expr& expr = m_.exprs[id];
@@ -170,7 +142,6 @@ class Codegen {
         if (!error.empty()) return error;
         ++compiled;
       }
-      exprFunctions_[id] = function;
       table.push_back(llvm::ConstantExpr::getBitCast(function, bytePtr_));
     }
     auto* tableType = llvm::ArrayType::get(bytePtr_, table.size());
@@ -179,38 +150,7 @@ class Codegen {
     return {};
   }
 
-  /// Adds one function per (stage, persona) entry with something to do, from the engine's
-  /// plans, and the table of their addresses (null for the others). After `run`.
-  void runEntries(const Program& plans) {
-    std::vector<llvm::Constant*> table;
-    auto* nullEntry = llvm::ConstantPointerNull::get(bytePtr_);
-    std::size_t personas = m_.personas.size();
-    for (std::size_t s = 0; s < m_.stages.size(); ++s) {
-      for (std::size_t p = 0; p < personas; ++p) {
-        const Program::Entry& entry = plans.entry(static_cast<Index>(s), static_cast<Index>(p));
-        bool ordinary = entry.kind == StageKind::Ordinary;
-        bool work = !entry.deliveries.empty() ||
-                    (ordinary && (entry.afterTarget != kNone || !entry.clocks.empty() ||
-                                  !entry.timers.empty()));
-        if (!work) {
-          table.push_back(nullEntry);
-          continue;
-        }
-        llvm::Function* function =
-            emitEntry(plans, static_cast<Index>(s), entry,
-                      "entry." + std::to_string(s) + "." + std::to_string(p));
-        ++entries;
-        table.push_back(llvm::ConstantExpr::getBitCast(function, bytePtr_));
-      }
-    }
-    auto* tableType = llvm::ArrayType::get(bytePtr_, table.size());
-    new llvm::GlobalVariable(module_, tableType, true, llvm::GlobalValue::ExternalLinkage,
-                             llvm::ConstantArray::get(tableType, table), kEntryTableName);
-  }
-
   const bool share;
-  /// Entry functions made.
-  std::size_t entries = 0;
   /// Functions made: one per distinct non-constant expression.
   std::size_t compiled = 0;
 
@@ -546,170 +486,6 @@ class Codegen {
     }
   }
 
-  enum EntryCall { kSchedule, kClock, kNegativeDuration, kRespond, kRecord };
-
-  /// The code of runtime/engine.cpp's generic entry (enterStage, deliverTouchpoint, duration,
-  /// startClock) for one stage and persona, with the plan's choices made at compile time.
-  llvm::Function* emitEntry(const Program& plans, Index stage, const Program::Entry& entry,
-                            const std::string& name) {
-    auto* type = llvm::FunctionType::get(i32_, {bytePtr_}, false);
-    auto* function = llvm::Function::Create(type, llvm::Function::InternalLinkage, name, module_);
-    function->addFnAttr(llvm::Attribute::NoUnwind);
-    if (!cpu_.empty()) function->addFnAttr("target-cpu", cpu_);
-    if (!features_.empty()) function->addFnAttr("target-features", features_);
-    function->addParamAttr(0, llvm::Attribute::NonNull);
-    function->addDereferenceableParamAttr(0, sizeof(EvalContext));
-    function_ = function;
-    context_arg_ = function->getArg(0);
-    context_arg_->setName("context");
-    auto& b = builder_;
-    b.SetInsertPoint(llvm::BasicBlock::Create(context_, "entry", function));
-    // The engine's buffers do not move during an entry: their addresses are read once (LLVM
-    // cannot know that the counts written below are not these pointers).
-    llvm::Value* customer = field(offsetof(EvalContext, customer), bytePtr_);
-    entryPointers_.clear();
-    for (std::size_t offset : {offsetof(EvalContext, channelCost), offsetof(EvalContext, ring),
-                               offsetof(EvalContext, effort)})
-      entryPointers_[offset] = field(offset, f64_->getPointerTo());
-    for (std::size_t offset :
-         {offsetof(EvalContext, received), offsetof(EvalContext, receivedChannel),
-          offsetof(EvalContext, ringCount)})
-      entryPointers_[offset] = field(offset, i32_->getPointerTo());
-    llvm::Value* changedAddress = field(offsetof(EvalContext, changed), i8_->getPointerTo());
-    auto index = [this](std::int64_t i) { return llvm::ConstantInt::get(i32_, i, true); };
-    auto addTo = [&](llvm::Value* address, llvm::Value* amount) {
-      b.CreateStore(b.CreateFAdd(b.CreateLoad(f64_, address), amount), address);
-    };
-    auto increment = [&](std::size_t offset, Index at) {
-      llvm::Value* address = elementAddress(offset, i32_, at);
-      b.CreateStore(b.CreateAdd(b.CreateLoad(i32_, address), index(1)), address);
-    };
-    auto changed = [&](std::uint8_t bits) {
-      b.CreateStore(
-          b.CreateOr(b.CreateLoad(i8_, changedAddress), llvm::ConstantInt::get(i8_, bits)),
-          changedAddress);
-    };
-    auto now = [&] { return field(offsetof(EvalContext, now), f64_); };
-
-    for (const Program::Delivery& d : entry.deliveries) {
-      // deliverTouchpoint, in its order: the evaluations draw from the customer's stream.
-      llvm::Value* cost = llvm::ConstantFP::get(f64_, d.cost);
-      if (d.costExpr != kNone) cost = b.CreateFAdd(cost, value(plans.slot(d.costExpr)));
-      addTo(fieldAddress(offsetof(EvalContext, cost), f64_), cost);
-      addTo(elementAddress(offsetof(EvalContext, channelCost), f64_, d.channel), cost);
-      changed(Program::ReadsCost | Program::ReadsReceived);
-      if (d.hasEmotion) {
-        llvm::Value* emotion = value(d.emotion);
-        addTo(fieldAddress(offsetof(EvalContext, emotion), f64_), emotion);
-        changed(Program::ReadsEmotion);
-      }
-      increment(offsetof(EvalContext, received), d.touchpoint);
-      increment(offsetof(EvalContext, receivedChannel), d.channel);
-      if (d.capped) {
-        llvm::Value* countAddress =
-            elementAddress(offsetof(EvalContext, ringCount), i32_, d.channel);
-        llvm::Value* count = b.CreateLoad(i32_, countAddress);
-        llvm::Value* slot = b.CreateAdd(
-            index(plans.channelRing(d.channel)),
-            b.CreateURem(count, llvm::ConstantInt::get(i32_, m_.channels[d.channel].capCount)));
-        llvm::Value* ring = entryPointers_.at(offsetof(EvalContext, ring));
-        b.CreateStore(now(), b.CreateInBoundsGEP(f64_, ring, b.CreateZExt(slot, i64())));
-        b.CreateStore(b.CreateAdd(count, index(1)), countAddress);
-      }
-      if (d.hasEffort) {
-        llvm::Value* effort = duration(d.effort, customer);
-        addTo(entryPointers_.at(offsetof(EvalContext, effort)), effort);
-      }
-      {
-        auto* record = llvm::BasicBlock::Create(context_, "record", function);
-        auto* next = llvm::BasicBlock::Create(context_, "recorded", function);
-        llvm::Value* recording = field(offsetof(EvalContext, recording), i32_);
-        b.CreateCondBr(b.CreateICmpNE(recording, index(0)), record, next, unlikely());
-        b.SetInsertPoint(record);
-        b.CreateCall(entryCalls_[kRecord], {customer, index(d.touchpoint)});
-        b.CreateBr(next);
-        b.SetInsertPoint(next);
-      }
-      if (d.responds) {
-        llvm::Value* status = b.CreateCall(entryCalls_[kRespond], {customer, index(d.touchpoint)});
-        returnIf(b.CreateICmpNE(status, index(0)), index(-1));
-      }
-    }
-    if (entry.kind == StageKind::Ordinary) {
-      // 4.8: the stage's `after`, its events' clocks, the `on after` timers.
-      if (entry.afterTarget != kNone) {
-        llvm::Value* delay = duration(entry.afterDelay, customer);
-        b.CreateCall(entryCalls_[kSchedule],
-                     {customer, b.CreateFAdd(now(), delay), index(0), index(stage)});
-      }
-      for (const Program::Clock& clock : entry.clocks)
-        b.CreateCall(entryCalls_[kClock], {customer, index(clock.event), value(clock.mean)});
-      for (const Program::Timer& timer : entry.timers) {
-        llvm::Value* delay = duration(timer.delay, customer);
-        b.CreateCall(entryCalls_[kSchedule],
-                     {customer, b.CreateFAdd(now(), delay), index(1), index(timer.rule)});
-      }
-    }
-    b.CreateRet(index(0));
-    return function;
-  }
-
-  llvm::Type* i64() { return llvm::Type::getInt64Ty(context_); }
-
-  /// Ends the function with `result` when `condition` holds (an unlikely way out).
-  void returnIf(llvm::Value* condition, llvm::Value* result) {
-    auto* out = llvm::BasicBlock::Create(context_, "out", function_);
-    auto* next = llvm::BasicBlock::Create(context_, "next", function_);
-    builder_.CreateCondBr(condition, out, next, unlikely());
-    builder_.SetInsertPoint(out);
-    builder_.CreateRet(result);
-    builder_.SetInsertPoint(next);
-  }
-
-  /// Customer::eval: the constant, or the expression's function; a failure returns its id + 1.
-  llvm::Value* value(const Program::ExprSlot& slot) {
-    if (slot.constant) return llvm::ConstantFP::get(f64_, slot.value);
-    llvm::Value* result = builder_.CreateCall(exprFunctions_[slot.id], {context_arg_});
-    llvm::Value* failed = field(offsetof(EvalContext, failed), i32_);
-    returnIf(builder_.CreateICmpNE(failed, llvm::ConstantInt::get(i32_, 0)),
-             llvm::ConstantInt::get(i32_, slot.id + 1));
-    return result;
-  }
-
-  /// Customer::duration: a negative value is counted and waits 0.
-  llvm::Value* duration(const Program::ExprSlot& slot, llvm::Value* customer) {
-    auto* idValue = llvm::ConstantInt::get(i32_, slot.id, true);
-    if (slot.constant) {
-      if (!(slot.value < 0)) return llvm::ConstantFP::get(f64_, slot.value);
-      return builder_.CreateCall(entryCalls_[kNegativeDuration], {customer, idValue});
-    }
-    llvm::Value* result = value(slot);
-    auto* negative = llvm::BasicBlock::Create(context_, "negative", function_);
-    auto* done = llvm::BasicBlock::Create(context_, "duration", function_);
-    llvm::BasicBlock* from = builder_.GetInsertBlock();
-    builder_.CreateCondBr(builder_.CreateFCmpOLT(result, zero()), negative, done, unlikely());
-    builder_.SetInsertPoint(negative);
-    llvm::Value* waited = builder_.CreateCall(entryCalls_[kNegativeDuration], {customer, idValue});
-    builder_.CreateBr(done);
-    builder_.SetInsertPoint(done);
-    llvm::PHINode* phi = builder_.CreatePHI(f64_, 2);
-    phi->addIncoming(result, from);
-    phi->addIncoming(waited, negative);
-    return phi;
-  }
-
-  /// The address of the context's field at `offset`, as a pointer to `type`.
-  llvm::Value* fieldAddress(std::size_t offset, llvm::Type* type) {
-    llvm::Value* address = builder_.CreateConstInBoundsGEP1_64(i8_, context_arg_, offset);
-    return builder_.CreateBitCast(address, type->getPointerTo());
-  }
-
-  /// The address of element `index` of the array the context's pointer at `offset` points to.
-  llvm::Value* elementAddress(std::size_t offset, llvm::Type* type, Index index) {
-    llvm::Value* base = entryPointers_.at(offset);
-    return builder_.CreateConstInBoundsGEP1_64(type, base, static_cast<std::uint64_t>(index));
-  }
-
   const Machine& m_;
   llvm::LLVMContext& context_;
   llvm::Module& module_;
@@ -720,9 +496,7 @@ class Codegen {
   llvm::PointerType* bytePtr_;
   llvm::FunctionType* exprType_;
   std::string cpu_, features_;
-  std::vector<llvm::Function*> samplers_, entryCalls_;
-  std::vector<llvm::Function*> exprFunctions_;         // by expression id (null: constant)
-  std::map<std::size_t, llvm::Value*> entryPointers_;  // the entry's buffers, by context offset
+  std::vector<llvm::Function*> samplers_;
 
   llvm::Function* function_ = nullptr;
   llvm::Argument* context_arg_ = nullptr;
@@ -787,10 +561,6 @@ std::variant<std::unique_ptr<JitBackend>, std::string> JitBackend::compile(
   Codegen codegen(machine, *context, *module, targetMachine->get(), options.shareEqualCode);
   if (std::string error = codegen.run(); !error.empty()) return "cannot compile " + error;
   {
-    Program plans(machine);  // the engine's plans of the entries, for the interpreter's own use
-    codegen.runEntries(plans);
-  }
-  {
     std::string problems;
     llvm::raw_string_ostream stream(problems);
     if (llvm::verifyModule(*module, &stream))
@@ -811,7 +581,7 @@ std::variant<std::unique_ptr<JitBackend>, std::string> JitBackend::compile(
   // Code generation costs about 0.6 ms a function with SelectionDAG and a quarter of that with
   // FastISel (CodeGenOpt::None); the IR is optimized either way, and the simulation's speed
   // does not tell them apart. Large modules take the fast path to keep compile time low.
-  if (codegen.compiled + codegen.entries > kSelectionDagLimit)
+  if (codegen.compiled > kSelectionDagLimit)
     targetBuilder.setCodeGenOptLevel(llvm::CodeGenOpt::None);
   auto jit =
       llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(targetBuilder)).create();
@@ -819,15 +589,11 @@ std::variant<std::unique_ptr<JitBackend>, std::string> JitBackend::compile(
   llvm::orc::JITDylib& library = (*jit)->getMainJITDylib();
   // The samplers by address: the executable need not export them.
   llvm::orc::SymbolMap symbols;
-  auto define = [&](const Sampler& sampler) {
+  for (const Sampler& sampler : kSamplers) {
     symbols[(*jit)->mangleAndIntern(sampler.name)] =
         llvm::JITEvaluatedSymbol(llvm::pointerToJITTargetAddress(sampler.address),
                                  llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
-  };
-  for (const Sampler& sampler : kSamplers)
-    define(sampler);
-  for (const Sampler& call : kEntryCalls)
-    define(call);
+  }
   if (auto error = library.define(llvm::orc::absoluteSymbols(std::move(symbols))))
     return "cannot define the samplers: " + message(std::move(error));
   // libm for what the code generator turns into calls (floor, round, ... without SSE4.1).
@@ -845,13 +611,6 @@ std::variant<std::unique_ptr<JitBackend>, std::string> JitBackend::compile(
   backend->functions_.resize(machine.exprs.size());
   for (std::size_t id = 0; id < machine.exprs.size(); ++id)
     backend->functions_[id] = reinterpret_cast<CompiledExpr>(entries[id]);
-  auto entryTable = (*jit)->lookup(kEntryTableName);
-  if (!entryTable) return "cannot generate code: " + message(entryTable.takeError());
-  const auto* entryAddresses =
-      llvm::jitTargetAddressToPointer<void* const*>(entryTable->getAddress());
-  backend->entries_.resize(machine.stages.size() * machine.personas.size());
-  for (std::size_t i = 0; i < backend->entries_.size(); ++i)
-    backend->entries_[i] = reinterpret_cast<CompiledEntry>(entryAddresses[i]);
   backend->state_->jit = std::move(*jit);
   auto finished = std::chrono::steady_clock::now();
   backend->compileSeconds = std::chrono::duration<double>(finished - started).count();

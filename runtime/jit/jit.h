@@ -4,7 +4,7 @@
 //   auto compiled = rt::jit::JitBackend::compile(machine);
 //   if (auto* error = std::get_if<std::string>(&compiled)) ... // LLVM's message; never an abort
 //   auto& backend = std::get<std::unique_ptr<rt::jit::JitBackend>>(compiled);
-//   rt::Program program(machine, backend->code());
+//   rt::Program program(machine, backend->functions());
 //
 // The generated code computes exactly what `interpret` computes, bit for bit: the same IEEE
 // operations in the same order (no fast-math, no FP contraction), the same select orders for
@@ -48,8 +48,6 @@ class JitBackend {
   /// One entry per expression of the machine, null for constant ones: the table
   /// `rt::Program` takes. Valid while this backend lives.
   const CompiledExpr* functions() const { return functions_.data(); }
-  /// The expressions and the stage entries, for `rt::Program`. Valid while this backend lives.
-  CompiledCode code() const { return {functions_.data(), entries_.data()}; }
   /// Functions generated: one per distinct code sequence (equal expressions share one).
   std::size_t functionCount() const { return compiledCount_; }
   /// The optimized module as text (empty unless `JitOptions::keepIr`).
@@ -66,7 +64,6 @@ class JitBackend {
 
   std::unique_ptr<State> state_;
   std::vector<CompiledExpr> functions_;
-  std::vector<CompiledEntry> entries_;  // by (stage, persona), stage-major
   std::size_t compiledCount_ = 0;
   std::string ir_;
 };

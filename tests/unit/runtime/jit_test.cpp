@@ -452,7 +452,7 @@ TEST(Jit, BusinessPhoneCustomersAreIdentical) {
   auto jit = compileOrFail(*machine);
   ASSERT_TRUE(jit);
   rt::Program interpreted(*machine);
-  rt::Program compiled(*machine, jit->code());
+  rt::Program compiled(*machine, jit->functions());
   rt::Customer a(interpreted, nullptr, {.recordActions = true});
   rt::Customer b(compiled, nullptr, {.recordActions = true});
   int goals = 0;
