@@ -371,9 +371,20 @@ class Customer {
 
   [[gnu::always_inline]] inline void push(double time, ItemKind kind, std::uint32_t order,
                                           Index index, std::uint32_t tag, bool spontaneous = false);
-  bool dropCancelled();
-  /// Inlined into `advanceTo`, its one caller: the loop then saves registers once, not per step.
-  [[gnu::always_inline]] inline void step();
+  /// The next item: true when it was a step (false: cancelled, dropped). Inlined into
+  /// `advanceTo`, its one caller: the loop then saves registers once, not per step.
+  [[gnu::always_inline]] inline bool step();
+  /// Takes the next item as a step at its time (the step budget first).
+  void take(const Item& item) {
+    if (++steps_ > options_.maxSteps) [[unlikely]]
+      stopWith(Outcome::StepLimit);
+    pending_.popBack();
+    context_.now = item.time;
+  }
+  bool drop() {
+    pending_.popBack();
+    return false;
+  }
   /// Most targets are a stage: that answer needs no call.
   Index resolve(Index target) {
     const Target& t = m_.targets[target];
