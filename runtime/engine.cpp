@@ -220,6 +220,48 @@ void Program::buildPlans() {
   }
   for (Index rule : inactiveRules_)
     inactivityTimers_.push_back(Timer{rule, slot(m_.rules[rule].triggerValue)});
+  buildChances();
+}
+
+void Program::buildChances() {
+  chancesOf_.assign(m_.targets.size(), -1);
+  struct Range {
+    std::size_t target, first, count;
+    Index otherwise;
+  };
+  std::vector<Range> ranges;
+  for (std::size_t t = 0; t < m_.targets.size(); ++t) {
+    const Target& target = m_.targets[t];
+    if (target.kind != TargetKind::Chance) continue;
+    bool constant = true;
+    for (std::uint32_t i = 0; i < target.branchCount && constant; ++i) {
+      const Branch& branch = m_.branches[target.firstBranch + i];
+      if (branch.kind == BranchKind::Otherwise) continue;
+      const ExprSlot& chance = slot(branch.value);
+      constant = chance.constant && chance.value >= 0 && chance.value <= 1;
+    }
+    if (!constant) continue;
+    Range range{t, chanceSums_.size(), 0, kNone};
+    double sum = 0;
+    for (std::uint32_t i = 0; i < target.branchCount; ++i) {
+      const Branch& branch = m_.branches[target.firstBranch + i];
+      if (branch.kind == BranchKind::Otherwise) {
+        range.otherwise = branch.target;
+        continue;
+      }
+      sum += slot(branch.value).value;
+      chanceSums_.push_back(sum);
+      chanceTargets_.push_back(branch.target);
+    }
+    range.count = chanceSums_.size() - range.first;
+    ranges.push_back(range);
+  }
+  for (const Range& range : ranges) {
+    chancesOf_[range.target] = static_cast<std::int32_t>(chances_.size());
+    chances_.push_back(Chances{
+        std::span<const double>(chanceSums_).subspan(range.first, range.count),
+        std::span<const Index>(chanceTargets_).subspan(range.first, range.count), range.otherwise});
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -562,7 +604,16 @@ Index Customer::resolveBranches(Index target) {
     const Target& t = m_.targets[target];
     if (t.kind == TargetKind::Stage) return t.stage;
     Index next = kNone, fallback = kNone;
-    if (t.kind == TargetKind::Chance) {
+    if (const Program::Chances* chances = program_.chances(target)) {
+      double u = journey_.uniform();
+      for (std::size_t i = 0; i < chances->sums.size(); ++i) {
+        if (u < chances->sums[i]) {
+          next = chances->targets[i];
+          break;
+        }
+      }
+      fallback = chances->otherwise;
+    } else if (t.kind == TargetKind::Chance) {
       double u = journey_.uniform();
       double sum = 0;
       for (std::uint32_t i = 0; i < t.branchCount && next == kNone; ++i) {

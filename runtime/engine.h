@@ -122,9 +122,24 @@ class Program {
   /// The `on inactive` timers in declaration order.
   std::span<const Timer> inactivityTimers() const { return inactivityTimers_; }
 
+  /// A chance target whose chances are all constants within [0, 1] (no warning to count): their
+  /// running sums, added in branch order as the generic loop adds them, so the draw compares
+  /// with the same doubles.
+  struct Chances {
+    std::span<const double> sums;
+    std::span<const Index> targets;
+    Index otherwise = kNone;
+  };
+  /// Null when the target is not such a chance.
+  const Chances* chances(Index target) const {
+    std::int32_t at = chancesOf_[static_cast<std::size_t>(target)];
+    return at < 0 ? nullptr : &chances_[static_cast<std::size_t>(at)];
+  }
+
  private:
   ExprSlot slotOrNone(ExprId id) const;
   void buildPlans();
+  void buildChances();
   static std::span<const Index> slice(const std::vector<std::vector<Index>>& lists, Index i) {
     return lists[static_cast<std::size_t>(i)];
   }
@@ -137,6 +152,10 @@ class Program {
   std::vector<Clock> clocks_;
   std::vector<Timer> timers_, inactivityTimers_;
   std::vector<Entry> entries_;
+  std::vector<Chances> chances_;
+  std::vector<std::int32_t> chancesOf_;  // by target: index in chances_, or -1
+  std::vector<double> chanceSums_;
+  std::vector<Index> chanceTargets_;
   std::vector<std::uint8_t> conditionReads_;
   std::uint8_t anyConditionReads_ = 0;
   std::vector<Index> afterRules_, inactiveRules_, conditionRules_;
