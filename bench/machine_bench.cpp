@@ -195,8 +195,8 @@ int main(int argc, char** argv) {
   std::printf("business phone, %llu customers, seed %llu, 1 thread, %d repeats\n",
               static_cast<unsigned long long>(customers), static_cast<unsigned long long>(seed),
               repeat);
-  std::printf("JIT compile time: %.3f s (O2 %.3f s, code generation %.3f s)\n",
-              jit->compileSeconds, jit->optimizeSeconds, jit->codegenSeconds);
+  std::printf("JIT compile time: %.3f s (O2 %.3f s, code generation %.3f s)\n", jit->compileSeconds,
+              jit->optimizeSeconds, jit->codegenSeconds);
   for (int r = 0; r < repeat; ++r) {
     auto engine = [&](const rt::Program& program, Timing& timing,
                       std::optional<EngineTotals>& keep) {
