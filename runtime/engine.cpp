@@ -55,7 +55,10 @@ void Counters::merge(const Counters& other) {
 // Program
 
 Program::Program(const Machine& machine, const CompiledExpr* compiled)
-    : m_(machine), compiled_(compiled) {
+    : m_(machine),
+      compiled_(compiled),
+      personaCount_(machine.personas.size()),
+      stageCount_(machine.stages.size()) {
   std::size_t ruleCount = m_.rules.size();
   std::vector<Index> order(ruleCount);
   std::iota(order.begin(), order.end(), 0);
@@ -189,6 +192,8 @@ void Program::buildPlans() {
       e.kind = stage.kind;
       const Transition& after = m_.after(static_cast<Index>(s), static_cast<Index>(p));
       e.afterTarget = after.target;
+      if (after.target != kNone && m_.targets[after.target].kind == TargetKind::Stage)
+        e.afterStage = m_.targets[after.target].stage;
       if (after.target != kNone) e.afterDelay = slotOrNone(after.delay);
       for (std::uint32_t i = 0; i < stage.eventCount; ++i) {
         Index event = m_.stageEvents[stage.firstEvent + i];
@@ -500,8 +505,9 @@ bool Customer::step() {
     case ItemKind::StageAfter: {
       if (item.tag != visit_) return drop();
       take(item);
-      Index target = m_.after(item.index, context_.persona).target;
-      Index stage = resolve(target);
+      const Program::Entry& entry = program_.entry(item.index, context_.persona);
+      Index stage =
+          entry.afterStage != kNone ? entry.afterStage : resolveBranches(entry.afterTarget);
       if (stage != kNone) moveTo(stage);
       return true;
     }
@@ -743,7 +749,7 @@ void Customer::activity() {
 // Events
 
 void Customer::scheduleEvent(Index event) {
-  ExprId mean = m_.eventMean(event, context_.persona);
+  ExprId mean = program_.eventMean(event, context_.persona);
   if (mean != kNone) startClock(event, program_.slot(mean));
 }
 
@@ -759,7 +765,7 @@ void Customer::handleEvent(Index event, bool spontaneous, std::uint32_t visit,
                            std::span<const double> given) {
   if (spontaneous && visit != visit_) return;  // its clock was cancelled with the visit
   Index stage = context_.stage;
-  if (stage == kNone || !m_.eventCanHappen(event, stage)) return;  // 6.3.1: lost
+  if (stage == kNone || !program_.eventCanHappen(event, stage)) return;  // 6.3.1: lost
   std::uint32_t visitAtStart = visit_;
   // 6.3.2: the payload.
   const Event& e = m_.events[event];

@@ -110,14 +110,25 @@ class Program {
   struct Entry {
     StageKind kind = StageKind::Ordinary;
     Index afterTarget = kNone;
+    /// The stage when `afterTarget` is one (no branches to resolve), else kNone.
+    Index afterStage = kNone;
     ExprSlot afterDelay;
     std::span<const Delivery> deliveries;
     std::span<const Clock> clocks;
     std::span<const Timer> timers;
   };
   const Entry& entry(Index stage, Index persona) const {
-    return entries_[static_cast<std::size_t>(stage) * m_.personas.size() +
+    return entries_[static_cast<std::size_t>(stage) * personaCount_ +
                     static_cast<std::size_t>(persona)];
+  }
+  /// Machine::eventCanHappen and Machine::eventMean, with the table widths kept.
+  bool eventCanHappen(Index event, Index stage) const {
+    return m_.eventInStage[static_cast<std::size_t>(event) * stageCount_ +
+                           static_cast<std::size_t>(stage)] != 0;
+  }
+  ExprId eventMean(Index event, Index persona) const {
+    return m_.eventMeans[static_cast<std::size_t>(event) * personaCount_ +
+                         static_cast<std::size_t>(persona)];
   }
   /// The `on inactive` timers in declaration order.
   std::span<const Timer> inactivityTimers() const { return inactivityTimers_; }
@@ -146,6 +157,8 @@ class Program {
 
   const Machine& m_;
   const CompiledExpr* compiled_;
+  // The machine's table widths, without a division by an element size on the hot path.
+  std::size_t personaCount_, stageCount_;
   std::vector<std::vector<Index>> eventRules_, enterRules_, leaveRules_;
   std::vector<ExprSlot> slots_;
   std::vector<Delivery> deliveries_, stageDeliveries_;
