@@ -285,15 +285,18 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
     at += n;
     return view;
   };
+  // The tally's blocks (counts(), heldBackCounts()), then what only the engine reads.
   visits_ = counts(stages);
   received_ = counts(m_.touchpoints.size());
-  receivedChannel_ = counts(channels);
+  ruleRuns_ = counts(rules);
+  countsSize_ = at;
+  heldBackAt_ = at;
   channelDropped_ = counts(channels);
   channelDeferred_ = counts(channels);
   channelCapped_ = counts(channels);
-  ruleRuns_ = counts(rules);
   ruleCapped_ = counts(rules);
-  countsSize_ = at;
+  heldBackSize_ = at - heldBackAt_;
+  receivedChannel_ = counts(channels);
   ringCount_ = counts(channels + rules);
   timeInStage_ = std::span<double>(sums_.data(), stages);
   emotionOnEntry_ = std::span<double>(sums_.data() + stages, stages);
@@ -316,6 +319,7 @@ void Customer::reset(std::uint64_t seed, std::uint64_t index) {
   population_.reset(seed, index, Stream::Population);
   journey_.reset(seed, index, Stream::Journey);
   std::fill(counts_.begin(), counts_.end(), 0);
+  heldBack_ = false;
   std::fill(sums_.begin(), sums_.end(), 0.0);
   std::fill(conditionValue_.begin(), conditionValue_.end(), 0);
   std::fill(inactiveDue_.begin(), inactiveDue_.end(), std::numeric_limits<double>::infinity());
@@ -560,6 +564,7 @@ bool Customer::step() {
       Index rule = run.rule;
       if (!clausesHold(m_.rules[rule], payloadOf(item.index))) {
         ++channelDropped_[m_.touchpoints[touchpoint].channel];
+        heldBack_ = true;
         record(ActionRecord::Kind::Drop, touchpoint);
         release(item.index);
         break;
@@ -858,6 +863,7 @@ void Customer::runRules(std::span<const Index> rules, const double* payload, Mod
     if (!clausesHold(rule, payload)) continue;
     if (!capAllows(r)) {
       ++ruleCapped_[r];
+      heldBack_ = true;
       continue;
     }
     ++ruleRuns_[r];
@@ -1043,6 +1049,7 @@ void Customer::send(Index touchpoint, Index slot, Index rule, const double* payl
         policy = channel.capPolicy;
         holdUntil = oldest + channel.capWindow;
         ++channelCapped_[tp.channel];
+        heldBack_ = true;
       }
     }
   }
@@ -1053,11 +1060,13 @@ void Customer::send(Index touchpoint, Index slot, Index rule, const double* payl
   }
   if (policy == CapPolicy::Drop) {
     ++channelDropped_[tp.channel];
+    heldBack_ = true;
     record(ActionRecord::Kind::Drop, touchpoint);
     if (slot != kNone) release(slot);
     return;
   }
   ++channelDeferred_[tp.channel];
+  heldBack_ = true;
   record(ActionRecord::Kind::Defer, touchpoint);
   if (slot == kNone) {
     slot = suspend(rule, 0, payload);

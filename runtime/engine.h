@@ -288,11 +288,18 @@ class Customer {
   std::span<const std::uint32_t> channelCapped() const { return channelCapped_; }
   std::span<const std::uint32_t> ruleRuns() const { return ruleRuns_; }
   std::span<const std::uint32_t> ruleCapped() const { return ruleCapped_; }
-  /// All the counts above in one block, in this order: visits, received, receivedChannel,
-  /// channelDropped, channelDeferred, channelCapped, ruleRuns, ruleCapped (each sized by the
-  /// machine). A tally adds a customer's counts in one loop.
+  /// The counts a tally adds up for every customer, in one block: visits, received, ruleRuns
+  /// (each sized by the machine). `receivedChannel` is not in it: a tally derives it from
+  /// `received`.
   std::span<const std::uint32_t> counts() const {
     return std::span<const std::uint32_t>(counts_).first(countsSize_);
+  }
+  /// The sends and runs held back, in one block: channelDropped, channelDeferred,
+  /// channelCapped, ruleCapped. Empty when there were none (most customers), so a tally that
+  /// adds it for every customer mostly adds nothing.
+  std::span<const std::uint32_t> heldBackCounts() const {
+    return heldBack_ ? std::span<const std::uint32_t>(counts_).subspan(heldBackAt_, heldBackSize_)
+                     : std::span<const std::uint32_t>();
   }
   std::uint64_t steps() const { return steps_; }
   /// Where the customer failed (an expression), when `outcome() == Failed`.
@@ -474,7 +481,9 @@ class Customer {
   /// The per-customer counts and sums, each kind in one block that a customer's start clears
   /// at once; the spans below are views into them.
   std::vector<std::uint32_t> counts_;
-  std::size_t countsSize_ = 0;  // without the cap rings' counts at the end
+  std::size_t countsSize_ = 0;
+  std::size_t heldBackAt_ = 0, heldBackSize_ = 0;
+  bool heldBack_ = false;  // a send or run was held back: some count of that block is not 0
   std::vector<double> sums_;
   std::span<std::uint32_t> visits_, received_, receivedChannel_;
   std::span<double> timeInStage_, emotionOnEntry_, channelCost_;

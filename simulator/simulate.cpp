@@ -26,8 +26,11 @@ Tally::Tally(const rt::Machine& m)
       channelCost(m.channels.size()),
       ruleRuns(m.rules.size()),
       ruleCapped(m.rules.size()),
-      countSums(m.stages.size() + m.touchpoints.size() + 4 * m.channels.size() +
-                2 * m.rules.size()) {}
+      countSums(m.stages.size() + m.touchpoints.size() + m.rules.size()),
+      heldBackSums(3 * m.channels.size() + m.rules.size()) {
+  for (const rt::Touchpoint& touchpoint : m.touchpoints)
+    channelOf.push_back(touchpoint.channel);
+}
 
 void Tally::add(const rt::Customer& c, double horizon) {
   ++customers;
@@ -73,6 +76,9 @@ void Tally::add(const rt::Customer& c, double horizon) {
   auto counts = c.counts();
   for (std::size_t i = 0; i < counts.size(); ++i)
     countSums[i] += counts[i];
+  auto heldBack = c.heldBackCounts();
+  for (std::size_t i = 0; i < heldBack.size(); ++i)
+    heldBackSums[i] += heldBack[i];
   auto cc = c.channelCost();
   for (std::size_t ch = 0; ch < cc.size(); ++ch)
     channelCost[ch] += cc[ch];
@@ -145,12 +151,18 @@ void Tally::merge(const Tally& o) {
   addInto(channelCost, o.channelCost);
   addInto(ruleRuns, o.ruleRuns);
   addInto(ruleCapped, o.ruleCapped);
-  // The count blocks, in rt::Customer::counts order.
+  // The count blocks, in rt::Customer::counts and heldBackCounts order.
   std::size_t at = 0;
-  for (auto* into : {&visits, &received, &channelDelivered, &channelDropped, &channelDeferred,
-                     &channelCapped, &ruleRuns, &ruleCapped}) {
+  for (auto* into : {&visits, &received, &ruleRuns}) {
     for (auto& count : *into)
       count += o.countSums[at++];
+  }
+  for (std::size_t t = 0; t < channelOf.size(); ++t)
+    channelDelivered[channelOf[t]] += o.countSums[visits.size() + t];
+  at = 0;
+  for (auto* into : {&channelDropped, &channelDeferred, &channelCapped, &ruleCapped}) {
+    for (auto& count : *into)
+      count += o.heldBackSums[at++];
   }
   cost += o.cost;
   costSquares += o.costSquares;

@@ -68,10 +68,14 @@ struct Tally {
 
   static constexpr int kTimeBins = 2000;
 
-  /// The customers' count blocks (rt::Customer::counts) as `add` sums them, in one loop;
-  /// `merge` folds them into `visits`, `received`, the channels' and the rules' counts. Those
-  /// are complete in a tally made by merging, as simulate's and compare's results are.
-  std::vector<std::uint64_t> countSums;
+  /// The customers' count blocks as `add` sums them, each in one loop: rt::Customer::counts
+  /// (visits, received, ruleRuns) and rt::Customer::heldBackCounts (channelDropped,
+  /// channelDeferred, channelCapped, ruleCapped). `merge` folds them into the named counts,
+  /// with `channelDelivered` from `received`; those are complete in a tally made by merging,
+  /// as simulate's and compare's results are.
+  std::vector<std::uint64_t> countSums, heldBackSums;
+  /// Each touchpoint's channel, for `channelDelivered`.
+  std::vector<rt::Index> channelOf;
 
   void add(const rt::Customer& customer, double horizon);
   /// Counts the customer's moves; the customer must have run with `recordPath`.
