@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 
 #include "runtime/calendar.h"
@@ -277,8 +278,18 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
   vars_.resize(m_.vars.size());
   attributes_.resize(m_.attributes.size());
   std::size_t stages = m_.stages.size(), channels = m_.channels.size(), rules = m_.rules.size();
-  counts_.resize(stages + m_.touchpoints.size() + 4 * channels + 2 * rules + channels + rules);
-  sums_.resize(2 * stages + channels);
+  // One zeroed block per customer: the sums (doubles first, for their alignment), the counts,
+  // the rules' flags.
+  std::size_t sumCount = 2 * stages + channels;
+  std::size_t countCount =
+      stages + m_.touchpoints.size() + 4 * channels + 2 * rules + channels + rules;
+  cleared_.resize(sumCount * sizeof(double) + countCount * sizeof(std::uint32_t) + 2 * rules);
+  sums_ = std::span<double>(reinterpret_cast<double*>(cleared_.data()), sumCount);
+  counts_ = std::span<std::uint32_t>(
+      reinterpret_cast<std::uint32_t*>(cleared_.data() + sumCount * sizeof(double)), countCount);
+  auto* flags = reinterpret_cast<std::uint8_t*>(counts_.data() + countCount);
+  conditionValue_ = std::span<std::uint8_t>(flags, rules);
+  inactiveArmed_ = std::span<std::uint8_t>(flags + rules, rules);
   std::size_t at = 0;
   auto counts = [&](std::size_t n) {
     std::span<std::uint32_t> view(counts_.data() + at, n);
@@ -302,9 +313,7 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
   emotionOnEntry_ = std::span<double>(sums_.data() + stages, stages);
   channelCost_ = std::span<double>(sums_.data() + 2 * stages, channels);
   ring_.resize(program.ringSize());
-  conditionValue_.resize(m_.rules.size());
   inactiveDue_.resize(m_.rules.size());
-  inactiveArmed_.resize(m_.rules.size());
   payloadStride_ = std::max<std::size_t>(1, program.maxPayloadFields());
   eventPayload_.resize(payloadStride_);
   context_.vars = vars_.data();
@@ -318,12 +327,9 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
 void Customer::reset(std::uint64_t seed, std::uint64_t index) {
   population_.reset(seed, index, Stream::Population);
   journey_.reset(seed, index, Stream::Journey);
-  std::fill(counts_.begin(), counts_.end(), 0);
+  std::memset(cleared_.data(), 0, cleared_.size());  // all zero bits: 0 and +0.0
   heldBack_ = false;
-  std::fill(sums_.begin(), sums_.end(), 0.0);
-  std::fill(conditionValue_.begin(), conditionValue_.end(), 0);
   std::fill(inactiveDue_.begin(), inactiveDue_.end(), std::numeric_limits<double>::infinity());
-  std::fill(inactiveArmed_.begin(), inactiveArmed_.end(), 0);
   pending_.clear();
   runs_.clear();
   freeRuns_.clear();

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -478,13 +479,14 @@ class Customer {
   RandomStream journey_;
 
   std::vector<double> vars_, attributes_;
-  /// The per-customer counts and sums, each kind in one block that a customer's start clears
-  /// at once; the spans below are views into them.
-  std::vector<std::uint32_t> counts_;
+  /// The per-customer sums, counts and rule flags in one block that a customer's start clears
+  /// at once (one memset); the spans below are views into it.
+  std::vector<std::byte> cleared_;
+  std::span<double> sums_;
+  std::span<std::uint32_t> counts_;
   std::size_t countsSize_ = 0;
   std::size_t heldBackAt_ = 0, heldBackSize_ = 0;
   bool heldBack_ = false;  // a send or run was held back: some count of that block is not 0
-  std::vector<double> sums_;
   std::span<std::uint32_t> visits_, received_, receivedChannel_;
   std::span<double> timeInStage_, emotionOnEntry_, channelCost_;
   std::span<std::uint32_t> channelDropped_, channelDeferred_, channelCapped_, ruleRuns_,
@@ -492,9 +494,8 @@ class Customer {
   /// Cap windows: the last N delivery (or run) times of each capped channel (or rule).
   std::vector<double> ring_;
   std::span<std::uint32_t> ringCount_;  // per channel, then per rule (in counts_)
-  std::vector<std::uint8_t> conditionValue_;
+  std::span<std::uint8_t> conditionValue_, inactiveArmed_;
   std::vector<double> inactiveDue_;
-  std::vector<std::uint8_t> inactiveArmed_;
 
   Pending pending_;
   std::vector<Run> runs_;
