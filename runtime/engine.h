@@ -12,6 +12,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -388,7 +389,7 @@ class Customer {
     if (slot.constant) return slot.value;
     if (slot.function == nullptr) return interpretExpr(slot.id);
     double value = slot.function(&context_);
-    if (context_.failed != 0) [[unlikely]]
+    if (std::isnan(value)) [[unlikely]]
       failedEvaluation(slot.id);
     return value;
   }

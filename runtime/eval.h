@@ -25,12 +25,15 @@ struct EvalContext {
   double stageEnteredAt = 0;
   std::int32_t persona = 0;
   std::int32_t stage = kNone;
-  /// Set to 1 by an evaluation that cannot go on (a division by zero, a distribution with
-  /// invalid parameters); the result is then meaningless and the customer fails.
+  /// Set to 1 by the interpreter when an evaluation cannot go on (a division by zero, a
+  /// distribution with invalid parameters, a NaN result); the customer then fails. Compiled
+  /// expressions leave it alone (see CompiledExpr).
   std::int32_t failed = 0;
 };
 
-/// A compiled expression: what the JIT produces for each non-constant expression.
+/// A compiled expression: what the JIT produces for each non-constant expression. It returns
+/// NaN when the evaluation cannot go on, where the interpreter sets `failed`: the caller tests
+/// the value in a register instead of a flag in memory after every call.
 using CompiledExpr = double (*)(EvalContext*);
 
 /// The reference evaluation of `expr`: a loop over its code.

@@ -2,9 +2,10 @@
 // backends call (the interpreter directly, JIT-compiled code through absolute symbols), so the two
 // draw the same numbers and compute the same bits.
 //
-// Each returns the sample; one that gives NaN (invalid parameters) sets `context->failed`, as
-// the interpreter's sampling operations always have. `discrete` reads `count` (value,
-// probability) pairs and never fails by itself.
+// Each returns the sample, NaN for invalid parameters: the caller fails the customer at once
+// (the interpreter sets `failed`, compiled code returns the NaN), since later operations such as
+// comparisons would hide it. `discrete` reads `count` (value, probability) pairs and never fails
+// by itself.
 #pragma once
 
 #include <cstdint>

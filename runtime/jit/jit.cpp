@@ -190,16 +190,8 @@ class Codegen {
       if (!error.empty()) return fmt(id, pc, error);
     }
     if (stack.size() != 1) return fmt(id, expr.size, "the stack does not end with one value");
-    // The interpreter's last check: a NaN result fails the customer.
-    llvm::Value* result = stack.back();
-    auto* nan = llvm::BasicBlock::Create(context_, "nan", function);
-    auto* done = llvm::BasicBlock::Create(context_, "done", function);
-    builder_.CreateCondBr(builder_.CreateFCmpUNO(result, result), nan, done, unlikely());
-    builder_.SetInsertPoint(nan);
-    setFailed();
-    builder_.CreateRet(result);
-    builder_.SetInsertPoint(done);
-    builder_.CreateRet(result);
+    // A NaN result fails the customer: the engine tests the value (CompiledExpr).
+    builder_.CreateRet(stack.back());
     return {};
   }
 
@@ -224,21 +216,13 @@ class Codegen {
     return builder_.CreateLoad(type, address);
   }
 
-  void setFailed() {
-    llvm::Value* address =
-        builder_.CreateConstInBoundsGEP1_64(i8_, context_arg_, offsetof(EvalContext, failed));
-    address = builder_.CreateBitCast(address, i32_->getPointerTo());
-    builder_.CreateStore(llvm::ConstantInt::get(i32_, 1), address);
-  }
-
-  /// The block a division by zero goes to: `failed = 1`, return 0 (as the interpreter does).
+  /// The block a division by zero goes to: the result is NaN, which fails the customer.
   llvm::BasicBlock* failBlock() {
     if (failBlock_ == nullptr) {
       auto saved = builder_.saveIP();
       failBlock_ = llvm::BasicBlock::Create(context_, "division_by_zero", function_);
       builder_.SetInsertPoint(failBlock_);
-      setFailed();
-      builder_.CreateRet(llvm::ConstantFP::get(f64_, 0.0));
+      builder_.CreateRet(llvm::ConstantFP::getNaN(f64_));
       builder_.restoreIP(saved);
     }
     return failBlock_;
@@ -246,10 +230,20 @@ class Codegen {
 
   llvm::Value* truth(llvm::Value* bit) { return builder_.CreateUIToFP(bit, f64_); }
 
+  /// A sampler's result; its NaN (invalid parameters) is the function's result at once, since
+  /// a comparison later could hide it. `discrete` never fails by itself.
   llvm::Value* call(SamplerIndex which, std::initializer_list<llvm::Value*> args) {
     std::vector<llvm::Value*> all{context_arg_};
     all.insert(all.end(), args);
-    return builder_.CreateCall(samplers_[which], all);
+    llvm::Value* sample = builder_.CreateCall(samplers_[which], all);
+    if (which == kDiscrete) return sample;
+    auto* failed = llvm::BasicBlock::Create(context_, "invalid_parameters", function_);
+    auto* next = llvm::BasicBlock::Create(context_, "sampled", function_);
+    builder_.CreateCondBr(builder_.CreateFCmpUNO(sample, sample), failed, next, unlikely());
+    builder_.SetInsertPoint(failed);
+    builder_.CreateRet(sample);
+    builder_.SetInsertPoint(next);
+    return sample;
   }
 
   /// The block for jump target `pc`, made at the first jump there.
