@@ -175,6 +175,8 @@ void Program::buildPlans() {
     d.effort = slotOrNone(tp.duration);
     d.capped = channel.capCount > 0;
     d.responds = tp.responseEvent != kNone;
+    d.direct =
+        !(channel.hasQuiet && channel.quietStart != channel.quietEnd) && channel.capCount == 0;
     deliveries_.push_back(d);
   }
   struct Ranges {
@@ -897,9 +899,16 @@ Customer::RunEnd Customer::execute(Index r, std::uint32_t pc, const double* payl
     if (finished_) return RunEnd::Stopped;
     const Action& action = m_.actions[rule.firstAction + pc];
     switch (action.kind) {
-      case ActionKind::Send:
-        send(action.index, kNone, r, payload);
+      case ActionKind::Send: {
+        // Most channels hold nothing back: their sends need neither quiet hours nor caps.
+        const Program::Delivery& delivery = program_.delivery(action.index);
+        if (delivery.direct) {
+          deliverTouchpoint(delivery, true);
+        } else {
+          send(action.index, kNone, r, payload);
+        }
         break;
+      }
       case ActionKind::Set:
         vars_[action.index] = eval(action.value);
         changed_ |= Program::ReadsVars;

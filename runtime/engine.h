@@ -90,6 +90,8 @@ class Program {
     bool hasEffort = false;
     bool capped = false;  // the channel has a cap: its ring keeps the delivery time
     bool responds = false;
+    /// The channel has neither quiet hours nor a cap: a rule's send is this delivery.
+    bool direct = false;
     ExprSlot emotion, effort;
   };
   const Delivery& delivery(Index touchpoint) const {
