@@ -286,6 +286,9 @@ class Customer {
   /// Sum over visits of the emotion on entering each stage.
   std::span<const double> emotionOnEntry() const { return emotionOnEntry_; }
   std::span<const double> channelCost() const { return channelCost_; }
+  /// The three sums above in one block, in this order: timeInStage, emotionOnEntry,
+  /// channelCost. A tally adds a customer's in one loop.
+  std::span<const double> sums() const { return sums_; }
   std::span<const std::uint32_t> channelDropped() const { return channelDropped_; }
   std::span<const std::uint32_t> channelDeferred() const { return channelDeferred_; }
   /// Of the dropped and deferred: the sends a cap held back (the rest, quiet hours).

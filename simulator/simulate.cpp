@@ -27,7 +27,8 @@ Tally::Tally(const rt::Machine& m)
       ruleRuns(m.rules.size()),
       ruleCapped(m.rules.size()),
       countSums(m.stages.size() + m.touchpoints.size() + m.rules.size()),
-      heldBackSums(3 * m.channels.size() + m.rules.size()) {
+      heldBackSums(3 * m.channels.size() + m.rules.size()),
+      sumSums(2 * m.stages.size() + m.channels.size()) {
   for (const rt::Touchpoint& touchpoint : m.touchpoints)
     channelOf.push_back(touchpoint.channel);
 }
@@ -64,24 +65,19 @@ void Tally::add(const rt::Customer& c, double horizon) {
     costOfConverted += c.cost();
   }
   auto v = c.visits();
-  auto tis = c.timeInStage();
-  auto eoe = c.emotionOnEntry();
-  // Without a branch on whether the stage was visited (it mispredicts): an unvisited stage's
-  // sums are +0.0, and adding +0.0 leaves a sum that starts at +0.0 bit for bit the same.
-  for (std::size_t s = 0; s < v.size(); ++s) {
+  for (std::size_t s = 0; s < v.size(); ++s)
     reached[s] += v[s] != 0 ? 1 : 0;
-    timeInStage[s] += tis[s];
-    emotionOnEntry[s] += eoe[s];
-  }
+  // Without a branch on whether a stage was visited (it mispredicts): an unvisited stage's
+  // sums are +0.0, and adding +0.0 leaves a sum that starts at +0.0 bit for bit the same.
+  auto sums = c.sums();
+  for (std::size_t i = 0; i < sums.size(); ++i)
+    sumSums[i] += sums[i];
   auto counts = c.counts();
   for (std::size_t i = 0; i < counts.size(); ++i)
     countSums[i] += counts[i];
   auto heldBack = c.heldBackCounts();
   for (std::size_t i = 0; i < heldBack.size(); ++i)
     heldBackSums[i] += heldBack[i];
-  auto cc = c.channelCost();
-  for (std::size_t ch = 0; ch < cc.size(); ++ch)
-    channelCost[ch] += cc[ch];
   double customerCost = c.cost(), customerValue = c.value(), customerEmotion = c.emotion();
   cost += customerCost;
   costSquares += customerCost * customerCost;
@@ -163,6 +159,11 @@ void Tally::merge(const Tally& o) {
   for (auto* into : {&channelDropped, &channelDeferred, &channelCapped, &ruleCapped}) {
     for (auto& count : *into)
       count += o.heldBackSums[at++];
+  }
+  at = 0;
+  for (auto* into : {&timeInStage, &emotionOnEntry, &channelCost}) {
+    for (auto& sum : *into)
+      sum += o.sumSums[at++];
   }
   cost += o.cost;
   costSquares += o.costSquares;

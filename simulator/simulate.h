@@ -74,6 +74,8 @@ struct Tally {
   /// with `channelDelivered` from `received`; those are complete in a tally made by merging,
   /// as simulate's and compare's results are.
   std::vector<std::uint64_t> countSums, heldBackSums;
+  /// The same for rt::Customer::sums (timeInStage, emotionOnEntry, channelCost).
+  std::vector<double> sumSums;
   /// Each touchpoint's channel, for `channelDelivered`.
   std::vector<rt::Index> channelOf;
 
