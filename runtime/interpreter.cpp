@@ -14,6 +14,14 @@ inline double truth(bool value) {
   return value ? 1.0 : 0.0;
 }
 
+/// A sampler's NaN (invalid parameters) fails the customer at once, as in compiled code: a
+/// comparison later in the expression could hide it.
+inline bool invalidSample(EvalContext& context, double sample) {
+  if (!std::isnan(sample)) return false;
+  context.failed = 1;
+  return true;
+}
+
 }  // namespace
 
 double interpret(const Machine& machine, const Expr& expr, EvalContext& context) {
@@ -22,9 +30,7 @@ double interpret(const Machine& machine, const Expr& expr, EvalContext& context)
   int top = -1;  // index of the top element
   const Instr* code = machine.code.data() + expr.begin;
   const std::uint32_t size = expr.size;
-  // The samplers are the functions JIT-compiled code calls too (runtime/samplers.h). Their NaN
-  // (invalid parameters) fails the customer at once, as compiled code does, even where a
-  // comparison would hide it later.
+  // The samplers are the functions JIT-compiled code calls too (runtime/samplers.h).
   for (std::uint32_t pc = 0; pc < size; ++pc) {
     const Instr& instr = code[pc];
     switch (instr.op) {
@@ -165,56 +171,35 @@ double interpret(const Machine& machine, const Expr& expr, EvalContext& context)
       case Op::Uniform:
         --top;
         stack[top] = journey_rt_sample_uniform(&context, stack[top], stack[top + 1]);
-        if (std::isnan(stack[top])) {
-          context.failed = 1;
-          return stack[top];
-        }
+        if (invalidSample(context, stack[top])) return stack[top];
         break;
       case Op::Normal:
         --top;
         stack[top] = journey_rt_sample_normal(&context, stack[top], stack[top + 1]);
-        if (std::isnan(stack[top])) {
-          context.failed = 1;
-          return stack[top];
-        }
+        if (invalidSample(context, stack[top])) return stack[top];
         break;
       case Op::Lognormal:
         --top;
         stack[top] = journey_rt_sample_lognormal(&context, stack[top], stack[top + 1]);
-        if (std::isnan(stack[top])) {
-          context.failed = 1;
-          return stack[top];
-        }
+        if (invalidSample(context, stack[top])) return stack[top];
         break;
       case Op::Exponential:
         stack[top] = journey_rt_sample_exponential(&context, stack[top]);
-        if (std::isnan(stack[top])) {
-          context.failed = 1;
-          return stack[top];
-        }
+        if (invalidSample(context, stack[top])) return stack[top];
         break;
       case Op::Gamma:
         --top;
         stack[top] = journey_rt_sample_gamma(&context, stack[top], stack[top + 1]);
-        if (std::isnan(stack[top])) {
-          context.failed = 1;
-          return stack[top];
-        }
+        if (invalidSample(context, stack[top])) return stack[top];
         break;
       case Op::Weibull:
         --top;
         stack[top] = journey_rt_sample_weibull(&context, stack[top], stack[top + 1]);
-        if (std::isnan(stack[top])) {
-          context.failed = 1;
-          return stack[top];
-        }
+        if (invalidSample(context, stack[top])) return stack[top];
         break;
       case Op::Bernoulli:
         stack[top] = journey_rt_sample_bernoulli(&context, stack[top]);
-        if (std::isnan(stack[top])) {
-          context.failed = 1;
-          return stack[top];
-        }
+        if (invalidSample(context, stack[top])) return stack[top];
         break;
       case Op::Discrete: {
         top -= 2 * instr.a - 1;
