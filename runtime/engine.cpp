@@ -56,10 +56,7 @@ void Counters::merge(const Counters& other) {
 // Program
 
 Program::Program(const Machine& machine, const CompiledExpr* compiled)
-    : m_(machine),
-      compiled_(compiled),
-      personaCount_(machine.personas.size()),
-      stageCount_(machine.stages.size()) {
+    : m_(machine), compiled_(compiled), personaCount_(machine.personas.size()) {
   std::size_t ruleCount = m_.rules.size();
   std::vector<Index> order(ruleCount);
   std::iota(order.begin(), order.end(), 0);
@@ -571,8 +568,7 @@ bool Customer::step() {
       Index touchpoint = run.touchpoint;
       Index rule = run.rule;
       if (!clausesHold(m_.rules[rule], payloadOf(item.index))) {
-        ++channelDropped_[m_.touchpoints[touchpoint].channel];
-        heldBack_ = true;
+        holdBack(channelDropped_[m_.touchpoints[touchpoint].channel]);
         record(ActionRecord::Kind::Drop, touchpoint);
         release(item.index);
         break;
@@ -762,7 +758,7 @@ void Customer::activity() {
 // Events
 
 void Customer::scheduleEvent(Index event) {
-  ExprId mean = program_.eventMean(event, context_.persona);
+  ExprId mean = m_.eventMean(event, context_.persona);
   if (mean != kNone) startClock(event, program_.slot(mean));
 }
 
@@ -778,7 +774,7 @@ void Customer::handleEvent(Index event, bool spontaneous, std::uint32_t visit,
                            std::span<const double> given) {
   if (spontaneous && visit != visit_) return;  // its clock was cancelled with the visit
   Index stage = context_.stage;
-  if (stage == kNone || !program_.eventCanHappen(event, stage)) return;  // 6.3.1: lost
+  if (stage == kNone || !m_.eventCanHappen(event, stage)) return;  // 6.3.1: lost
   std::uint32_t visitAtStart = visit_;
   // 6.3.2: the payload.
   const Event& e = m_.events[event];
@@ -870,8 +866,7 @@ void Customer::runRules(std::span<const Index> rules, const double* payload, Mod
     const Rule& rule = m_.rules[r];
     if (!clausesHold(rule, payload)) continue;
     if (!capAllows(r)) {
-      ++ruleCapped_[r];
-      heldBack_ = true;
+      holdBack(ruleCapped_[r]);
       continue;
     }
     ++ruleRuns_[r];
@@ -1063,8 +1058,7 @@ void Customer::send(Index touchpoint, Index slot, Index rule, const double* payl
       if (oldest + channel.capWindow > now) {
         policy = channel.capPolicy;
         holdUntil = oldest + channel.capWindow;
-        ++channelCapped_[tp.channel];
-        heldBack_ = true;
+        holdBack(channelCapped_[tp.channel]);
       }
     }
   }
@@ -1074,14 +1068,12 @@ void Customer::send(Index touchpoint, Index slot, Index rule, const double* payl
     return;
   }
   if (policy == CapPolicy::Drop) {
-    ++channelDropped_[tp.channel];
-    heldBack_ = true;
+    holdBack(channelDropped_[tp.channel]);
     record(ActionRecord::Kind::Drop, touchpoint);
     if (slot != kNone) release(slot);
     return;
   }
-  ++channelDeferred_[tp.channel];
-  heldBack_ = true;
+  holdBack(channelDeferred_[tp.channel]);
   record(ActionRecord::Kind::Defer, touchpoint);
   if (slot == kNone) {
     slot = suspend(rule, 0, payload);

@@ -125,15 +125,6 @@ class Program {
     return entries_[static_cast<std::size_t>(stage) * personaCount_ +
                     static_cast<std::size_t>(persona)];
   }
-  /// Machine::eventCanHappen and Machine::eventMean, with the table widths kept.
-  bool eventCanHappen(Index event, Index stage) const {
-    return m_.eventInStage[static_cast<std::size_t>(event) * stageCount_ +
-                           static_cast<std::size_t>(stage)] != 0;
-  }
-  ExprId eventMean(Index event, Index persona) const {
-    return m_.eventMeans[static_cast<std::size_t>(event) * personaCount_ +
-                         static_cast<std::size_t>(persona)];
-  }
   /// The `on inactive` timers in declaration order.
   std::span<const Timer> inactivityTimers() const { return inactivityTimers_; }
 
@@ -161,8 +152,7 @@ class Program {
 
   const Machine& m_;
   const CompiledExpr* compiled_;
-  // The machine's table widths, without a division by an element size on the hot path.
-  std::size_t personaCount_, stageCount_;
+  std::size_t personaCount_;  // the entries' width, without a division by an element size
   std::vector<std::vector<Index>> eventRules_, enterRules_, leaveRules_;
   std::vector<ExprSlot> slots_;
   std::vector<Delivery> deliveries_, stageDeliveries_;
@@ -472,6 +462,11 @@ class Customer {
   [[gnu::always_inline]] inline void deliverTouchpoint(const Program::Delivery& delivery,
                                                        bool byRule);
   void respond(Index touchpoint);
+  /// Counts a send or run held back (a count of `heldBackCounts`).
+  void holdBack(std::uint32_t& count) {
+    ++count;
+    heldBack_ = true;
+  }
   void record(ActionRecord::Kind kind, Index a, Index b = kNone) {
     if (options_.recordActions) actions_.push_back(ActionRecord{context_.now, kind, a, b});
   }
