@@ -270,10 +270,35 @@ void Program::buildChances() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// CountTotals
+
+CountTotals::CountTotals(const Machine& machine) {
+  auto next = [this](std::size_t size) {
+    Range range{blockSize_, size};
+    blockSize_ += size;
+    return range;
+  };
+  // The order of a customer's counts (Customer::Customer), then the first visits.
+  visits_ = next(machine.stages.size());
+  received_ = next(machine.touchpoints.size());
+  ruleRuns_ = next(machine.rules.size());
+  channelDropped_ = next(machine.channels.size());
+  channelDeferred_ = next(machine.channels.size());
+  channelCapped_ = next(machine.channels.size());
+  ruleCapped_ = next(machine.rules.size());
+  reached_ = next(machine.stages.size());
+  totals_.assign(blockSize_ * machine.personas.size(), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Customer: set-up
 
 Customer::Customer(const Program& program, Counters* counters, Options options)
-    : program_(program), m_(program.machine()), counters_(counters), options_(options) {
+    : program_(program),
+      m_(program.machine()),
+      counters_(counters),
+      options_(options),
+      countTotals_(options.totals) {
   vars_.resize(m_.vars.size());
   attributes_.resize(m_.attributes.size());
   std::size_t stages = m_.stages.size(), channels = m_.channels.size(), rules = m_.rules.size();
@@ -295,17 +320,16 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
     at += n;
     return view;
   };
-  // The tally's blocks (counts(), heldBackCounts()), then what only the engine reads.
+  // The counts of CountTotals, in its order, then what only the engine reads.
   visits_ = counts(stages);
   received_ = counts(m_.touchpoints.size());
   ruleRuns_ = counts(rules);
-  countsSize_ = at;
-  heldBackAt_ = at;
   channelDropped_ = counts(channels);
   channelDeferred_ = counts(channels);
   channelCapped_ = counts(channels);
   ruleCapped_ = counts(rules);
-  heldBackSize_ = at - heldBackAt_;
+  reachedAt_ = at;
+  if (countTotals_ == nullptr) ownTotals_.resize(at + stages);
   receivedChannel_ = counts(channels);
   ringCount_ = counts(channels + rules);
   timeInStage_ = std::span<double>(sums_.data(), stages);
@@ -327,7 +351,6 @@ void Customer::reset(std::uint64_t seed, std::uint64_t index) {
   population_.reset(seed, index, Stream::Population);
   journey_.reset(seed, index, Stream::Journey);
   std::memset(cleared_.data(), 0, cleared_.size());  // all zero bits: 0 and +0.0
-  heldBack_ = false;
   std::fill(inactiveDue_.begin(), inactiveDue_.end(), std::numeric_limits<double>::infinity());
   pending_.clear();
   runs_.clear();
@@ -395,6 +418,7 @@ void Customer::start(std::uint64_t seed, std::uint64_t index, Index persona,
 }
 
 void Customer::begin() {
+  totals_ = countTotals_ != nullptr ? countTotals_->block(context_.persona) : ownTotals_.data();
   if (finished_) return;  // an attribute failed
   guarded([&] {
     for (std::size_t v = 0; v < m_.vars.size(); ++v)
@@ -568,7 +592,7 @@ bool Customer::step() {
       Index touchpoint = run.touchpoint;
       Index rule = run.rule;
       if (!clausesHold(m_.rules[rule], payloadOf(item.index))) {
-        holdBack(channelDropped_[m_.touchpoints[touchpoint].channel]);
+        increment(channelDropped_[m_.touchpoints[touchpoint].channel]);
         record(ActionRecord::Kind::Drop, touchpoint);
         release(item.index);
         break;
@@ -704,7 +728,8 @@ void Customer::enterStage(Index stage) {
   ++visit_;
   context_.stage = stage;
   context_.stageEnteredAt = now;
-  ++visits_[stage];
+  increment(visits_[stage]);
+  totals_[reachedAt_ + static_cast<std::size_t>(stage)] += visits_[stage] == 1 ? 1 : 0;
   changed_ |= Program::ReadsStage;
   emotionOnEntry_[stage] += context_.emotion;
   record(ActionRecord::Kind::Enter, stage);
@@ -866,10 +891,10 @@ void Customer::runRules(std::span<const Index> rules, const double* payload, Mod
     const Rule& rule = m_.rules[r];
     if (!clausesHold(rule, payload)) continue;
     if (!capAllows(r)) {
-      holdBack(ruleCapped_[r]);
+      increment(ruleCapped_[r]);
       continue;
     }
-    ++ruleRuns_[r];
+    increment(ruleRuns_[r]);
     if (rule.capCount > 0 && rule.capWindow > 0) {
       std::uint32_t& count = ringCount_[m_.channels.size() + r];
       ring_[program_.ruleRing(r) + count % rule.capCount] = context_.now;
@@ -1058,7 +1083,7 @@ void Customer::send(Index touchpoint, Index slot, Index rule, const double* payl
       if (oldest + channel.capWindow > now) {
         policy = channel.capPolicy;
         holdUntil = oldest + channel.capWindow;
-        holdBack(channelCapped_[tp.channel]);
+        increment(channelCapped_[tp.channel]);
       }
     }
   }
@@ -1068,12 +1093,12 @@ void Customer::send(Index touchpoint, Index slot, Index rule, const double* payl
     return;
   }
   if (policy == CapPolicy::Drop) {
-    holdBack(channelDropped_[tp.channel]);
+    increment(channelDropped_[tp.channel]);
     record(ActionRecord::Kind::Drop, touchpoint);
     if (slot != kNone) release(slot);
     return;
   }
-  holdBack(channelDeferred_[tp.channel]);
+  increment(channelDeferred_[tp.channel]);
   record(ActionRecord::Kind::Defer, touchpoint);
   if (slot == kNone) {
     slot = suspend(rule, 0, payload);
@@ -1094,7 +1119,7 @@ void Customer::deliverTouchpoint(const Program::Delivery& delivery, bool byRule)
     context_.emotion += eval(delivery.emotion);
     changed_ |= Program::ReadsEmotion;
   }
-  ++received_[delivery.touchpoint];
+  increment(received_[delivery.touchpoint]);
   ++receivedChannel_[delivery.channel];
   if (delivery.capped) {
     const Channel& channel = m_.channels[delivery.channel];

@@ -219,6 +219,62 @@ struct Counters {
   void merge(const Counters& other);
 };
 
+/// Counts added up over many customers, by persona, by the engine as it makes them: what a host
+/// that sums many customers' counts needs, without a pass over every customer's counts after
+/// each customer (most of them 0). Each persona's block holds, in this order: by stage the
+/// visits, by touchpoint the deliveries, by rule the runs, by channel the sends dropped, the
+/// sends deferred and of those the ones a cap held back, by rule the runs a cap held back, and
+/// by stage the customers who entered it.
+class CountTotals {
+ public:
+  explicit CountTotals(const Machine& machine);
+
+  std::span<const std::uint64_t> visits(Index persona) const { return view(persona, visits_); }
+  std::span<const std::uint64_t> received(Index persona) const {
+    return view(persona, received_);
+  }
+  std::span<const std::uint64_t> ruleRuns(Index persona) const {
+    return view(persona, ruleRuns_);
+  }
+  std::span<const std::uint64_t> channelDropped(Index persona) const {
+    return view(persona, channelDropped_);
+  }
+  std::span<const std::uint64_t> channelDeferred(Index persona) const {
+    return view(persona, channelDeferred_);
+  }
+  std::span<const std::uint64_t> channelCapped(Index persona) const {
+    return view(persona, channelCapped_);
+  }
+  std::span<const std::uint64_t> ruleCapped(Index persona) const {
+    return view(persona, ruleCapped_);
+  }
+  std::span<const std::uint64_t> reached(Index persona) const { return view(persona, reached_); }
+  /// All counts back to 0.
+  void clear() { std::fill(totals_.begin(), totals_.end(), 0); }
+
+  /// A persona's block, where the engine adds.
+  std::uint64_t* block(Index persona) {
+    return totals_.data() + static_cast<std::size_t>(persona) * blockSize_;
+  }
+  /// Where the stages' first visits start in a block; the blocks before it mirror a customer's
+  /// counts one for one.
+  std::size_t reachedAt() const { return reached_.first; }
+  std::size_t blockSize() const { return blockSize_; }
+
+ private:
+  struct Range {
+    std::size_t first = 0, size = 0;
+  };
+  std::span<const std::uint64_t> view(Index persona, Range range) const {
+    return std::span<const std::uint64_t>(totals_).subspan(
+        static_cast<std::size_t>(persona) * blockSize_ + range.first, range.size);
+  }
+  Range visits_, received_, ruleRuns_, channelDropped_, channelDeferred_, channelCapped_,
+      ruleCapped_, reached_;
+  std::size_t blockSize_ = 0;
+  std::vector<std::uint64_t> totals_;
+};
+
 class Customer {
  public:
   struct Options {
@@ -228,6 +284,9 @@ class Customer {
     /// Keep the stages entered, in order (`path()`): the flows between stages, for much less
     /// than `recordActions`.
     bool recordPath = false;
+    /// Where to add every customer's counts as they happen (null: nowhere). Must outlive the
+    /// customer.
+    CountTotals* totals = nullptr;
   };
 
   explicit Customer(const Program& program, Counters* counters = nullptr)
@@ -285,19 +344,6 @@ class Customer {
   std::span<const std::uint32_t> channelCapped() const { return channelCapped_; }
   std::span<const std::uint32_t> ruleRuns() const { return ruleRuns_; }
   std::span<const std::uint32_t> ruleCapped() const { return ruleCapped_; }
-  /// The counts a tally adds up for every customer, in one block: visits, received, ruleRuns
-  /// (each sized by the machine). `receivedChannel` is not in it: a tally derives it from
-  /// `received`.
-  std::span<const std::uint32_t> counts() const {
-    return std::span<const std::uint32_t>(counts_).first(countsSize_);
-  }
-  /// The sends and runs held back, in one block: channelDropped, channelDeferred,
-  /// channelCapped, ruleCapped. Empty when there were none (most customers), so a tally that
-  /// adds it for every customer mostly adds nothing.
-  std::span<const std::uint32_t> heldBackCounts() const {
-    return heldBack_ ? std::span<const std::uint32_t>(counts_).subspan(heldBackAt_, heldBackSize_)
-                     : std::span<const std::uint32_t>();
-  }
   std::uint64_t steps() const { return steps_; }
   /// Where the customer failed (an expression), when `outcome() == Failed`.
   ExprId failedAt() const { return failedAt_; }
@@ -462,10 +508,11 @@ class Customer {
   [[gnu::always_inline]] inline void deliverTouchpoint(const Program::Delivery& delivery,
                                                        bool byRule);
   void respond(Index touchpoint);
-  /// Counts a send or run held back (a count of `heldBackCounts`).
-  void holdBack(std::uint32_t& count) {
-    ++count;
-    heldBack_ = true;
+  /// Adds one to a count of `CountTotals`'s, and to the totals (at the same place: a totals
+  /// block starts with the customer's counts, in the same order).
+  void increment(std::uint32_t& value) {
+    ++value;
+    ++totals_[&value - counts_.data()];
   }
   void record(ActionRecord::Kind kind, Index a, Index b = kNone) {
     if (options_.recordActions) actions_.push_back(ActionRecord{context_.now, kind, a, b});
@@ -485,9 +532,11 @@ class Customer {
   std::vector<std::byte> cleared_;
   std::span<double> sums_;
   std::span<std::uint32_t> counts_;
-  std::size_t countsSize_ = 0;
-  std::size_t heldBackAt_ = 0, heldBackSize_ = 0;
-  bool heldBack_ = false;  // a send or run was held back: some count of that block is not 0
+  /// The current persona's block of the totals (of `ownTotals_` when the host keeps none).
+  CountTotals* countTotals_;
+  std::vector<std::uint64_t> ownTotals_;
+  std::uint64_t* totals_ = nullptr;
+  std::size_t reachedAt_ = 0;
   std::span<std::uint32_t> visits_, received_, receivedChannel_;
   std::span<double> timeInStage_, emotionOnEntry_, channelCost_;
   std::span<std::uint32_t> channelDropped_, channelDeferred_, channelCapped_, ruleRuns_,

@@ -544,10 +544,13 @@ struct ChunkSums {
         newTallies(newMachine.personas.size(), Tally(newMachine)),
         oldCounters(oldMachine),
         newCounters(newMachine),
+        oldTotals(oldMachine),
+        newTotals(newMachine),
         sums(groups, std::vector<PairedSums>(paired)),
         diverged(groups, 0) {}
   std::vector<Tally> oldTallies, newTallies;
   rt::Counters oldCounters, newCounters;
+  rt::CountTotals oldTotals, newTotals;
   std::vector<std::vector<PairedSums>> sums;  // by group, by paired KPI
   std::vector<std::uint64_t> diverged;        // by group
   std::uint64_t personaMismatches = 0;
@@ -614,8 +617,10 @@ Comparison compare(const rt::Program& oldProgram, const rt::Program& newProgram,
     Worker(const rt::Program& oldProgram, const rt::Program& newProgram, std::size_t groups,
            std::size_t paired, std::uint64_t maxSteps)
         : chunkSums(oldProgram.machine(), newProgram.machine(), groups, paired),
-          a(oldProgram, &chunkSums.oldCounters, rt::Customer::Options{false, maxSteps}),
-          b(newProgram, &chunkSums.newCounters, rt::Customer::Options{false, maxSteps}),
+          a(oldProgram, &chunkSums.oldCounters,
+            rt::Customer::Options{false, maxSteps, false, &chunkSums.oldTotals}),
+          b(newProgram, &chunkSums.newCounters,
+            rt::Customer::Options{false, maxSteps, false, &chunkSums.newTotals}),
           contributions(paired * 4) {}
     ChunkSums chunkSums;
     rt::Customer a, b;
@@ -658,6 +663,10 @@ Comparison compare(const rt::Program& oldProgram, const rt::Program& newProgram,
         if (personaGroup != rt::kNone) ++chunkSums.diverged[static_cast<std::size_t>(personaGroup)];
       }
     }
+    for (std::size_t p = 0; p < chunkSums.oldTallies.size(); ++p)
+      chunkSums.oldTallies[p].addCounts(chunkSums.oldTotals, static_cast<rt::Index>(p));
+    for (std::size_t p = 0; p < chunkSums.newTallies.size(); ++p)
+      chunkSums.newTallies[p].addCounts(chunkSums.newTotals, static_cast<rt::Index>(p));
   };
   auto merge = [&](std::unique_ptr<Worker>& w, std::uint64_t) {
     const ChunkSums& chunkSums = w->chunkSums;

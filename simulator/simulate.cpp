@@ -26,8 +26,6 @@ Tally::Tally(const rt::Machine& m)
       channelCost(m.channels.size()),
       ruleRuns(m.rules.size()),
       ruleCapped(m.rules.size()),
-      countSums(m.stages.size() + m.touchpoints.size() + m.rules.size()),
-      heldBackSums(3 * m.channels.size() + m.rules.size()),
       sumSums(2 * m.stages.size() + m.channels.size()) {
   for (const rt::Touchpoint& touchpoint : m.touchpoints)
     channelOf.push_back(touchpoint.channel);
@@ -64,20 +62,11 @@ void Tally::add(const rt::Customer& c, double horizon) {
     ++timeToGoalBins[std::min<std::size_t>(bin, kTimeBins - 1)];
     costOfConverted += c.cost();
   }
-  auto v = c.visits();
-  for (std::size_t s = 0; s < v.size(); ++s)
-    reached[s] += v[s] != 0 ? 1 : 0;
   // Without a branch on whether a stage was visited (it mispredicts): an unvisited stage's
   // sums are +0.0, and adding +0.0 leaves a sum that starts at +0.0 bit for bit the same.
   auto sums = c.sums();
   for (std::size_t i = 0; i < sums.size(); ++i)
     sumSums[i] += sums[i];
-  auto counts = c.counts();
-  for (std::size_t i = 0; i < counts.size(); ++i)
-    countSums[i] += counts[i];
-  auto heldBack = c.heldBackCounts();
-  for (std::size_t i = 0; i < heldBack.size(); ++i)
-    heldBackSums[i] += heldBack[i];
   double customerCost = c.cost(), customerValue = c.value(), customerEmotion = c.emotion();
   cost += customerCost;
   costSquares += customerCost * customerCost;
@@ -88,6 +77,30 @@ void Tally::add(const rt::Customer& c, double horizon) {
   emotionSquares += customerEmotion * customerEmotion;
   effort += c.effort();
   steps += c.steps();
+}
+
+namespace {
+
+template <typename T, typename U>
+void addInto(std::vector<T>& into, std::span<const U> from) {
+  for (std::size_t i = 0; i < into.size(); ++i)
+    into[i] += from[i];
+}
+
+}  // namespace
+
+void Tally::addCounts(const rt::CountTotals& totals, rt::Index persona) {
+  addInto(reached, totals.reached(persona));
+  addInto(visits, totals.visits(persona));
+  addInto(received, totals.received(persona));
+  auto received = totals.received(persona);
+  for (std::size_t t = 0; t < channelOf.size(); ++t)
+    channelDelivered[channelOf[t]] += received[t];
+  addInto(channelDropped, totals.channelDropped(persona));
+  addInto(channelDeferred, totals.channelDeferred(persona));
+  addInto(channelCapped, totals.channelCapped(persona));
+  addInto(ruleRuns, totals.ruleRuns(persona));
+  addInto(ruleCapped, totals.ruleCapped(persona));
 }
 
 void Tally::addFlows(const rt::Customer& c) {
@@ -117,8 +130,7 @@ namespace {
 
 template <typename T>
 void addInto(std::vector<T>& into, const std::vector<T>& from) {
-  for (std::size_t i = 0; i < into.size(); ++i)
-    into[i] += from[i];
+  addInto(into, std::span<const T>(from));
 }
 
 }  // namespace
@@ -147,20 +159,7 @@ void Tally::merge(const Tally& o) {
   addInto(channelCost, o.channelCost);
   addInto(ruleRuns, o.ruleRuns);
   addInto(ruleCapped, o.ruleCapped);
-  // The count blocks, in rt::Customer::counts and heldBackCounts order.
   std::size_t at = 0;
-  for (auto* into : {&visits, &received, &ruleRuns}) {
-    for (auto& count : *into)
-      count += o.countSums[at++];
-  }
-  for (std::size_t t = 0; t < channelOf.size(); ++t)
-    channelDelivered[channelOf[t]] += o.countSums[visits.size() + t];
-  at = 0;
-  for (auto* into : {&channelDropped, &channelDeferred, &channelCapped, &ruleCapped}) {
-    for (auto& count : *into)
-      count += o.heldBackSums[at++];
-  }
-  at = 0;
   for (auto* into : {&timeInStage, &emotionOnEntry, &channelCost}) {
     for (auto& sum : *into)
       sum += o.sumSums[at++];
@@ -209,10 +208,12 @@ void runRange(const rt::Program& program, const Options& options, std::uint64_t 
     Worker(const rt::Program& program, const Options& options)
         : tallies(program.machine().personas.size(), Tally(program.machine())),
           counters(program.machine()),
+          totals(program.machine()),
           customer(program, &counters,
-                   rt::Customer::Options{false, options.maxSteps, options.flows}) {}
+                   rt::Customer::Options{false, options.maxSteps, options.flows, &totals}) {}
     std::vector<Tally> tallies;
     rt::Counters counters;
+    rt::CountTotals totals;
     rt::Customer customer;
     std::uint64_t customers = 0;
   };
@@ -222,6 +223,7 @@ void runRange(const rt::Program& program, const Options& options, std::uint64_t 
     for (auto& tally : w->tallies)
       tally = Tally(m);
     w->counters = rt::Counters(m);
+    w->totals.clear();
     rt::Customer& customer = w->customer;
     for (std::uint64_t i = begin; i < end; ++i) {
       customer.start(options.seed, i);
@@ -230,6 +232,8 @@ void runRange(const rt::Program& program, const Options& options, std::uint64_t 
       w->tallies[customer.persona()].add(customer, m.horizon);
       if (options.flows) w->tallies[customer.persona()].addFlows(customer);
     }
+    for (std::size_t p = 0; p < w->tallies.size(); ++p)
+      w->tallies[p].addCounts(w->totals, static_cast<rt::Index>(p));
     w->customers = end - begin;
   };
   auto merge = [&](std::unique_ptr<Worker>& w, std::uint64_t) {

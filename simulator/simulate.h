@@ -68,18 +68,18 @@ struct Tally {
 
   static constexpr int kTimeBins = 2000;
 
-  /// The customers' count blocks as `add` sums them, each in one loop: rt::Customer::counts
-  /// (visits, received, ruleRuns) and rt::Customer::heldBackCounts (channelDropped,
-  /// channelDeferred, channelCapped, ruleCapped). `merge` folds them into the named counts,
-  /// with `channelDelivered` from `received`; those are complete in a tally made by merging,
-  /// as simulate's and compare's results are.
-  std::vector<std::uint64_t> countSums, heldBackSums;
-  /// The same for rt::Customer::sums (timeInStage, emotionOnEntry, channelCost).
+  /// rt::Customer::sums (timeInStage, emotionOnEntry, channelCost) as `add` sums them, in one
+  /// loop; `merge` folds them into the named sums, which are complete in a tally made by
+  /// merging, as simulate's and compare's results are.
   std::vector<double> sumSums;
   /// Each touchpoint's channel, for `channelDelivered`.
   std::vector<rt::Index> channelOf;
 
+  /// A customer's outcome and sums. Its counts come from the rt::CountTotals the customers ran
+  /// with (`addCounts`).
   void add(const rt::Customer& customer, double horizon);
+  /// The counts of the customers of `persona` the engine added into `totals`.
+  void addCounts(const rt::CountTotals& totals, rt::Index persona);
   /// Counts the customer's moves; the customer must have run with `recordPath`.
   void addFlows(const rt::Customer& customer);
   void merge(const Tally& other);
