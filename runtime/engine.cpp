@@ -13,10 +13,9 @@ namespace {
 /// Semantics 4.12 and 7.1.6: stage entries or condition rounds at one instant.
 constexpr int kInstantBound = 1000;
 
-constexpr std::uint64_t orderKey(unsigned itemClass, unsigned sub, std::uint32_t order,
-                                 std::uint64_t sequence) {
+constexpr std::uint64_t orderKey(unsigned itemClass, unsigned sub, std::uint32_t order) {
   return (static_cast<std::uint64_t>(itemClass) << 61) | (static_cast<std::uint64_t>(sub) << 59) |
-         (static_cast<std::uint64_t>(order & 0x7ffffu) << 40) | (sequence & 0xffffffffffull);
+         order;
 }
 
 }  // namespace
@@ -368,7 +367,6 @@ void Customer::reset(std::uint64_t seed, std::uint64_t index) {
   context_.stage = kNone;
   context_.failed = 0;
   changed_ = 0xff;  // the first evaluation reads everything; ReadsAlways stays set
-  sequence_ = 0;
   steps_ = 0;
   visit_ = 0;
   pendingMove_ = kNone;
@@ -418,7 +416,11 @@ void Customer::start(std::uint64_t seed, std::uint64_t index, Index persona,
 }
 
 void Customer::begin() {
-  totals_ = countTotals_ != nullptr ? countTotals_->block(context_.persona) : ownTotals_.data();
+  std::uint64_t* all =
+      countTotals_ != nullptr ? countTotals_->block(context_.persona) : ownTotals_.data();
+  totals_ = {all, all + (visits_.data() - counts_.data()),
+             all + (received_.data() - counts_.data()), all + (ruleRuns_.data() - counts_.data()),
+             all + reachedAt_};
   if (finished_) return;  // an attribute failed
   guarded([&] {
     for (std::size_t v = 0; v < m_.vars.size(); ++v)
@@ -506,7 +508,7 @@ void Customer::push(double time, ItemKind kind, std::uint32_t order, Index index
   static constexpr std::uint8_t kClass[] = {0, 1, 2, 2, 2, 2, 3};
   static constexpr std::uint8_t kSub[] = {0, 0, 0, 1, 2, 3, 0};
   auto k = static_cast<std::size_t>(kind);
-  Item item{time, orderKey(kClass[k], kSub[k], order, sequence_++), kind, spontaneous, index, tag};
+  Item item{time, orderKey(kClass[k], kSub[k], order), kind, spontaneous, index, tag};
   pending_.insert(item);
 }
 
@@ -728,8 +730,9 @@ void Customer::enterStage(Index stage) {
   ++visit_;
   context_.stage = stage;
   context_.stageEnteredAt = now;
-  increment(visits_[stage]);
-  totals_[reachedAt_ + static_cast<std::size_t>(stage)] += visits_[stage] == 1 ? 1 : 0;
+  std::uint32_t visits = ++visits_[stage];
+  ++totals_.visits[stage];
+  totals_.reached[stage] += visits == 1 ? 1 : 0;
   changed_ |= Program::ReadsStage;
   emotionOnEntry_[stage] += context_.emotion;
   record(ActionRecord::Kind::Enter, stage);
@@ -894,7 +897,8 @@ void Customer::runRules(std::span<const Index> rules, const double* payload, Mod
       increment(ruleCapped_[r]);
       continue;
     }
-    increment(ruleRuns_[r]);
+    ++ruleRuns_[r];
+    ++totals_.ruleRuns[r];
     if (rule.capCount > 0 && rule.capWindow > 0) {
       std::uint32_t& count = ringCount_[m_.channels.size() + r];
       ring_[program_.ruleRing(r) + count % rule.capCount] = context_.now;
@@ -1119,7 +1123,8 @@ void Customer::deliverTouchpoint(const Program::Delivery& delivery, bool byRule)
     context_.emotion += eval(delivery.emotion);
     changed_ |= Program::ReadsEmotion;
   }
-  increment(received_[delivery.touchpoint]);
+  ++received_[delivery.touchpoint];
+  ++totals_.received[delivery.touchpoint];
   ++receivedChannel_[delivery.channel];
   if (delivery.capped) {
     const Channel& channel = m_.channels[delivery.channel];

@@ -230,12 +230,8 @@ class CountTotals {
   explicit CountTotals(const Machine& machine);
 
   std::span<const std::uint64_t> visits(Index persona) const { return view(persona, visits_); }
-  std::span<const std::uint64_t> received(Index persona) const {
-    return view(persona, received_);
-  }
-  std::span<const std::uint64_t> ruleRuns(Index persona) const {
-    return view(persona, ruleRuns_);
-  }
+  std::span<const std::uint64_t> received(Index persona) const { return view(persona, received_); }
+  std::span<const std::uint64_t> ruleRuns(Index persona) const { return view(persona, ruleRuns_); }
   std::span<const std::uint64_t> channelDropped(Index persona) const {
     return view(persona, channelDropped_);
   }
@@ -363,21 +359,24 @@ class Customer {
   };
   struct Item {
     double time;
-    /// class, sub-class, declaration order, sequence: the tie-break of semantics 5.2.
+    /// class, sub-class, declaration order: the tie-break of semantics 5.2 (then the order of
+    /// scheduling, which insertion keeps).
     std::uint64_t key;
     ItemKind kind;
     bool spontaneous;
     Index index;
     std::uint32_t tag;
   };
-  struct Later {
+  /// `a`, scheduled after `b`, is processed after it.
+  struct After {
     bool operator()(const Item& a, const Item& b) const {
-      return a.time > b.time || (a.time == b.time && a.key > b.key);
+      return a.time > b.time || (a.time == b.time && a.key >= b.key);
     }
   };
   /// What is pending, sorted latest first: the next item is the last. A customer has a handful,
   /// so a sorted array beats a heap; insertion goes from the earliest end, since most new items
-  /// fall due within the next few. Its own small class so that every operation inlines.
+  /// fall due within the next few, and past the items of equal time and key, so that those go
+  /// in the order they were scheduled. Its own small class so that every operation inlines.
   class Pending {
    public:
     bool empty() const { return size_ == 0; }
@@ -388,7 +387,7 @@ class Customer {
       if (size_ == items_.size()) [[unlikely]]
         items_.resize(std::max<std::size_t>(16, 2 * items_.size()));
       std::size_t i = size_++;
-      for (; i > 0 && Later{}(item, items_[i - 1]); --i)
+      for (; i > 0 && After{}(item, items_[i - 1]); --i)
         items_[i] = items_[i - 1];
       items_[i] = item;
     }
@@ -509,10 +508,11 @@ class Customer {
                                                        bool byRule);
   void respond(Index touchpoint);
   /// Adds one to a count of `CountTotals`'s, and to the totals (at the same place: a totals
-  /// block starts with the customer's counts, in the same order).
+  /// block starts with the customer's counts, in the same order). The frequent counts add
+  /// through `totals_`'s block pointers instead, with no address arithmetic.
   void increment(std::uint32_t& value) {
     ++value;
-    ++totals_[&value - counts_.data()];
+    ++totals_.all[&value - counts_.data()];
   }
   void record(ActionRecord::Kind kind, Index a, Index b = kNone) {
     if (options_.recordActions) actions_.push_back(ActionRecord{context_.now, kind, a, b});
@@ -535,7 +535,10 @@ class Customer {
   /// The current persona's block of the totals (of `ownTotals_` when the host keeps none).
   CountTotals* countTotals_;
   std::vector<std::uint64_t> ownTotals_;
-  std::uint64_t* totals_ = nullptr;
+  struct TotalsBlocks {
+    std::uint64_t *all = nullptr, *visits = nullptr, *received = nullptr, *ruleRuns = nullptr,
+                  *reached = nullptr;
+  } totals_;
   std::size_t reachedAt_ = 0;
   std::span<std::uint32_t> visits_, received_, receivedChannel_;
   std::span<double> timeInStage_, emotionOnEntry_, channelCost_;
@@ -561,7 +564,6 @@ class Customer {
 
   /// What changed since the conditions were last evaluated (Program::Reads).
   std::uint8_t changed_ = 0;
-  std::uint64_t sequence_ = 0;
   std::uint64_t steps_ = 0;
   std::uint32_t visit_ = 0;
   Index pendingMove_ = kNone;
