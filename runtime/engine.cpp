@@ -55,7 +55,7 @@ void Counters::merge(const Counters& other) {
 // Program
 
 Program::Program(const Machine& machine, const CompiledExpr* compiled)
-    : m_(machine), compiled_(compiled), personaCount_(machine.personas.size()) {
+    : m_(machine), compiled_(compiled), stageCount_(machine.stages.size()) {
   std::size_t ruleCount = m_.rules.size();
   std::vector<Index> order(ruleCount);
   std::iota(order.begin(), order.end(), 0);
@@ -222,6 +222,12 @@ void Program::buildPlans() {
     entries_[i].clocks = std::span<const Clock>(clocks_).subspan(r.firstClock, r.clockCount);
     entries_[i].timers = std::span<const Timer>(timers_).subspan(r.firstTimer, r.timerCount);
   }
+  // By persona, then stage: a customer keeps its persona's row (Customer::begin).
+  std::vector<Entry> byPersona(entries_.size());
+  for (std::size_t s = 0; s < m_.stages.size(); ++s)
+    for (std::size_t p = 0; p < personaCount; ++p)
+      byPersona[p * m_.stages.size() + s] = entries_[s * personaCount + p];
+  entries_ = std::move(byPersona);
   for (Index rule : inactiveRules_)
     inactivityTimers_.push_back(Timer{rule, slot(m_.rules[rule].triggerValue)});
   buildChances();
@@ -334,6 +340,19 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
   timeInStage_ = std::span<double>(sums_.data(), stages);
   emotionOnEntry_ = std::span<double>(sums_.data() + stages, stages);
   channelCost_ = std::span<double>(sums_.data() + 2 * stages, channels);
+  tables_ = {m_.rules.data(),
+             m_.actions.data(),
+             m_.targets.data(),
+             m_.branches.data(),
+             m_.stages.data(),
+             m_.events.data(),
+             m_.touchpoints.data(),
+             m_.channels.data(),
+             m_.ruleStages.data(),
+             m_.rulePersonas.data(),
+             program.slots().data(),
+             program.deliveries().data(),
+             nullptr};
   ring_.resize(program.ringSize());
   inactiveDue_.resize(m_.rules.size());
   payloadStride_ = std::max<std::size_t>(1, program.maxPayloadFields());
@@ -416,6 +435,7 @@ void Customer::start(std::uint64_t seed, std::uint64_t index, Index persona,
 }
 
 void Customer::begin() {
+  tables_.entries = &program_.entry(0, context_.persona);
   std::uint64_t* all =
       countTotals_ != nullptr ? countTotals_->block(context_.persona) : ownTotals_.data();
   totals_ = {all, all + (visits_.data() - counts_.data()),
@@ -540,7 +560,7 @@ bool Customer::step() {
     case ItemKind::StageAfter: {
       if (item.tag != visit_) return drop();
       take(item);
-      const Program::Entry& entry = program_.entry(item.index, context_.persona);
+      const Program::Entry& entry = tables_.entries[item.index];
       Index stage =
           entry.afterStage != kNone ? entry.afterStage : resolveBranches(entry.afterTarget);
       if (stage != kNone) moveTo(stage);
@@ -593,8 +613,8 @@ bool Customer::step() {
     default: {  // Held
       Index touchpoint = run.touchpoint;
       Index rule = run.rule;
-      if (!clausesHold(m_.rules[rule], payloadOf(item.index))) {
-        increment(channelDropped_[m_.touchpoints[touchpoint].channel]);
+      if (!clausesHold(tables_.rules[rule], payloadOf(item.index))) {
+        increment(channelDropped_[tables_.touchpoints[touchpoint].channel]);
         record(ActionRecord::Kind::Drop, touchpoint);
         release(item.index);
         break;
@@ -642,7 +662,7 @@ void Customer::runTimers(ItemKind kind, Index first) {
 
 Index Customer::resolveBranches(Index target) {
   for (;;) {
-    const Target& t = m_.targets[target];
+    const Target& t = tables_.targets[target];
     if (t.kind == TargetKind::Stage) return t.stage;
     Index next = kNone, fallback = kNone;
     if (const Program::Chances* chances = program_.chances(target)) {
@@ -658,7 +678,7 @@ Index Customer::resolveBranches(Index target) {
       double u = journey_.uniform();
       double sum = 0;
       for (std::uint32_t i = 0; i < t.branchCount && next == kNone; ++i) {
-        const Branch& branch = m_.branches[t.firstBranch + i];
+        const Branch& branch = tables_.branches[t.firstBranch + i];
         if (branch.kind == BranchKind::Otherwise) {
           fallback = branch.target;
           continue;
@@ -668,7 +688,7 @@ Index Customer::resolveBranches(Index target) {
       }
     } else {
       for (std::uint32_t i = 0; i < t.branchCount && next == kNone; ++i) {
-        const Branch& branch = m_.branches[t.firstBranch + i];
+        const Branch& branch = tables_.branches[t.firstBranch + i];
         if (branch.kind == BranchKind::Else) {
           fallback = branch.target;
           continue;
@@ -739,7 +759,7 @@ void Customer::enterStage(Index stage) {
   if (options_.recordPath) path_.push_back(stage);
   activity();
 
-  const Program::Entry& entry = program_.entry(stage, context_.persona);
+  const Program::Entry& entry = tables_.entries[stage];
   for (const Program::Delivery& delivery : entry.deliveries)
     deliverTouchpoint(delivery, false);
 
@@ -748,7 +768,7 @@ void Customer::enterStage(Index stage) {
     runGroup(program_.enterRules(stage), nullptr, Mode::Terminal);
     if (finished_) return;
     pendingMove_ = kNone;
-    ExprId value = m_.stages[stage].value;
+    ExprId value = tables_.stages[stage].value;
     if (value != kNone) value_ = eval(value);
     finish(entry.kind == StageKind::Goal ? Outcome::Goal : Outcome::Exit, stage);
     return;
@@ -787,7 +807,7 @@ void Customer::activity() {
 
 void Customer::scheduleEvent(Index event) {
   ExprId mean = m_.eventMean(event, context_.persona);
-  if (mean != kNone) startClock(event, program_.slot(mean));
+  if (mean != kNone) startClock(event, tables_.slots[mean]);
 }
 
 void Customer::startClock(Index event, const Program::ExprSlot& mean) {
@@ -805,7 +825,7 @@ void Customer::handleEvent(Index event, bool spontaneous, std::uint32_t visit,
   if (stage == kNone || !m_.eventCanHappen(event, stage)) return;  // 6.3.1: lost
   std::uint32_t visitAtStart = visit_;
   // 6.3.2: the payload.
-  const Event& e = m_.events[event];
+  const Event& e = tables_.events[event];
   for (std::uint32_t i = 0; i < e.fieldCount; ++i) {
     eventPayload_[i] = i < given.size() ? given[i] : eval(m_.payloadFields[e.firstField + i].value);
   }
@@ -818,7 +838,7 @@ void Customer::handleEvent(Index event, bool spontaneous, std::uint32_t visit,
     for (Index slot : ready) {
       waiting_.erase(std::find(waiting_.begin(), waiting_.end(), slot));
       if (finished_) break;
-      if (clausesHold(m_.rules[runs_[slot].rule], payloadOf(slot))) {
+      if (clausesHold(tables_.rules[runs_[slot].rule], payloadOf(slot))) {
         resume(slot);
       } else {
         release(slot);
@@ -833,7 +853,7 @@ void Customer::handleEvent(Index event, bool spontaneous, std::uint32_t visit,
   if (finished_) return;
   // 6.3.6: the stage's own transition, if the customer is still in the same visit.
   if (visit_ == visitAtStart) {
-    const Stage& s = m_.stages[stage];
+    const Stage& s = tables_.stages[stage];
     for (std::uint32_t i = 0; i < s.eventTransitionCount; ++i) {
       const EventTransition& t = m_.eventTransitions[s.firstEventTransition + i];
       if (t.event != event) continue;
@@ -858,13 +878,13 @@ bool Customer::clausesHold(const Rule& rule, const double* payload) {
   if (rule.personaCount > 0) {
     bool found = false;
     for (std::uint32_t i = 0; i < rule.personaCount && !found; ++i)
-      found = m_.rulePersonas[rule.firstPersona + i] == context_.persona;
+      found = tables_.rulePersonas[rule.firstPersona + i] == context_.persona;
     if (!found) return false;
   }
   if (rule.stageCount > 0) {
     bool found = false;
     for (std::uint32_t i = 0; i < rule.stageCount && !found; ++i)
-      found = m_.ruleStages[rule.firstStage + i] == context_.stage;
+      found = tables_.ruleStages[rule.firstStage + i] == context_.stage;
     if (!found) return false;
   }
   if (rule.condition != kNone) {
@@ -878,7 +898,7 @@ bool Customer::clausesHold(const Rule& rule, const double* payload) {
 }
 
 bool Customer::capAllows(Index r) {
-  const Rule& rule = m_.rules[r];
+  const Rule& rule = tables_.rules[r];
   if (rule.capCount == 0) return true;
   if (rule.capWindow <= 0) return ruleRuns_[r] < rule.capCount;
   std::uint32_t count = ringCount_[m_.channels.size() + r];
@@ -891,7 +911,7 @@ bool Customer::capAllows(Index r) {
 void Customer::runRules(std::span<const Index> rules, const double* payload, Mode mode) {
   for (Index r : rules) {
     if (finished_) return;
-    const Rule& rule = m_.rules[r];
+    const Rule& rule = tables_.rules[r];
     if (!clausesHold(rule, payload)) continue;
     if (!capAllows(r)) {
       increment(ruleCapped_[r]);
@@ -911,7 +931,7 @@ void Customer::runRules(std::span<const Index> rules, const double* payload, Mod
 }
 
 Customer::RunEnd Customer::execute(Index r, std::uint32_t pc, const double* payload, Mode mode) {
-  const Rule& rule = m_.rules[r];
+  const Rule& rule = tables_.rules[r];
   const double* saved = context_.payload;
   context_.payload = payload;
   struct Restore {
@@ -921,11 +941,11 @@ Customer::RunEnd Customer::execute(Index r, std::uint32_t pc, const double* payl
   } restore{context_, saved};
   for (; pc < rule.actionCount; ++pc) {
     if (finished_) return RunEnd::Stopped;
-    const Action& action = m_.actions[rule.firstAction + pc];
+    const Action& action = tables_.actions[rule.firstAction + pc];
     switch (action.kind) {
       case ActionKind::Send: {
         // Most channels hold nothing back: their sends need neither quiet hours nor caps.
-        const Program::Delivery& delivery = program_.delivery(action.index);
+        const Program::Delivery& delivery = tables_.deliveries[action.index];
         if (delivery.direct) {
           deliverTouchpoint(delivery, true);
         } else {
@@ -988,9 +1008,9 @@ Index Customer::suspend(Index rule, std::uint32_t pc, const double* payload) {
   run.active = true;
   run.waitEvent = kNone;
   run.touchpoint = kNone;
-  const Rule& r = m_.rules[rule];
+  const Rule& r = tables_.rules[rule];
   if (payload != nullptr && r.payloadEvent != kNone) {
-    std::uint32_t fields = m_.events[r.payloadEvent].fieldCount;
+    std::uint32_t fields = tables_.events[r.payloadEvent].fieldCount;
     std::copy(payload, payload + fields, payloadOf(slot));
   }
   return slot;
@@ -1004,14 +1024,15 @@ void Customer::release(Index slot) {
 /// 7.4.4: a run resumes only if the customer has not finished and its `in` and `if` hold.
 void Customer::resume(Index slot) {
   Run run = runs_[slot];
-  const Rule& rule = m_.rules[run.rule];
+  const Rule& rule = tables_.rules[run.rule];
   if (finished_ || !clausesHold(rule, payloadOf(slot))) {
     release(slot);
     return;
   }
   // Copy the payload out: the slot is free for reuse once released.
   double payload[64];
-  std::size_t fields = rule.payloadEvent == kNone ? 0 : m_.events[rule.payloadEvent].fieldCount;
+  std::size_t fields =
+      rule.payloadEvent == kNone ? 0 : tables_.events[rule.payloadEvent].fieldCount;
   std::vector<double> large;
   double* copy = payload;
   if (fields > 64) {
@@ -1036,7 +1057,7 @@ bool Customer::collectFiredConditions() {
   changed_ = Program::ReadsAlways;
   for (Index r : program_.conditionRules()) {
     if ((program_.conditionReads(r) & changed) == 0) continue;  // its value cannot differ
-    bool value = eval(m_.rules[r].triggerValue) != 0;
+    bool value = eval(tables_.rules[r].triggerValue) != 0;
     if (value && conditionValue_[r] == 0) fired_.push_back(r);
     conditionValue_[r] = value ? 1 : 0;
   }
@@ -1063,8 +1084,8 @@ void Customer::runConditionRounds() {
 /// 8.2, 8.3: a rule's message goes through the channel's quiet hours, then its cap. `slot` is
 /// the held message being retried, or kNone for a fresh send.
 void Customer::send(Index touchpoint, Index slot, Index rule, const double* payload) {
-  const Touchpoint& tp = m_.touchpoints[touchpoint];
-  const Channel& channel = m_.channels[tp.channel];
+  const Touchpoint& tp = tables_.touchpoints[touchpoint];
+  const Channel& channel = tables_.channels[tp.channel];
   double now = context_.now;
   double holdUntil = -1;
   CapPolicy policy = CapPolicy::Drop;
@@ -1093,7 +1114,7 @@ void Customer::send(Index touchpoint, Index slot, Index rule, const double* payl
   }
   if (holdUntil < 0) {
     if (slot != kNone) release(slot);
-    deliverTouchpoint(program_.delivery(touchpoint), true);
+    deliverTouchpoint(tables_.deliveries[touchpoint], true);
     return;
   }
   if (policy == CapPolicy::Drop) {
@@ -1127,7 +1148,7 @@ void Customer::deliverTouchpoint(const Program::Delivery& delivery, bool byRule)
   ++totals_.received[delivery.touchpoint];
   ++receivedChannel_[delivery.channel];
   if (delivery.capped) {
-    const Channel& channel = m_.channels[delivery.channel];
+    const Channel& channel = tables_.channels[delivery.channel];
     std::uint32_t& count = ringCount_[delivery.channel];
     ring_[program_.channelRing(delivery.channel) + count % channel.capCount] = context_.now;
     ++count;
@@ -1139,7 +1160,7 @@ void Customer::deliverTouchpoint(const Program::Delivery& delivery, bool byRule)
 
 /// 8.4: a touchpoint's response, with its chance.
 void Customer::respond(Index touchpoint) {
-  const Touchpoint& tp = m_.touchpoints[touchpoint];
+  const Touchpoint& tp = tables_.touchpoints[touchpoint];
   double p = probability(tp.responseProbability);
   if (journey_.uniform() < p) {
     double delay = tp.responseDelay == kNone ? 0 : duration(tp.responseDelay);
