@@ -352,7 +352,12 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
              m_.rulePersonas.data(),
              program.slots().data(),
              program.deliveries().data(),
-             nullptr};
+             nullptr,
+             program.eventRuleLists(),
+             program.enterRuleLists(),
+             program.leaveRuleLists(),
+             program.inactivityTimers(),
+             program.anyConditionReads()};
   ring_.resize(program.ringSize());
   inactiveDue_.resize(m_.rules.size());
   payloadStride_ = std::max<std::size_t>(1, program.maxPayloadFields());
@@ -732,7 +737,7 @@ void Customer::enterStage(Index stage) {
   Index from = context_.stage;
   if (from != kNone) {
     // 4.3: `leave` rules, still in the old stage; their moves are ignored.
-    runGroup(program_.leaveRules(from), nullptr, Mode::Leave);
+    runGroup(tables_.leaveRules[from], nullptr, Mode::Leave);
     if (finished_) return;
     pendingMove_ = kNone;
     timeInStage_[from] += now - context_.stageEnteredAt;
@@ -765,7 +770,7 @@ void Customer::enterStage(Index stage) {
 
   if (entry.kind != StageKind::Ordinary) {
     // 11.2: `enter` rules without moves or waits, the goal's value, then the end.
-    runGroup(program_.enterRules(stage), nullptr, Mode::Terminal);
+    runGroup(tables_.enterRules[stage], nullptr, Mode::Terminal);
     if (finished_) return;
     pendingMove_ = kNone;
     ExprId value = tables_.stages[stage].value;
@@ -786,12 +791,12 @@ void Customer::enterStage(Index stage) {
          timer.rule, visit_);
   }
   // 4.9: `enter` rules; a move among them is taken by `moveTo`.
-  runGroup(program_.enterRules(stage), nullptr, Mode::Normal);
+  runGroup(tables_.enterRules[stage], nullptr, Mode::Normal);
 }
 
 /// 2.3: an event occurrence or a stage entry restarts the inactivity timers (7.1.4).
 void Customer::activity() {
-  for (const Program::Timer& timer : program_.inactivityTimers()) {
+  for (const Program::Timer& timer : tables_.inactivityTimers) {
     Index r = timer.rule;
     double due = context_.now + duration(timer.delay);
     inactiveDue_[r] = due;
@@ -848,7 +853,7 @@ void Customer::handleEvent(Index event, bool spontaneous, std::uint32_t visit,
   }
   // 6.3.5: the `on E` rules, with this payload.
   context_.payload = eventPayload_.data();
-  runGroup(program_.eventRules(event), eventPayload_.data(), Mode::Normal);
+  runGroup(tables_.eventRules[event], eventPayload_.data(), Mode::Normal);
   applyPendingMove();
   if (finished_) return;
   // 6.3.6: the stage's own transition, if the customer is still in the same visit.
@@ -1047,8 +1052,7 @@ void Customer::resume(Index slot) {
 }
 
 void Customer::evaluateConditions() {
-  if ((changed_ & program_.anyConditionReads()) != 0 && collectFiredConditions())
-    runConditionRounds();
+  if ((changed_ & tables_.anyConditionReads) != 0 && collectFiredConditions()) runConditionRounds();
 }
 
 bool Customer::collectFiredConditions() {

@@ -39,10 +39,11 @@ class Program {
   const Machine& machine() const { return m_; }
   const CompiledExpr* compiled() const { return compiled_; }
 
-  /// Rules by trigger, each list by priority (highest first), then declaration order.
-  std::span<const Index> eventRules(Index event) const { return slice(eventRules_, event); }
-  std::span<const Index> enterRules(Index stage) const { return slice(enterRules_, stage); }
-  std::span<const Index> leaveRules(Index stage) const { return slice(leaveRules_, stage); }
+  /// Rules by trigger, by event or stage, each list by priority (highest first), then
+  /// declaration order.
+  const std::vector<Index>* eventRuleLists() const { return eventRules_.data(); }
+  const std::vector<Index>* enterRuleLists() const { return enterRules_.data(); }
+  const std::vector<Index>* leaveRuleLists() const { return leaveRules_.data(); }
   /// Condition rules in declaration order.
   const std::vector<Index>& conditionRules() const { return conditionRules_; }
   /// Rank of each rule in group order (priority, then declaration).
@@ -148,9 +149,6 @@ class Program {
   ExprSlot slotOrNone(ExprId id) const;
   void buildPlans();
   void buildChances();
-  static std::span<const Index> slice(const std::vector<std::vector<Index>>& lists, Index i) {
-    return lists[static_cast<std::size_t>(i)];
-  }
 
   const Machine& m_;
   const CompiledExpr* compiled_;
@@ -386,8 +384,10 @@ class Customer {
     void popBack() { --size_; }
     void clear() { size_ = 0; }
     [[gnu::always_inline]] void insert(const Item& item) {
-      if (size_ == items_.size()) [[unlikely]]
-        items_.resize(std::max<std::size_t>(16, 2 * items_.size()));
+      if (size_ == capacity_) [[unlikely]] {
+        capacity_ = std::max<std::size_t>(16, 2 * capacity_);
+        items_.resize(capacity_);
+      }
       std::size_t i = size_++;
       for (; i > 0 && After{}(item, items_[i - 1]); --i)
         items_[i] = items_[i - 1];
@@ -406,6 +406,7 @@ class Customer {
    private:
     std::vector<Item> items_;
     std::size_t size_ = 0;
+    std::size_t capacity_ = 0;  // items_.size(), without a division by the item size
   };
   /// A suspended rule run or a held message.
   struct Run {
@@ -538,6 +539,11 @@ class Customer {
     const Program::Delivery* deliveries;
     /// The current persona's stage entries, by stage.
     const Program::Entry* entries;
+    const std::vector<Index>* eventRules;
+    const std::vector<Index>* enterRules;
+    const std::vector<Index>* leaveRules;
+    std::span<const Program::Timer> inactivityTimers;
+    std::uint8_t anyConditionReads;
   } tables_{};
   Counters* counters_;
   Options options_;
