@@ -376,6 +376,7 @@ void Customer::reset(std::uint64_t seed, std::uint64_t index) {
   std::memset(cleared_.data(), 0, cleared_.size());  // all zero bits: 0 and +0.0
   std::fill(inactiveDue_.begin(), inactiveDue_.end(), std::numeric_limits<double>::infinity());
   pending_.clear();
+  stageAfterDue_ = std::numeric_limits<double>::infinity();
   runs_.clear();
   freeRuns_.clear();
   runPayloads_.clear();
@@ -483,6 +484,7 @@ void Customer::finish(Outcome outcome, Index stage) {
   outcomeStage_ = stage;
   outcomeTime_ = context_.now;
   pending_.clear();
+  stageAfterDue_ = std::numeric_limits<double>::infinity();
   waiting_.clear();
   for (auto& run : runs_)
     run.active = false;
@@ -528,10 +530,10 @@ double Customer::clampedProbability(ExprId id, double value) {
 
 void Customer::push(double time, ItemKind kind, std::uint32_t order, Index index, std::uint32_t tag,
                     bool spontaneous) {
-  // Class and sub-class of each kind (5.2): stage timers, events, rule timers and resumed waits,
-  // held messages.
-  static constexpr std::uint8_t kClass[] = {0, 1, 2, 2, 2, 2, 3};
-  static constexpr std::uint8_t kSub[] = {0, 0, 0, 1, 2, 3, 0};
+  // Class and sub-class of each kind (5.2): events, rule timers and resumed waits, held
+  // messages. The first class, the stage's `after`, is not in the array (`stageAfterDue_`).
+  static constexpr std::uint8_t kClass[] = {1, 2, 2, 2, 2, 3};
+  static constexpr std::uint8_t kSub[] = {0, 0, 1, 2, 3, 0};
   auto k = static_cast<std::size_t>(kind);
   Item item{time, orderKey(kClass[k], kSub[k], order), kind, spontaneous, index, tag};
   pending_.insert(item);
@@ -539,9 +541,13 @@ void Customer::push(double time, ItemKind kind, std::uint32_t order, Index index
 
 void Customer::advanceTo(double time) {
   time = std::min(time, m_.horizon);
-  while (!finished_ && !pending_.empty() && pending_.back().time <= time) {
+  while (!finished_) {
+    // 5.2: the stage's `after` goes first among the items due at one instant.
+    bool stageAfter = pending_.empty() || stageAfterDue_ <= pending_.back().time;
+    double due = stageAfter ? stageAfterDue_ : pending_.back().time;
+    if (!(due <= time)) break;
     guarded([&] {
-      if (step() && !finished_) evaluateConditions();
+      if ((stageAfter ? stageAfterStep() : step()) && !finished_) evaluateConditions();
     });
   }
   if (!finished_ && time > context_.now) context_.now = time;
@@ -559,18 +565,20 @@ void Customer::deliver(Index event, std::span<const double> payload) {
 /// run that ended): dropping it evaluates no condition at its time (7.1.6). An inactivity timer
 /// that found activity since it was set moves to its new due time the same way. One switch
 /// decides both (a second dispatch on the kind cost an indirect branch per item).
+bool Customer::stageAfterStep() {
+  if (++steps_ > options_.maxSteps) [[unlikely]]
+    stopWith(Outcome::StepLimit);
+  context_.now = stageAfterDue_;
+  stageAfterDue_ = std::numeric_limits<double>::infinity();
+  const Program::Entry& entry = tables_.entries[context_.stage];
+  Index stage = entry.afterStage != kNone ? entry.afterStage : resolveBranches(entry.afterTarget);
+  if (stage != kNone) moveTo(stage);
+  return true;
+}
+
 bool Customer::step() {
   Item item = pending_.back();
   switch (item.kind) {
-    case ItemKind::StageAfter: {
-      if (item.tag != visit_) return drop();
-      take(item);
-      const Program::Entry& entry = tables_.entries[item.index];
-      Index stage =
-          entry.afterStage != kNone ? entry.afterStage : resolveBranches(entry.afterTarget);
-      if (stage != kNone) moveTo(stage);
-      return true;
-    }
     case ItemKind::Event:
       if (item.spontaneous && item.tag != visit_) return drop();
       take(item);
@@ -747,12 +755,12 @@ void Customer::enterStage(Index stage) {
   if (from != kNone) {
     std::uint32_t old = visit_;
     pending_.eraseIf([old](const Item& item) {
-      return item.tag == old &&
-             (item.kind == ItemKind::StageAfter || item.kind == ItemKind::RuleAfter ||
-              (item.kind == ItemKind::Event && item.spontaneous));
+      return item.tag == old && (item.kind == ItemKind::RuleAfter ||
+                                 (item.kind == ItemKind::Event && item.spontaneous));
     });
   }
   ++visit_;
+  stageAfterDue_ = std::numeric_limits<double>::infinity();  // the old visit's: cancelled (4.4)
   context_.stage = stage;
   context_.stageEnteredAt = now;
   std::uint32_t visits = ++visits_[stage];
@@ -780,10 +788,7 @@ void Customer::enterStage(Index stage) {
   }
 
   // 4.8: what the stage needs.
-  if (entry.afterTarget != kNone) {
-    push(now + duration(entry.afterDelay), ItemKind::StageAfter, static_cast<std::uint32_t>(stage),
-         stage, visit_);
-  }
+  if (entry.afterTarget != kNone) stageAfterDue_ = now + duration(entry.afterDelay);
   for (const Program::Clock& clock : entry.clocks)
     startClock(clock.event, clock.mean);
   for (const Program::Timer& timer : entry.timers) {

@@ -349,7 +349,6 @@ class Customer {
 
  private:
   enum class ItemKind : std::uint8_t {
-    StageAfter,
     Event,
     RuleAfter,
     RuleInactive,
@@ -458,6 +457,8 @@ class Customer {
   /// The next item: true when it was a step (false: cancelled, dropped). Inlined into
   /// `advanceTo`, its one caller: the loop then saves registers once, not per step.
   [[gnu::always_inline]] inline bool step();
+  /// The current stage's `after`, due next (a step).
+  bool stageAfterStep();
   /// Takes the next item as a step at its time (the step budget first).
   void take(const Item& item) {
     if (++steps_ > options_.maxSteps) [[unlikely]]
@@ -576,6 +577,9 @@ class Customer {
   std::vector<double> inactiveDue_;
 
   Pending pending_;
+  /// The current visit's `after`, kept out of `pending_` (infinity: none): every stage has at
+  /// most one, a new visit replaces it, and it goes first at its instant (5.2).
+  double stageAfterDue_ = std::numeric_limits<double>::infinity();
   std::vector<Run> runs_;
   std::vector<Index> freeRuns_;
   std::vector<double> runPayloads_;
