@@ -255,7 +255,6 @@ class CountTotals {
   /// Where the stages' first visits start in a block; the blocks before it mirror a customer's
   /// counts one for one.
   std::size_t reachedAt() const { return reached_.first; }
-  std::size_t blockSize() const { return blockSize_; }
 
  private:
   struct Range {

@@ -154,5 +154,85 @@ TEST(EngineApi, SyntheticCustomersAreReproducible) {
   EXPECT_NE(a.attributes()[0], b.attributes()[0]);
 }
 
+/// The business-phone example: two personas, a capped channel, quiet hours, held messages.
+Machine businessPhone() {
+  DiskFileReader disk;
+  auto compilation =
+      compile(std::string(JOURNEY_SOURCE_DIR) + "/examples/business_phone.journey", disk);
+  auto machine = buildMachine(*compilation, {});
+  if (!machine) {
+    ADD_FAILURE() << "business_phone does not compile";
+    return Machine{};
+  }
+  return *machine;
+}
+
+TEST(EngineApi, TotalsAreTheSumsOfEveryCustomersCounts) {
+  Machine m = businessPhone();
+  ASSERT_EQ(m.personas.size(), 2u);
+  Program program(m);
+  CountTotals totals(m);
+  Customer customer(program, nullptr, Customer::Options{.totals = &totals});
+  // The same counts, summed by hand from each customer's own.
+  struct Sums {
+    std::vector<std::uint64_t> visits, received, ruleRuns, dropped, deferred, capped, ruleCapped,
+        reached;
+  };
+  std::vector<Sums> expected(m.personas.size());
+  for (Sums& sums : expected) {
+    sums.visits.resize(m.stages.size());
+    sums.reached.resize(m.stages.size());
+    sums.received.resize(m.touchpoints.size());
+    sums.ruleRuns.resize(m.rules.size());
+    sums.ruleCapped.resize(m.rules.size());
+    sums.dropped.resize(m.channels.size());
+    sums.deferred.resize(m.channels.size());
+    sums.capped.resize(m.channels.size());
+  }
+  auto add = [](std::vector<std::uint64_t>& into, std::span<const std::uint32_t> counts) {
+    for (std::size_t i = 0; i < counts.size(); ++i)
+      into[i] += counts[i];
+  };
+  for (std::uint64_t i = 0; i < 3000; ++i) {
+    customer.start(5, i);
+    customer.advanceTo(m.horizon);
+    customer.stopAtHorizon();
+    Sums& sums = expected[static_cast<std::size_t>(customer.persona())];
+    add(sums.visits, customer.visits());
+    add(sums.received, customer.received());
+    add(sums.ruleRuns, customer.ruleRuns());
+    add(sums.ruleCapped, customer.ruleCapped());
+    add(sums.dropped, customer.channelDropped());
+    add(sums.deferred, customer.channelDeferred());
+    add(sums.capped, customer.channelCapped());
+    for (std::size_t s = 0; s < m.stages.size(); ++s)
+      sums.reached[s] += customer.visits()[s] != 0 ? 1 : 0;
+  }
+  auto same = [](std::span<const std::uint64_t> totals, const std::vector<std::uint64_t>& sums) {
+    return std::vector<std::uint64_t>(totals.begin(), totals.end()) == sums;
+  };
+  std::uint64_t deferred = 0;
+  for (std::size_t p = 0; p < m.personas.size(); ++p) {
+    auto persona = static_cast<Index>(p);
+    const Sums& sums = expected[p];
+    EXPECT_TRUE(same(totals.visits(persona), sums.visits)) << p;
+    EXPECT_TRUE(same(totals.reached(persona), sums.reached)) << p;
+    EXPECT_TRUE(same(totals.received(persona), sums.received)) << p;
+    EXPECT_TRUE(same(totals.ruleRuns(persona), sums.ruleRuns)) << p;
+    EXPECT_TRUE(same(totals.ruleCapped(persona), sums.ruleCapped)) << p;
+    EXPECT_TRUE(same(totals.channelDropped(persona), sums.dropped)) << p;
+    EXPECT_TRUE(same(totals.channelDeferred(persona), sums.deferred)) << p;
+    EXPECT_TRUE(same(totals.channelCapped(persona), sums.capped)) << p;
+    for (std::size_t c = 0; c < m.channels.size(); ++c) {
+      deferred += sums.deferred[c];
+    }
+  }
+  // The held-back block is exercised: phone calls deferred by quiet hours.
+  EXPECT_GT(deferred, 0u);
+
+  totals.clear();
+  EXPECT_EQ(totals.visits(0)[0], 0u);
+}
+
 }  // namespace
 }  // namespace journey::rt
