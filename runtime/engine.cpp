@@ -561,10 +561,8 @@ void Customer::deliver(Index event, std::span<const double> payload) {
   });
 }
 
-/// The next item: a step, or no step at all when it was cancelled (4.4: with its visit, or a
-/// run that ended): dropping it evaluates no condition at its time (7.1.6). An inactivity timer
-/// that found activity since it was set moves to its new due time the same way. One switch
-/// decides both (a second dispatch on the kind cost an indirect branch per item).
+/// 4.8: the current visit's `after` came due (it is never a cancelled one: a new visit replaces
+/// it).
 bool Customer::stageAfterStep() {
   if (++steps_ > options_.maxSteps) [[unlikely]]
     stopWith(Outcome::StepLimit);
@@ -576,6 +574,10 @@ bool Customer::stageAfterStep() {
   return true;
 }
 
+/// The next item: a step, or no step at all when it was cancelled (4.4: with its visit, or a
+/// run that ended): dropping it evaluates no condition at its time (7.1.6). An inactivity timer
+/// that found activity since it was set moves to its new due time the same way. One switch
+/// decides both (a second dispatch on the kind cost an indirect branch per item).
 bool Customer::step() {
   Item item = pending_.back();
   switch (item.kind) {
