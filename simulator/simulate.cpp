@@ -92,10 +92,10 @@ void addInto(std::vector<T>& into, std::span<const U> from) {
 void Tally::addCounts(const rt::CountTotals& totals, rt::Index persona) {
   addInto(reached, totals.reached(persona));
   addInto(visits, totals.visits(persona));
-  addInto(received, totals.received(persona));
-  auto received = totals.received(persona);
+  auto deliveries = totals.received(persona);
+  addInto(received, deliveries);
   for (std::size_t t = 0; t < channelOf.size(); ++t)
-    channelDelivered[channelOf[t]] += received[t];
+    channelDelivered[channelOf[t]] += deliveries[t];
   addInto(channelDropped, totals.channelDropped(persona));
   addInto(channelDeferred, totals.channelDeferred(persona));
   addInto(channelCapped, totals.channelCapped(persona));
