@@ -299,11 +299,9 @@ CountTotals::CountTotals(const Machine& machine) {
 // Customer: set-up
 
 Customer::Customer(const Program& program, Counters* counters, Options options)
-    : program_(program),
-      m_(program.machine()),
-      counters_(counters),
-      options_(options),
-      countTotals_(options.totals) {
+    : program_(program), m_(program.machine()), counters_(counters), options_(options) {
+  if (options.totals == nullptr) ownTotals_.emplace(m_);
+  countTotals_ = options.totals != nullptr ? options.totals : &*ownTotals_;
   vars_.resize(m_.vars.size());
   attributes_.resize(m_.attributes.size());
   std::size_t stages = m_.stages.size(), channels = m_.channels.size(), rules = m_.rules.size();
@@ -333,31 +331,29 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
   channelDeferred_ = counts(channels);
   channelCapped_ = counts(channels);
   ruleCapped_ = counts(rules);
-  reachedAt_ = at;
-  if (countTotals_ == nullptr) ownTotals_.resize(at + stages);
   receivedChannel_ = counts(channels);
   ringCount_ = counts(channels + rules);
   timeInStage_ = std::span<double>(sums_.data(), stages);
   emotionOnEntry_ = std::span<double>(sums_.data() + stages, stages);
   channelCost_ = std::span<double>(sums_.data() + 2 * stages, channels);
-  tables_ = {m_.rules.data(),
-             m_.actions.data(),
-             m_.targets.data(),
-             m_.branches.data(),
-             m_.stages.data(),
-             m_.events.data(),
-             m_.touchpoints.data(),
-             m_.channels.data(),
-             m_.ruleStages.data(),
-             m_.rulePersonas.data(),
-             program.slots().data(),
-             program.deliveries().data(),
-             nullptr,
-             program.eventRuleLists(),
-             program.enterRuleLists(),
-             program.leaveRuleLists(),
-             program.inactivityTimers(),
-             program.anyConditionReads()};
+  tables_ = {.rules = m_.rules.data(),
+             .actions = m_.actions.data(),
+             .targets = m_.targets.data(),
+             .branches = m_.branches.data(),
+             .stages = m_.stages.data(),
+             .events = m_.events.data(),
+             .touchpoints = m_.touchpoints.data(),
+             .channels = m_.channels.data(),
+             .ruleStages = m_.ruleStages.data(),
+             .rulePersonas = m_.rulePersonas.data(),
+             .slots = program.slots().data(),
+             .deliveries = program.deliveries().data(),
+             .entries = nullptr,  // the persona's row, set by `begin`
+             .eventRules = program.eventRuleLists(),
+             .enterRules = program.enterRuleLists(),
+             .leaveRules = program.leaveRuleLists(),
+             .inactivityTimers = program.inactivityTimers(),
+             .anyConditionReads = program.anyConditionReads()};
   ring_.resize(program.ringSize());
   inactiveDue_.resize(m_.rules.size());
   payloadStride_ = std::max<std::size_t>(1, program.maxPayloadFields());
@@ -442,11 +438,10 @@ void Customer::start(std::uint64_t seed, std::uint64_t index, Index persona,
 
 void Customer::begin() {
   tables_.entries = &program_.entry(0, context_.persona);
-  std::uint64_t* all =
-      countTotals_ != nullptr ? countTotals_->block(context_.persona) : ownTotals_.data();
+  std::uint64_t* all = countTotals_->block(context_.persona);
   totals_ = {all, all + (visits_.data() - counts_.data()),
              all + (received_.data() - counts_.data()), all + (ruleRuns_.data() - counts_.data()),
-             all + reachedAt_};
+             all + countTotals_->reachedAt()};
   if (finished_) return;  // an attribute failed
   guarded([&] {
     for (std::size_t v = 0; v < m_.vars.size(); ++v)

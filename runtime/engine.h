@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -96,9 +97,7 @@ class Program {
     bool direct = false;
     ExprSlot emotion, effort;
   };
-  const Delivery& delivery(Index touchpoint) const {
-    return deliveries_[static_cast<std::size_t>(touchpoint)];
-  }
+  /// By touchpoint.
   std::span<const Delivery> deliveries() const { return deliveries_; }
   /// An `on after` or `on inactive` timer: its rule and its delay.
   struct Timer {
@@ -557,14 +556,12 @@ class Customer {
   std::vector<std::byte> cleared_;
   std::span<double> sums_;
   std::span<std::uint32_t> counts_;
-  /// The current persona's block of the totals (of `ownTotals_` when the host keeps none).
-  CountTotals* countTotals_;
-  std::vector<std::uint64_t> ownTotals_;
+  CountTotals* countTotals_;  // the host's (`Options::totals`) or ownTotals_
+  /// The current persona's block of the totals, and where its frequent counts start.
   struct TotalsBlocks {
     std::uint64_t *all = nullptr, *visits = nullptr, *received = nullptr, *ruleRuns = nullptr,
                   *reached = nullptr;
   } totals_;
-  std::size_t reachedAt_ = 0;
   std::span<std::uint32_t> visits_, received_, receivedChannel_;
   std::span<double> timeInStage_, emotionOnEntry_, channelCost_;
   std::span<std::uint32_t> channelDropped_, channelDeferred_, channelCapped_, ruleRuns_,
@@ -604,6 +601,8 @@ class Customer {
   double value_ = 0;
   double effort_ = 0;
   ExprId failedAt_ = kNone;
+  /// The customer's own totals, when the host keeps none.
+  std::optional<CountTotals> ownTotals_;
 };
 
 }  // namespace journey::rt

@@ -9,6 +9,20 @@
 #include "simulator/stats.h"
 
 namespace journey::sim {
+namespace {
+
+template <typename T, typename U>
+void addInto(std::vector<T>& into, std::span<const U> from) {
+  for (std::size_t i = 0; i < into.size(); ++i)
+    into[i] += from[i];
+}
+
+template <typename T>
+void addInto(std::vector<T>& into, const std::vector<T>& from) {
+  addInto(into, std::span<const T>(from));
+}
+
+}  // namespace
 
 Tally::Tally(const rt::Machine& m)
     : endedAt(m.stages.size()),
@@ -79,16 +93,6 @@ void Tally::add(const rt::Customer& c, double horizon) {
   steps += c.steps();
 }
 
-namespace {
-
-template <typename T, typename U>
-void addInto(std::vector<T>& into, std::span<const U> from) {
-  for (std::size_t i = 0; i < into.size(); ++i)
-    into[i] += from[i];
-}
-
-}  // namespace
-
 void Tally::addCounts(const rt::CountTotals& totals, rt::Index persona) {
   addInto(reached, totals.reached(persona));
   addInto(visits, totals.visits(persona));
@@ -125,15 +129,6 @@ std::vector<Flow> Tally::sortedFlows() const {
   });
   return sorted;
 }
-
-namespace {
-
-template <typename T>
-void addInto(std::vector<T>& into, const std::vector<T>& from) {
-  addInto(into, std::span<const T>(from));
-}
-
-}  // namespace
 
 void Tally::merge(const Tally& o) {
   customers += o.customers;
