@@ -1,5 +1,5 @@
-// Issue 4's benchmark: the business-phone example through the engine with the interpreter and
-// with the JIT, against the hand-written baseline (bench/baseline.cpp), one thread, same seed.
+// The engine's benchmark: the business-phone example through the engine with the interpreter
+// and with the JIT, against the hand-written baseline (bench/baseline.cpp), one thread, same seed.
 // Then the JIT's compile time on a generated 1,000-stage spec.
 //
 //   machine_bench [--customers N] [--repeat R] [--stages S] [--seed X] [--spec FILE]
@@ -134,15 +134,18 @@ double meanZ(double sumA, double squaresA, double n, double sumB, double squares
   return se > 0 ? std::fabs(meanA - meanB) / se : 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+struct BenchOptions {
   std::uint64_t customers = 200'000;
   int repeat = 5;
   std::size_t stages = 1000;
   std::uint64_t seed = 1;
   std::string spec = std::string(JOURNEY_SOURCE_DIR) + "/examples/business_phone.journey";
   std::string only;  // profiling: run one of interpreter, jit, baseline
+};
+
+/// The options, or nothing after printing what is wrong with them.
+std::optional<BenchOptions> parseOptions(int argc, char** argv) {
+  BenchOptions options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto next = [&]() -> const char* {
@@ -153,88 +156,52 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     if (arg == "--customers") {
-      customers = std::strtoull(next(), nullptr, 10);
+      options.customers = std::strtoull(next(), nullptr, 10);
     } else if (arg == "--repeat") {
-      repeat = std::max(1, std::atoi(next()));
+      options.repeat = std::max(1, std::atoi(next()));
     } else if (arg == "--stages") {
-      stages = std::strtoull(next(), nullptr, 10);
+      options.stages = std::strtoull(next(), nullptr, 10);
     } else if (arg == "--seed") {
-      seed = std::strtoull(next(), nullptr, 10);
+      options.seed = std::strtoull(next(), nullptr, 10);
     } else if (arg == "--spec") {
-      spec = next();
+      options.spec = next();
     } else if (arg == "--only") {
-      only = next();
-      if (only != "interpreter" && only != "jit" && only != "baseline") {
+      options.only = next();
+      if (options.only != "interpreter" && options.only != "jit" && options.only != "baseline") {
         std::fprintf(stderr, "machine_bench: --only takes interpreter, jit or baseline\n");
-        return 2;
+        return std::nullopt;
       }
-      stages = 0;
+      options.stages = 0;
     } else {
       std::fprintf(stderr,
                    "usage: machine_bench [--customers N] [--repeat R] [--stages S] [--seed X] "
                    "[--spec FILE] [--only interpreter|jit|baseline]\n");
-      return 2;
+      return std::nullopt;
     }
   }
+  return options;
+}
 
-  journey::DiskFileReader disk;
-  auto machine = load(spec, disk);
-  if (!machine) return 1;
-  auto compiled = rt::jit::JitBackend::compile(*machine);
-  if (auto* error = std::get_if<std::string>(&compiled)) {
-    std::fprintf(stderr, "machine_bench: the JIT failed: %s\n", error->c_str());
-    return 1;
+/// Profiling one side: times it alone, without the comparison.
+void profileOne(const BenchOptions& options, const rt::Program& interpreted,
+                const rt::Program& native) {
+  double cpu = cpuSeconds();
+  std::uint64_t steps = 0;
+  if (options.only == "baseline") {
+    Totals totals{};
+    journey::bench::baseline::simulate(options.seed, 0, options.customers, totals);
+    steps = totals.steps;
+  } else {
+    steps = runEngine(options.only == "jit" ? native : interpreted, options.seed, options.customers)
+                .steps;
   }
-  auto& jit = std::get<std::unique_ptr<rt::jit::JitBackend>>(compiled);
-  rt::Program interpreted(*machine);
-  rt::Program native(*machine, jit->functions());
+  std::printf("%s: %.3f s CPU, %llu steps\n", options.only.c_str(), cpuSeconds() - cpu,
+              static_cast<unsigned long long>(steps));
+}
 
-  Timing interpreterTiming, jitTiming, baselineTiming;
-  std::optional<EngineTotals> interpreterResults, jitResults;
-  Totals totals;
-  std::printf("business phone, %llu customers, seed %llu, 1 thread, %d repeats\n",
-              static_cast<unsigned long long>(customers), static_cast<unsigned long long>(seed),
-              repeat);
-  std::printf("JIT compile time: %.3f s (O2 %.3f s, code generation %.3f s)\n", jit->compileSeconds,
-              jit->optimizeSeconds, jit->codegenSeconds);
-  for (int r = 0; r < repeat; ++r) {
-    auto engine = [&](const rt::Program& program, Timing& timing,
-                      std::optional<EngineTotals>& keep) {
-      double wall = wallSeconds(), cpu = cpuSeconds();
-      EngineTotals results = runEngine(program, seed, customers);
-      timing.cpu.push_back(cpuSeconds() - cpu);
-      timing.wall.push_back(wallSeconds() - wall);
-      timing.steps = results.steps;
-      keep.emplace(std::move(results));
-    };
-    if (!only.empty()) {
-      // Profiling one side: time it alone and skip the comparison.
-      double cpu = cpuSeconds();
-      std::uint64_t steps = 0;
-      if (only == "baseline") {
-        totals = Totals{};
-        journey::bench::baseline::simulate(seed, 0, customers, totals);
-        steps = totals.steps;
-      } else {
-        steps = runEngine(only == "jit" ? native : interpreted, seed, customers).steps;
-      }
-      std::printf("%s: %.3f s CPU, %llu steps\n", only.c_str(), cpuSeconds() - cpu,
-                  static_cast<unsigned long long>(steps));
-      continue;
-    }
-    engine(interpreted, interpreterTiming, interpreterResults);
-    engine(native, jitTiming, jitResults);
-    totals = Totals{};
-    double wall = wallSeconds(), cpu = cpuSeconds();
-    journey::bench::baseline::simulate(seed, 0, customers, totals);
-    baselineTiming.cpu.push_back(cpuSeconds() - cpu);
-    baselineTiming.wall.push_back(wallSeconds() - wall);
-    baselineTiming.steps = totals.steps;
-  }
-
-  if (!only.empty()) return 0;
-  // The backends agree exactly; the baseline agrees statistically.
-  const EngineTotals &a = *interpreterResults, &b = *jitResults;
+/// Whether the backends agree exactly and the baseline agrees statistically, with the table.
+bool agree(const rt::Machine& machine, const EngineTotals& a, const EngineTotals& b,
+           const Totals& totals) {
   bool ok = true;
   if (!(a == b)) {
     std::printf("FAIL: the interpreter and the JIT disagree\n");
@@ -242,13 +209,13 @@ int main(int argc, char** argv) {
   }
   auto n = static_cast<double>(a.customers), m = static_cast<double>(totals.customers);
   std::printf("\n%-22s %10s %10s %8s\n", "outcome share", "engine", "baseline", "|z|");
-  for (std::size_t s = 0; s < machine->stages.size(); ++s) {
-    if (machine->stages[s].kind == rt::StageKind::Ordinary && a.endedAt[s] == 0 &&
+  for (std::size_t s = 0; s < machine.stages.size(); ++s) {
+    if (machine.stages[s].kind == rt::StageKind::Ordinary && a.endedAt[s] == 0 &&
         totals.endedAt[s] == 0)
       continue;
     double z = proportionZ(static_cast<double>(a.endedAt[s]), n,
                            static_cast<double>(totals.endedAt[s]), m);
-    std::printf("%-22s %9.3f%% %9.3f%% %8.2f\n", machine->stages[s].name.c_str(),
+    std::printf("%-22s %9.3f%% %9.3f%% %8.2f\n", machine.stages[s].name.c_str(),
                 100.0 * static_cast<double>(a.endedAt[s]) / n,
                 100.0 * static_cast<double>(totals.endedAt[s]) / m, z);
     if (z > 4.5) ok = false;
@@ -263,55 +230,119 @@ int main(int argc, char** argv) {
               static_cast<double>(totals.steps) / m);
   if (costZ > 4.5 || emotionZ > 4.5) ok = false;
   if (!ok) std::printf("FAIL: the baseline does not agree with the engine\n");
+  return ok;
+}
 
+void printThroughput(std::uint64_t customers, const Timing& interpreter, const Timing& jit,
+                     const Timing& baseline) {
   std::printf("\n%-12s %14s %14s %14s %14s %8s %8s\n", "", "steps/s wall", "steps/s cpu",
               "cust/s wall", "cust/s cpu", "vs base", "(wall)");
   auto row = [&](const char* name, const Timing& t) {
     double wall = median(t.wall), cpu = median(t.cpu);
-    double baseWall = median(baselineTiming.wall), baseCpu = median(baselineTiming.cpu);
+    double baseWall = median(baseline.wall), baseCpu = median(baseline.cpu);
     auto c = static_cast<double>(customers);
     // Ratios of throughput in customers: both sides do the same customers.
     std::printf("%-12s %14.0f %14.0f %14.0f %14.0f %7.2fx %7.2fx\n", name,
                 static_cast<double>(t.steps) / wall, static_cast<double>(t.steps) / cpu, c / wall,
                 c / cpu, baseCpu / cpu, baseWall / wall);
   };
-  row("interpreter", interpreterTiming);
-  row("jit", jitTiming);
-  row("baseline", baselineTiming);
+  row("interpreter", interpreter);
+  row("jit", jit);
+  row("baseline", baseline);
+}
 
-  // Compile time of a generated spec.
-  if (stages > 0) {
-    journey::MemoryFileReader memory;
-    std::string path = "generated_" + std::to_string(stages) + ".journey";
-    memory.set(path, journey::bench::generateSpec(stages));
-    auto big = load(path, memory);
-    if (!big) return 1;
-    for (bool share : {true, false}) {
-      std::vector<double> seconds, optimize, codegen;
-      std::size_t functions = 0;
-      rt::jit::JitOptions jitOptions;
-      jitOptions.shareEqualCode = share;
-      for (int r = 0; r < repeat; ++r) {
-        auto result = rt::jit::JitBackend::compile(*big, jitOptions);
-        if (auto* error = std::get_if<std::string>(&result)) {
-          std::fprintf(stderr, "machine_bench: the JIT failed on %s: %s\n", path.c_str(),
-                       error->c_str());
-          return 1;
-        }
-        auto& backend = std::get<std::unique_ptr<rt::jit::JitBackend>>(result);
-        seconds.push_back(backend->compileSeconds);
-        optimize.push_back(backend->optimizeSeconds);
-        codegen.push_back(backend->codegenSeconds);
-        functions = backend->functionCount();
+/// The JIT's compile time on a generated spec of `stages` stages, with and without sharing
+/// equal code; false when it does not compile.
+bool timeCompiles(std::size_t stages, int repeat) {
+  journey::MemoryFileReader memory;
+  std::string path = "generated_" + std::to_string(stages) + ".journey";
+  memory.set(path, journey::bench::generateSpec(stages));
+  auto big = load(path, memory);
+  if (!big) return false;
+  for (bool share : {true, false}) {
+    std::vector<double> seconds, optimize, codegen;
+    std::size_t functions = 0;
+    rt::jit::JitOptions jitOptions;
+    jitOptions.shareEqualCode = share;
+    for (int r = 0; r < repeat; ++r) {
+      auto result = rt::jit::JitBackend::compile(*big, jitOptions);
+      if (auto* error = std::get_if<std::string>(&result)) {
+        std::fprintf(stderr, "machine_bench: the JIT failed on %s: %s\n", path.c_str(),
+                     error->c_str());
+        return false;
       }
-      std::printf(
-          "\nJIT compile time, %zu-stage spec (%zu expressions, %zu functions%s): median "
-          "%.3f s (min %.3f, max %.3f; O2 %.3f s, code generation %.3f s)\n",
-          stages, big->exprs.size(), functions,
-          share ? ", equal code shared" : ", one per non-constant expression", median(seconds),
-          *std::min_element(seconds.begin(), seconds.end()),
-          *std::max_element(seconds.begin(), seconds.end()), median(optimize), median(codegen));
+      auto& backend = std::get<std::unique_ptr<rt::jit::JitBackend>>(result);
+      seconds.push_back(backend->compileSeconds);
+      optimize.push_back(backend->optimizeSeconds);
+      codegen.push_back(backend->codegenSeconds);
+      functions = backend->functionCount();
     }
+    std::printf(
+        "\nJIT compile time, %zu-stage spec (%zu expressions, %zu functions%s): median "
+        "%.3f s (min %.3f, max %.3f; O2 %.3f s, code generation %.3f s)\n",
+        stages, big->exprs.size(), functions,
+        share ? ", equal code shared" : ", one per non-constant expression", median(seconds),
+        *std::min_element(seconds.begin(), seconds.end()),
+        *std::max_element(seconds.begin(), seconds.end()), median(optimize), median(codegen));
   }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::optional<BenchOptions> parsed = parseOptions(argc, argv);
+  if (!parsed) return 2;
+  const BenchOptions& options = *parsed;
+  const std::uint64_t customers = options.customers, seed = options.seed;
+
+  journey::DiskFileReader disk;
+  auto machine = load(options.spec, disk);
+  if (!machine) return 1;
+  auto compiled = rt::jit::JitBackend::compile(*machine);
+  if (auto* error = std::get_if<std::string>(&compiled)) {
+    std::fprintf(stderr, "machine_bench: the JIT failed: %s\n", error->c_str());
+    return 1;
+  }
+  auto& jit = std::get<std::unique_ptr<rt::jit::JitBackend>>(compiled);
+  rt::Program interpreted(*machine);
+  rt::Program native(*machine, jit->functions());
+
+  std::printf("business phone, %llu customers, seed %llu, 1 thread, %d repeats\n",
+              static_cast<unsigned long long>(customers), static_cast<unsigned long long>(seed),
+              options.repeat);
+  std::printf("JIT compile time: %.3f s (O2 %.3f s, code generation %.3f s)\n", jit->compileSeconds,
+              jit->optimizeSeconds, jit->codegenSeconds);
+  if (!options.only.empty()) {
+    for (int r = 0; r < options.repeat; ++r)
+      profileOne(options, interpreted, native);
+    return 0;
+  }
+
+  Timing interpreterTiming, jitTiming, baselineTiming;
+  std::optional<EngineTotals> interpreterResults, jitResults;
+  Totals totals;
+  auto engine = [&](const rt::Program& program, Timing& timing, std::optional<EngineTotals>& keep) {
+    double wall = wallSeconds(), cpu = cpuSeconds();
+    EngineTotals results = runEngine(program, seed, customers);
+    timing.cpu.push_back(cpuSeconds() - cpu);
+    timing.wall.push_back(wallSeconds() - wall);
+    timing.steps = results.steps;
+    keep.emplace(std::move(results));
+  };
+  for (int r = 0; r < options.repeat; ++r) {
+    engine(interpreted, interpreterTiming, interpreterResults);
+    engine(native, jitTiming, jitResults);
+    totals = Totals{};
+    double wall = wallSeconds(), cpu = cpuSeconds();
+    journey::bench::baseline::simulate(seed, 0, customers, totals);
+    baselineTiming.cpu.push_back(cpuSeconds() - cpu);
+    baselineTiming.wall.push_back(wallSeconds() - wall);
+    baselineTiming.steps = totals.steps;
+  }
+
+  bool ok = agree(*machine, *interpreterResults, *jitResults, totals);
+  printThroughput(customers, interpreterTiming, jitTiming, baselineTiming);
+  if (options.stages > 0 && !timeCompiles(options.stages, options.repeat)) return 1;
   return ok ? 0 : 1;
 }

@@ -536,39 +536,22 @@ bool sameKpi(const Matching& matching, const KpiDef& a, const KpiDef& b) {
   return false;
 }
 
-/// What one chunk of customers adds up to.
-struct ChunkSums {
-  ChunkSums(const rt::Machine& oldMachine, const rt::Machine& newMachine, std::size_t groups,
-            std::size_t paired)
-      : oldTallies(oldMachine.personas.size(), Tally(oldMachine)),
-        newTallies(newMachine.personas.size(), Tally(newMachine)),
-        oldCounters(oldMachine),
-        newCounters(newMachine),
-        oldTotals(oldMachine),
-        newTotals(newMachine),
-        sums(groups, std::vector<PairedSums>(paired)),
-        diverged(groups, 0) {}
-  std::vector<Tally> oldTallies, newTallies;
-  rt::Counters oldCounters, newCounters;
-  rt::CountTotals oldTotals, newTotals;
-  std::vector<std::vector<PairedSums>> sums;  // by group, by paired KPI
-  std::vector<std::uint64_t> diverged;        // by group
-  std::uint64_t personaMismatches = 0;
-  std::uint64_t customers = 0;
+/// The KPIs of both versions, paired where they match, in the new version's order.
+struct KpiPairs {
+  KpiPairs(const rt::Machine& oldMachine, const rt::Machine& newMachine, const Matching& matching);
+  KpiPairs(const KpiPairs&) = delete;
+  KpiPairs& operator=(const KpiPairs&) = delete;
+
+  std::vector<KpiDef> oldDefs, newDefs;
+  /// Every KPI, pointing into the definitions.
+  std::vector<PairedKpi> list;
+  /// Into `list`, for the KPIs in both versions.
+  std::vector<std::size_t> paired;
 };
 
-}  // namespace
-
-Comparison compare(const rt::Program& oldProgram, const rt::Program& newProgram,
-                   const Matching& matching, const CompareOptions& options) {
-  const rt::Machine& mo = oldProgram.machine();
-  const rt::Machine& mn = newProgram.machine();
-  Comparison result(mo, mn);
-  auto started = std::chrono::steady_clock::now();
-
-  // The KPIs of both versions, paired where they match, in the new version's order.
-  std::vector<KpiDef> oldDefs = kpiDefinitions(mo), newDefs = kpiDefinitions(mn);
-  std::vector<PairedKpi> list;
+KpiPairs::KpiPairs(const rt::Machine& oldMachine, const rt::Machine& newMachine,
+                   const Matching& matching)
+    : oldDefs(kpiDefinitions(oldMachine)), newDefs(kpiDefinitions(newMachine)) {
   std::vector<bool> oldUsed(oldDefs.size(), false);
   std::size_t nextOld = 0;
   auto flushOld = [&](std::size_t upTo) {
@@ -593,105 +576,224 @@ Comparison compare(const rt::Program& oldProgram, const rt::Program& newProgram,
     nextOld = std::max(nextOld, match + 1);
   }
   flushOld(oldDefs.size());
-  std::vector<std::size_t> pairedIndex;  // into `list`, for KPIs in both versions
   for (std::size_t i = 0; i < list.size(); ++i)
-    if (list[i].oldDef != nullptr && list[i].newDef != nullptr) pairedIndex.push_back(i);
+    if (list[i].oldDef != nullptr && list[i].newDef != nullptr) paired.push_back(i);
+}
 
-  // Groups: everyone, then each new persona that has an old one.
-  std::vector<rt::Index> groupOfNewPersona(mn.personas.size(), rt::kNone);
-  std::vector<std::pair<rt::Index, rt::Index>> personaGroups;  // (old, new)
-  for (std::size_t p = 0; p < mn.personas.size(); ++p) {
+/// The groups compared: everyone (group 0), then each new persona that has an old one.
+struct PersonaGroups {
+  PersonaGroups(const rt::Machine& newMachine, const Matching& matching);
+  std::size_t count() const { return 1 + personas.size(); }
+
+  /// By new persona: its group, or kNone.
+  std::vector<rt::Index> groupOfNewPersona;
+  /// By group after the first: (old persona, new persona).
+  std::vector<std::pair<rt::Index, rt::Index>> personas;
+};
+
+PersonaGroups::PersonaGroups(const rt::Machine& newMachine, const Matching& matching)
+    : groupOfNewPersona(newMachine.personas.size(), rt::kNone) {
+  for (std::size_t p = 0; p < newMachine.personas.size(); ++p) {
     rt::Index o = matching.toOld(MatchKind::Persona, static_cast<rt::Index>(p));
     if (o == rt::kNone) continue;
-    groupOfNewPersona[p] = static_cast<rt::Index>(1 + personaGroups.size());
-    personaGroups.emplace_back(o, static_cast<rt::Index>(p));
+    groupOfNewPersona[p] = static_cast<rt::Index>(1 + personas.size());
+    personas.emplace_back(o, static_cast<rt::Index>(p));
   }
-  std::size_t groups = 1 + personaGroups.size();
+}
 
-  ChunkSums total(mo, mn, groups, pairedIndex.size());
+/// What pairing and comparing the two versions' customers works from.
+struct Plan {
+  const rt::Machine& oldMachine;
+  const rt::Machine& newMachine;
+  const Matching& matching;
+  const KpiPairs& kpis;
+  const PersonaGroups& groups;
+};
+
+/// What one chunk of customers adds up to.
+struct ChunkSums {
+  ChunkSums(const rt::Machine& oldMachine, const rt::Machine& newMachine, std::size_t groups,
+            std::size_t paired)
+      : oldTallies(oldMachine.personas.size(), Tally(oldMachine)),
+        newTallies(newMachine.personas.size(), Tally(newMachine)),
+        oldCounters(oldMachine),
+        newCounters(newMachine),
+        oldTotals(oldMachine),
+        newTotals(newMachine),
+        sums(groups, std::vector<PairedSums>(paired)),
+        diverged(groups, 0) {}
+  std::vector<Tally> oldTallies, newTallies;
+  rt::Counters oldCounters, newCounters;
+  rt::CountTotals oldTotals, newTotals;
+  std::vector<std::vector<PairedSums>> sums;  // by group, by paired KPI
+  std::vector<std::uint64_t> diverged;        // by group
+  std::uint64_t personaMismatches = 0;
+  std::uint64_t customers = 0;
+
+  void merge(const ChunkSums& chunk) {
+    for (std::size_t p = 0; p < oldTallies.size(); ++p)
+      oldTallies[p].merge(chunk.oldTallies[p]);
+    for (std::size_t p = 0; p < newTallies.size(); ++p)
+      newTallies[p].merge(chunk.newTallies[p]);
+    oldCounters.merge(chunk.oldCounters);
+    newCounters.merge(chunk.newCounters);
+    for (std::size_t g = 0; g < sums.size(); ++g) {
+      for (std::size_t k = 0; k < sums[g].size(); ++k)
+        sums[g][k].merge(chunk.sums[g][k]);
+      diverged[g] += chunk.diverged[g];
+    }
+    personaMismatches += chunk.personaMismatches;
+    customers += chunk.customers;
+  }
+};
+
+/// A thread's two customers and the sums of its chunk.
+struct Worker {
+  Worker(const rt::Program& oldProgram, const rt::Program& newProgram, std::size_t groups,
+         std::size_t paired, std::uint64_t maxSteps)
+      : chunkSums(oldProgram.machine(), newProgram.machine(), groups, paired),
+        a(oldProgram, &chunkSums.oldCounters,
+          rt::Customer::Options{false, maxSteps, false, &chunkSums.oldTotals}),
+        b(newProgram, &chunkSums.newCounters,
+          rt::Customer::Options{false, maxSteps, false, &chunkSums.newTotals}),
+        contributions(paired * 4) {}
+  ChunkSums chunkSums;
+  rt::Customer a, b;
+  std::vector<double> contributions;
+};
+
+/// Runs customer `i` through both versions and adds the pair to the worker's chunk sums.
+void addCustomerPair(Worker& w, const Plan& plan, std::uint64_t seed, std::uint64_t i) {
+  ChunkSums& chunkSums = w.chunkSums;
+  rt::Customer &a = w.a, &b = w.b;
+  const rt::Machine& mo = plan.oldMachine;
+  const rt::Machine& mn = plan.newMachine;
+  a.start(seed, i);
+  a.advanceTo(mo.horizon);
+  a.stopAtHorizon();
+  b.start(seed, i);
+  b.advanceTo(mn.horizon);
+  b.stopAtHorizon();
+  chunkSums.oldTallies[static_cast<std::size_t>(a.persona())].add(a, mo.horizon);
+  chunkSums.newTallies[static_cast<std::size_t>(b.persona())].add(b, mn.horizon);
+  ++chunkSums.customers;
+  rt::Index personaGroup = plan.groups.groupOfNewPersona[static_cast<std::size_t>(b.persona())];
+  if (personaGroup != rt::kNone &&
+      plan.matching.toOld(MatchKind::Persona, b.persona()) != a.persona())
+    personaGroup = rt::kNone;
+  if (personaGroup == rt::kNone) ++chunkSums.personaMismatches;
+  bool differs = false;
+  for (std::size_t k = 0; k < plan.kpis.paired.size(); ++k) {
+    const PairedKpi& kpi = plan.kpis.list[plan.kpis.paired[k]];
+    double* c = &w.contributions[k * 4];
+    kpiContribution(a, *kpi.oldDef, c[0], c[1]);
+    kpiContribution(b, *kpi.newDef, c[2], c[3]);
+    differs |= c[0] != c[2] || c[1] != c[3];
+    chunkSums.sums[0][k].add(c[0], c[1], c[2], c[3]);
+    if (personaGroup != rt::kNone)
+      chunkSums.sums[static_cast<std::size_t>(personaGroup)][k].add(c[0], c[1], c[2], c[3]);
+  }
+  if (differs) {
+    ++chunkSums.diverged[0];
+    if (personaGroup != rt::kNone) ++chunkSums.diverged[static_cast<std::size_t>(personaGroup)];
+  }
+}
+
+/// Both versions on the same customers, in chunks on threads; sets `stopped` when interrupted.
+ChunkSums runCustomerPairs(const rt::Program& oldProgram, const rt::Program& newProgram,
+                           const Plan& plan, const CompareOptions& options, bool& stopped) {
+  const rt::Machine& mo = plan.oldMachine;
+  const rt::Machine& mn = plan.newMachine;
+  const std::size_t groups = plan.groups.count(), paired = plan.kpis.paired.size();
+  ChunkSums total(mo, mn, groups, paired);
   unsigned threads =
       options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   std::uint64_t customers = std::max<std::uint64_t>(1, options.customers);
-  /// A thread's two customers and the sums of its chunk.
-  struct Worker {
-    Worker(const rt::Program& oldProgram, const rt::Program& newProgram, std::size_t groups,
-           std::size_t paired, std::uint64_t maxSteps)
-        : chunkSums(oldProgram.machine(), newProgram.machine(), groups, paired),
-          a(oldProgram, &chunkSums.oldCounters,
-            rt::Customer::Options{false, maxSteps, false, &chunkSums.oldTotals}),
-          b(newProgram, &chunkSums.newCounters,
-            rt::Customer::Options{false, maxSteps, false, &chunkSums.newTotals}),
-          contributions(paired * 4) {}
-    ChunkSums chunkSums;
-    rt::Customer a, b;
-    std::vector<double> contributions;
-  };
   auto compute = [&](std::unique_ptr<Worker>& w, std::uint64_t chunk) {
     std::uint64_t begin = chunk * kChunk;
     std::uint64_t end = std::min(customers, begin + kChunk);
+    w->chunkSums = ChunkSums(mo, mn, groups, paired);
+    for (std::uint64_t i = begin; i < end; ++i)
+      addCustomerPair(*w, plan, options.seed, i);
     ChunkSums& chunkSums = w->chunkSums;
-    rt::Customer &a = w->a, &b = w->b;
-    chunkSums = ChunkSums(mo, mn, groups, pairedIndex.size());
-    for (std::uint64_t i = begin; i < end; ++i) {
-      a.start(options.seed, i);
-      a.advanceTo(mo.horizon);
-      a.stopAtHorizon();
-      b.start(options.seed, i);
-      b.advanceTo(mn.horizon);
-      b.stopAtHorizon();
-      chunkSums.oldTallies[static_cast<std::size_t>(a.persona())].add(a, mo.horizon);
-      chunkSums.newTallies[static_cast<std::size_t>(b.persona())].add(b, mn.horizon);
-      ++chunkSums.customers;
-      rt::Index personaGroup = groupOfNewPersona[static_cast<std::size_t>(b.persona())];
-      if (personaGroup != rt::kNone &&
-          matching.toOld(MatchKind::Persona, b.persona()) != a.persona())
-        personaGroup = rt::kNone;
-      if (personaGroup == rt::kNone) ++chunkSums.personaMismatches;
-      bool differs = false;
-      for (std::size_t k = 0; k < pairedIndex.size(); ++k) {
-        const PairedKpi& kpi = list[pairedIndex[k]];
-        double* c = &w->contributions[k * 4];
-        kpiContribution(a, *kpi.oldDef, c[0], c[1]);
-        kpiContribution(b, *kpi.newDef, c[2], c[3]);
-        differs |= c[0] != c[2] || c[1] != c[3];
-        chunkSums.sums[0][k].add(c[0], c[1], c[2], c[3]);
-        if (personaGroup != rt::kNone)
-          chunkSums.sums[static_cast<std::size_t>(personaGroup)][k].add(c[0], c[1], c[2], c[3]);
-      }
-      if (differs) {
-        ++chunkSums.diverged[0];
-        if (personaGroup != rt::kNone) ++chunkSums.diverged[static_cast<std::size_t>(personaGroup)];
-      }
-    }
     for (std::size_t p = 0; p < chunkSums.oldTallies.size(); ++p)
       chunkSums.oldTallies[p].addCounts(chunkSums.oldTotals, static_cast<rt::Index>(p));
     for (std::size_t p = 0; p < chunkSums.newTallies.size(); ++p)
       chunkSums.newTallies[p].addCounts(chunkSums.newTotals, static_cast<rt::Index>(p));
   };
   auto merge = [&](std::unique_ptr<Worker>& w, std::uint64_t) {
-    const ChunkSums& chunkSums = w->chunkSums;
-    for (std::size_t p = 0; p < total.oldTallies.size(); ++p)
-      total.oldTallies[p].merge(chunkSums.oldTallies[p]);
-    for (std::size_t p = 0; p < total.newTallies.size(); ++p)
-      total.newTallies[p].merge(chunkSums.newTallies[p]);
-    total.oldCounters.merge(chunkSums.oldCounters);
-    total.newCounters.merge(chunkSums.newCounters);
-    for (std::size_t g = 0; g < groups; ++g) {
-      for (std::size_t k = 0; k < pairedIndex.size(); ++k)
-        total.sums[g][k].merge(chunkSums.sums[g][k]);
-      total.diverged[g] += chunkSums.diverged[g];
-    }
-    total.personaMismatches += chunkSums.personaMismatches;
-    total.customers += chunkSums.customers;
+    total.merge(w->chunkSums);
     if (options.progress) options.progress(total.customers, customers);
   };
   // The customers point into the chunk sums: the state lives on the heap, never moved.
   auto makeState = [&] {
-    return std::make_unique<Worker>(oldProgram, newProgram, groups, pairedIndex.size(),
-                                    options.maxSteps);
+    return std::make_unique<Worker>(oldProgram, newProgram, groups, paired, options.maxSteps);
   };
-  bool stopped = runChunksInOrder((customers + kChunk - 1) / kChunk, threads, options.stop,
-                                  makeState, compute, merge);
+  stopped = runChunksInOrder((customers + kChunk - 1) / kChunk, threads, options.stop, makeState,
+                             compute, merge);
+  return total;
+}
+
+/// One group's KPIs side by side, with the difference's interval: paired on common random
+/// numbers, or from independent samples when the group's customers do not pair up.
+ComparedGroup compareGroup(const Plan& plan, const std::vector<PairedSums>& sumsOfGroup,
+                           std::uint64_t diverged, const std::string& name, const Tally& oldTally,
+                           const Tally& newTally, bool paired) {
+  ComparedGroup group;
+  group.name = name;
+  group.paired = paired;
+  group.oldCustomers = oldTally.customers;
+  group.newCustomers = newTally.customers;
+  group.diverged = diverged;
+  std::size_t k = 0;
+  for (const PairedKpi& kpi : plan.kpis.list) {
+    ComparedKpi row;
+    const KpiDef& def = kpi.newDef != nullptr ? *kpi.newDef : *kpi.oldDef;
+    row.metric = def.metric;
+    row.item = def.item;
+    row.unit = def.unit;
+    row.inOld = kpi.oldDef != nullptr;
+    row.inNew = kpi.newDef != nullptr;
+    if (row.inOld) {
+      row.oldItem = kpi.oldDef->item;
+      row.oldValue = kpiValue(plan.oldMachine, oldTally, *kpi.oldDef);
+    }
+    if (row.inNew) {
+      row.newItem = kpi.newDef->item;
+      row.newValue = kpiValue(plan.newMachine, newTally, *kpi.newDef);
+    }
+    if (row.inOld && row.inNew) {
+      const PairedSums& sums = sumsOfGroup[k++];
+      double delta = row.newValue.value - row.oldValue.value;
+      if (paired) {
+        row.delta = sums.difference(delta);
+        row.differing = sums.differing;
+      } else {
+        // Independent samples: the two intervals' half-widths in quadrature.
+        double half = std::hypot(row.oldValue.halfWidth(), row.newValue.halfWidth());
+        row.delta = {delta, delta - half, delta + half};
+        row.differing = sums.differing;
+      }
+      row.significant = significant(row.delta);
+    }
+    group.kpis.push_back(std::move(row));
+  }
+  return group;
+}
+
+}  // namespace
+
+Comparison compare(const rt::Program& oldProgram, const rt::Program& newProgram,
+                   const Matching& matching, const CompareOptions& options) {
+  const rt::Machine& mo = oldProgram.machine();
+  const rt::Machine& mn = newProgram.machine();
+  Comparison result(mo, mn);
+  auto started = std::chrono::steady_clock::now();
+  KpiPairs kpis(mo, mn, matching);
+  PersonaGroups groups(mn, matching);
+  Plan plan{mo, mn, matching, kpis, groups};
+  bool stopped = false;
+  ChunkSums total = runCustomerPairs(oldProgram, newProgram, plan, options, stopped);
 
   result.interrupted = stopped;
   result.customers = total.customers;
@@ -705,55 +807,16 @@ Comparison compare(const rt::Program& oldProgram, const rt::Program& newProgram,
   result.newResults.customers = total.customers;
   result.newResults.interrupted = stopped;
 
-  auto buildGroup = [&](std::size_t g, const std::string& name, const Tally& oldTally,
-                        const Tally& newTally, bool paired) {
-    ComparedGroup group;
-    group.name = name;
-    group.paired = paired;
-    group.oldCustomers = oldTally.customers;
-    group.newCustomers = newTally.customers;
-    group.diverged = total.diverged[g];
-    std::size_t k = 0;
-    for (const PairedKpi& kpi : list) {
-      ComparedKpi row;
-      const KpiDef& def = kpi.newDef != nullptr ? *kpi.newDef : *kpi.oldDef;
-      row.metric = def.metric;
-      row.item = def.item;
-      row.unit = def.unit;
-      row.inOld = kpi.oldDef != nullptr;
-      row.inNew = kpi.newDef != nullptr;
-      if (row.inOld) {
-        row.oldItem = kpi.oldDef->item;
-        row.oldValue = kpiValue(mo, oldTally, *kpi.oldDef);
-      }
-      if (row.inNew) {
-        row.newItem = kpi.newDef->item;
-        row.newValue = kpiValue(mn, newTally, *kpi.newDef);
-      }
-      if (row.inOld && row.inNew) {
-        const PairedSums& sums = total.sums[g][k++];
-        double delta = row.newValue.value - row.oldValue.value;
-        if (paired) {
-          row.delta = sums.difference(delta);
-          row.differing = sums.differing;
-        } else {
-          // Independent samples: the two intervals' half-widths in quadrature.
-          double half = std::hypot(row.oldValue.halfWidth(), row.newValue.halfWidth());
-          row.delta = {delta, delta - half, delta + half};
-          row.differing = sums.differing;
-        }
-        row.significant = significant(row.delta);
-      }
-      group.kpis.push_back(std::move(row));
-    }
-    result.groups.push_back(std::move(group));
-  };
-  buildGroup(0, "all", result.oldResults.overall(), result.newResults.overall(), true);
-  for (std::size_t i = 0; i < personaGroups.size(); ++i) {
-    auto [o, n] = personaGroups[i];
-    buildGroup(1 + i, mn.personas[static_cast<std::size_t>(n)].name,
-               total.oldTallies[static_cast<std::size_t>(o)],
-               total.newTallies[static_cast<std::size_t>(n)], total.personaMismatches == 0);
+  result.groups.push_back(compareGroup(plan, total.sums[0], total.diverged[0], "all",
+                                       result.oldResults.overall(), result.newResults.overall(),
+                                       true));
+  for (std::size_t i = 0; i < groups.personas.size(); ++i) {
+    auto [o, n] = groups.personas[i];
+    result.groups.push_back(compareGroup(plan, total.sums[1 + i], total.diverged[1 + i],
+                                         mn.personas[static_cast<std::size_t>(n)].name,
+                                         total.oldTallies[static_cast<std::size_t>(o)],
+                                         total.newTallies[static_cast<std::size_t>(n)],
+                                         total.personaMismatches == 0));
   }
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

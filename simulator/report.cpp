@@ -158,11 +158,11 @@ Summary summarize(const rt::Machine& m, const Tally& t, std::uint64_t allCustome
 // ---------------------------------------------------------------------------------------------
 // Text
 
-std::string textReport(const rt::Machine& m, const Results& results, const RunInfo& info) {
-  Tally all = results.overall();
-  Summary s = summarize(m, all, results.customers, "all customers");
+namespace {
+
+/// The spec, the run and how it went.
+std::string textHeading(const rt::Machine& m, const Results& results, const RunInfo& info) {
   std::string out;
-  std::string currency = m.currency.empty() ? "" : " " + m.currency;
   out += fmt::format("{}: {} customers, seed {}, horizon {} days\n", display(m.name, m.display),
                      count(results.customers), info.seed, number(m.horizon / kDay, 0));
   out += fmt::format(
@@ -181,8 +181,11 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
       if (p.overridden) sets.push_back(fmt::format("{} = {}", p.name, p.text));
     out += fmt::format("Params set: {}\n", fmt::join(sets, ", "));
   }
+  return out;
+}
 
-  out += "\nOutcomes                                    (95% confidence intervals)\n";
+std::string textOutcomes(const Summary& s, const Tally& all) {
+  std::string out = "\nOutcomes                                    (95% confidence intervals)\n";
   TextTable outcomes({"", "share", "95% CI", "customers"});
   outcomes.add({"converted (any goal)", percent(s.conversion.value), percentInterval(s.conversion),
                 count(all.converted)});
@@ -190,54 +193,61 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
     std::string label = o.stage == rt::kNone ? o.label : fmt::format("{} ({})", o.label, o.kind);
     outcomes.add({label, percent(o.share.value), percentInterval(o.share), count(o.count)});
   }
-  out += outcomes.render();
+  return out + outcomes.render();
+}
 
-  if (m.personas.size() > 1) {
-    out += "\nBy persona\n";
-    std::vector<std::string> header{""};
-    std::vector<Summary> personas;
-    for (std::size_t p = 0; p < m.personas.size(); ++p) {
-      personas.push_back(summarize(m, results.personas[p], results.customers, m.personas[p].name));
-      header.push_back(m.personas[p].name);
-    }
-    TextTable table(header);
-    auto row = [&](std::string label, auto cell) {
-      std::vector<std::string> cells{std::move(label)};
-      for (const auto& persona : personas)
-        cells.push_back(cell(persona));
-      table.add(cells);
-    };
-    row("customers", [](const Summary& p) {
-      return fmt::format("{} ({})", count(p.customers), percent(p.share.value));
-    });
-    row("converted", [](const Summary& p) {
-      return fmt::format("{} ±{:.1f}", percent(p.conversion.value), p.conversion.halfWidth() * 100);
-    });
-    for (std::size_t o = 0; o < s.outcomes.size(); ++o) {
-      if (s.outcomes[o].stage == rt::kNone && s.outcomes[o].kind != "in_progress") continue;
-      row(s.outcomes[o].label, [&](const Summary& p) {
-        for (const auto& po : p.outcomes)
-          if (po.label == s.outcomes[o].label) return percent(po.share.value);
-        return std::string("-");
-      });
-    }
-    row("days to goal (mean)", [](const Summary& p) { return number(p.daysToGoal.value, 1); });
-    row(fmt::format("cost per customer{}", currency),
-        [](const Summary& p) { return number(p.costPerCustomer.value); });
-    row(fmt::format("value per customer{}", currency),
-        [](const Summary& p) { return number(p.valuePerCustomer.value); });
-    row("final emotion (mean)", [](const Summary& p) { return number(p.finalEmotion.value); });
-    out += table.render();
+/// The main KPIs side by side for each persona (only with several).
+std::string textByPersona(const rt::Machine& m, const Results& results, const Summary& s,
+                          const std::string& currency) {
+  if (m.personas.size() <= 1) return "";
+  std::string out = "\nBy persona\n";
+  std::vector<std::string> header{""};
+  std::vector<Summary> personas;
+  for (std::size_t p = 0; p < m.personas.size(); ++p) {
+    personas.push_back(summarize(m, results.personas[p], results.customers, m.personas[p].name));
+    header.push_back(m.personas[p].name);
   }
+  TextTable table(header);
+  auto row = [&](std::string label, auto cell) {
+    std::vector<std::string> cells{std::move(label)};
+    for (const auto& persona : personas)
+      cells.push_back(cell(persona));
+    table.add(cells);
+  };
+  row("customers", [](const Summary& p) {
+    return fmt::format("{} ({})", count(p.customers), percent(p.share.value));
+  });
+  row("converted", [](const Summary& p) {
+    return fmt::format("{} ±{:.1f}", percent(p.conversion.value), p.conversion.halfWidth() * 100);
+  });
+  for (std::size_t o = 0; o < s.outcomes.size(); ++o) {
+    if (s.outcomes[o].stage == rt::kNone && s.outcomes[o].kind != "in_progress") continue;
+    row(s.outcomes[o].label, [&](const Summary& p) {
+      for (const auto& po : p.outcomes)
+        if (po.label == s.outcomes[o].label) return percent(po.share.value);
+      return std::string("-");
+    });
+  }
+  row("days to goal (mean)", [](const Summary& p) { return number(p.daysToGoal.value, 1); });
+  row(fmt::format("cost per customer{}", currency),
+      [](const Summary& p) { return number(p.costPerCustomer.value); });
+  row(fmt::format("value per customer{}", currency),
+      [](const Summary& p) { return number(p.valuePerCustomer.value); });
+  row("final emotion (mean)", [](const Summary& p) { return number(p.finalEmotion.value); });
+  return out + table.render();
+}
 
-  out += "\nTime to goal (days, converted customers)\n";
+std::string textTimeToGoal(const Summary& s) {
+  std::string out = "\nTime to goal (days, converted customers)\n";
   TextTable time({"", "value", "95% CI"});
   time.add({"mean", number(s.daysToGoal.value, 1), interval(s.daysToGoal, 1)});
   time.add({"median", number(s.medianDaysToGoal, 1), ""});
   time.add({"90th percentile", number(s.p90DaysToGoal, 1), ""});
-  out += time.render();
+  return out + time.render();
+}
 
-  out += "\nFunnel, in journey order\n";
+std::string textFunnel(const rt::Machine& m, const Summary& s) {
+  std::string out = "\nFunnel, in journey order\n";
   TextTable funnel(
       {"stage", "reached", "95% CI", "step", "visits", "days/visit", "ended here", "emotion in"});
   for (const auto& row : s.funnel) {
@@ -255,8 +265,13 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
   out +=
       "  (step: reached over the previous stage's reached; visits: per customer who reached it;\n"
       "   ended here: finished there, or still there at the horizon)\n";
+  return out;
+}
 
-  out +=
+/// The channels that carried anything, then the rules (when there are any).
+std::string textChannelsAndRules(const rt::Machine& m, const Summary& s, const Tally& all,
+                                 const std::string& currency) {
+  std::string out =
       fmt::format("\nChannels{}\n", currency.empty() ? "" : fmt::format(" (cost in{})", currency));
   TextTable channels(
       {"channel", "delivered", "per customer", "cost", "dropped", "deferred", "by the cap"});
@@ -279,8 +294,13 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
     }
     out += rules.render();
   }
+  return out;
+}
 
-  out +=
+/// Cost and value, then emotion: at the end and on entering each stage.
+std::string textMoneyAndEmotion(const rt::Machine& m, const Summary& s, const Tally& all,
+                                const std::string& currency) {
+  std::string out =
       fmt::format("\nCost and value{}\n", currency.empty() ? "" : fmt::format(" ({})", m.currency));
   TextTable money({"", "value", "95% CI"});
   money.add(
@@ -301,7 +321,11 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
     if (!std::isnan(row.emotionOnEntry))
       curve.push_back(fmt::format("{} {:+.2f}", m.stages[row.stage].name, row.emotionOnEntry));
   out += fmt::format("  on entering each stage: {}\n", fmt::join(curve, " > "));
+  return out;
+}
 
+/// What went wrong at run time, by place (empty when nothing did).
+std::string textWarnings(const rt::Machine& m, const Results& results, const Tally& all) {
   std::vector<std::string> warnings;
   for (std::size_t t = 0; t < results.counters.unrouted.size(); ++t) {
     if (results.counters.unrouted[t] > 0)
@@ -337,11 +361,27 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
   }
   if (all.stepLimit > 0)
     warnings.push_back(fmt::format("{} customers hit the step limit", count(all.stepLimit)));
-  if (!warnings.empty()) {
-    out += "\nRun-time warnings\n";
-    for (const auto& w : warnings)
-      out += "  " + w + "\n";
-  }
+  if (warnings.empty()) return "";
+  std::string out = "\nRun-time warnings\n";
+  for (const auto& w : warnings)
+    out += "  " + w + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string textReport(const rt::Machine& m, const Results& results, const RunInfo& info) {
+  Tally all = results.overall();
+  Summary s = summarize(m, all, results.customers, "all customers");
+  std::string currency = m.currency.empty() ? "" : " " + m.currency;
+  std::string out = textHeading(m, results, info);
+  out += textOutcomes(s, all);
+  out += textByPersona(m, results, s, currency);
+  out += textTimeToGoal(s);
+  out += textFunnel(m, s);
+  out += textChannelsAndRules(m, s, all, currency);
+  out += textMoneyAndEmotion(m, s, all, currency);
+  out += textWarnings(m, results, all);
   return out;
 }
 
