@@ -5,9 +5,20 @@
 #include "compiler/lower/lowerer.h"
 
 namespace journey::lower {
+namespace {
 
 using rt::Index;
 using rt::kNone;
+
+// Adds `index` to a rule's range of `list` (from `first`, `count` long) unless it is there.
+void addOnce(std::vector<Index>& list, std::uint32_t first, Index index, std::uint32_t& count) {
+  if (index == kNone) return;
+  if (std::find(list.begin() + first, list.end(), index) != list.end()) return;
+  list.push_back(index);
+  ++count;
+}
+
+}  // namespace
 
 void Lowerer::events() {
   std::size_t p = j_.personas.size(), s = j_.stages.size();
@@ -87,24 +98,13 @@ void Lowerer::rules() {
           }
           break;
         case ast::RuleItemKind::In:
-          for (const auto& stage : item.names) {
-            Index index = stageNamed(stage.text);
-            if (index == kNone) continue;
-            auto first = m_.ruleStages.begin() + out.firstStage;
-            if (std::find(first, m_.ruleStages.end(), index) != m_.ruleStages.end()) continue;
-            m_.ruleStages.push_back(index);
-            ++out.stageCount;
-          }
+          for (const auto& stage : item.names)
+            addOnce(m_.ruleStages, out.firstStage, stageNamed(stage.text), out.stageCount);
           break;
         case ast::RuleItemKind::For:
-          for (const auto& persona : item.names) {
-            Index index = personaNamed(persona.text);
-            if (index == kNone) continue;
-            auto first = m_.rulePersonas.begin() + out.firstPersona;
-            if (std::find(first, m_.rulePersonas.end(), index) != m_.rulePersonas.end()) continue;
-            m_.rulePersonas.push_back(index);
-            ++out.personaCount;
-          }
+          for (const auto& persona : item.names)
+            addOnce(m_.rulePersonas, out.firstPersona, personaNamed(persona.text),
+                    out.personaCount);
           break;
         case ast::RuleItemKind::If:
           conditions.push_back(item.value.get());
