@@ -222,6 +222,14 @@ std::vector<bool> canFinishFrom(const JourneyGraph& graph, const PersonaGraph& p
   return canFinish;
 }
 
+// The stages of each component, in stage order.
+std::vector<std::vector<std::size_t>> membersOf(const Components& components) {
+  std::vector<std::vector<std::size_t>> members(components.count);
+  for (std::size_t s = 0; s < components.component.size(); ++s)
+    members[components.component[s]].push_back(s);
+  return members;
+}
+
 // Dead ends: reachable ordinary stages with no way out at all.
 void findDeadEnds(const JourneyGraph& graph, const PersonaGraph& persona, const Reachability& reach,
                   std::map<std::size_t, Finding>& deadEnds) {
@@ -236,10 +244,7 @@ void findTraps(const JourneyGraph& graph, const PersonaGraph& persona, const Rea
                std::map<std::size_t, Finding>& traps) {
   std::vector<bool> canFinish = canFinishFrom(graph, persona);
   Components all = stronglyConnectedAll(graph, persona);
-  std::vector<std::vector<std::size_t>> members(all.count);
-  for (std::size_t s = 0; s < graph.stages.size(); ++s)
-    members[all.component[s]].push_back(s);
-  for (const auto& component : members) {
+  for (const auto& component : membersOf(all)) {
     std::size_t first = component.front();
     if (!reach.reached[first] || canFinish[first] || graph.terminal(first)) continue;
     bool cyclic = component.size() > 1;
@@ -260,10 +265,7 @@ void findTraps(const JourneyGraph& graph, const PersonaGraph& persona, const Rea
 void findZeroTimeCycles(const JourneyGraph& graph, const PersonaGraph& persona,
                         const Reachability& reach, std::map<std::size_t, Finding>& zeroTimeCycles) {
   Components zero = stronglyConnectedZeroTime(graph, persona);
-  std::vector<std::vector<std::size_t>> zeroMembers(zero.count);
-  for (std::size_t s = 0; s < graph.stages.size(); ++s)
-    zeroMembers[zero.component[s]].push_back(s);
-  for (const auto& component : zeroMembers) {
+  for (const auto& component : membersOf(zero)) {
     std::size_t first = component.front();
     if (!reach.reached[first]) continue;
     bool cyclic = component.size() > 1;

@@ -71,6 +71,11 @@ void normalize(ValueSet& set) {
   set.pieces = std::move(merged);
 }
 
+// Whether a string set lists `value` (in or out, by `complemented`).
+bool has(const ValueSet& set, const std::string& value) {
+  return std::find(set.strings.begin(), set.strings.end(), value) != set.strings.end();
+}
+
 // A bound of a product or quotient, with whether it is reached.
 struct Bound {
   double value;
@@ -247,9 +252,6 @@ ValueSet unite(const ValueSet& a, const ValueSet& b) {
   if (b.empty()) return a;
   if (a.isString != b.isString) return a.isString ? ValueSet::anyString() : ValueSet::all();
   if (a.isString) {
-    auto has = [](const ValueSet& s, const std::string& v) {
-      return std::find(s.strings.begin(), s.strings.end(), v) != s.strings.end();
-    };
     ValueSet result;
     result.isString = true;
     if (!a.complemented && !b.complemented) {
@@ -280,9 +282,6 @@ ValueSet unite(const ValueSet& a, const ValueSet& b) {
 ValueSet intersect(const ValueSet& a, const ValueSet& b) {
   if (a.isString != b.isString) return ValueSet::none();
   if (a.isString) {
-    auto has = [](const ValueSet& s, const std::string& v) {
-      return std::find(s.strings.begin(), s.strings.end(), v) != s.strings.end();
-    };
     ValueSet result;
     result.isString = true;
     if (!a.complemented && !b.complemented) {
