@@ -164,122 +164,142 @@ std::optional<Fix> exitTransition(const sema::CheckedJourney& journey,
   return Fix{{range.file, end, end}, "\n" + indent + transition};
 }
 
-}  // namespace
-
-void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& graph,
-                    DiagnosticSink& sink) {
-  std::size_t stageCount = graph.stages.size();
-  std::vector<bool> reachedByAnyone(stageCount, false);
+// Every persona's findings, gathered stage by stage across the personas they affect.
+struct Findings {
+  std::vector<bool> reachedByAnyone;
   std::map<std::size_t, Finding> deadEnds;
-  std::map<std::size_t, Finding> traps;  // keyed by the trap's first stage
+  // Keyed by the trap's first stage, as are zero-time cycles.
+  std::map<std::size_t, Finding> traps;
   std::map<std::size_t, Finding> zeroTimeCycles;
   std::vector<std::string> neverConvert;
   std::vector<std::string> converts;
+  /// One per persona, in the graph's order.
   std::vector<Reachability> reaches;
-  reaches.reserve(graph.personas.size());
 
-  for (const auto& persona : graph.personas) {
-    const std::string& personaName = persona.persona->name.text;
-    reaches.push_back(reachableFromEntry(graph, persona));
-    const Reachability& reach = reaches.back();
-    for (std::size_t s = 0; s < stageCount; ++s)
-      reachedByAnyone[s] = reachedByAnyone[s] || reach.reached[s];
+  const Reachability& reachOf(const JourneyGraph& graph, const PersonaGraph* persona) const {
+    return reaches[static_cast<std::size_t>(persona - graph.personas.data())];
+  }
+};
 
-    // Stages from which a goal or an exit can still be reached (backwards from terminals).
-    std::vector<std::vector<std::size_t>> incoming(stageCount);
-    for (std::size_t e = 0; e < persona.edges.size(); ++e)
-      incoming[persona.edges[e].to].push_back(e);
-    std::vector<bool> canFinish(stageCount, false);
-    std::vector<bool> canConvert(stageCount, false);
-    auto backwards = [&](std::vector<bool>& marked, auto isSeed) {
-      std::vector<std::size_t> stack;
-      for (std::size_t s = 0; s < stageCount; ++s) {
-        if (isSeed(s)) {
-          marked[s] = true;
-          stack.push_back(s);
-        }
-      }
-      while (!stack.empty()) {
-        std::size_t s = stack.back();
-        stack.pop_back();
-        for (auto e : incoming[s]) {
-          std::size_t from = persona.edges[e].from;
-          if (!marked[from]) {
-            marked[from] = true;
-            stack.push_back(from);
-          }
-        }
-      }
-    };
-    backwards(canFinish, [&](std::size_t s) { return graph.terminal(s); });
-    backwards(canConvert,
-              [&](std::size_t s) { return graph.stages[s]->stageKind == ast::StageKind::Goal; });
+// Adds the persona to the finding about `key`; the first persona found gives the witness path.
+void record(std::map<std::size_t, Finding>& findings, std::size_t key,
+            std::vector<std::size_t> members, const PersonaGraph& persona,
+            const Reachability& reach) {
+  Finding& finding = findings[key];
+  finding.personas.push_back(persona.persona->name.text);
+  if (finding.persona == nullptr) {
+    finding.persona = &persona;
+    finding.path = witnessPath(persona, reach, key);
+    finding.members = std::move(members);
+  }
+}
 
-    bool reachesGoal = false;
-    for (std::size_t s = 0; s < stageCount; ++s) {
-      reachesGoal |= reach.reached[s] && graph.stages[s]->stageKind == ast::StageKind::Goal;
-    }
-    (reachesGoal ? converts : neverConvert).push_back(personaName);
-
-    auto record = [&](std::map<std::size_t, Finding>& findings, std::size_t key,
-                      std::vector<std::size_t> members) {
-      Finding& finding = findings[key];
-      finding.personas.push_back(personaName);
-      if (finding.persona == nullptr) {
-        finding.persona = &persona;
-        finding.path = witnessPath(persona, reach, key);
-        finding.members = std::move(members);
-      }
-    };
-
-    // Dead ends: reachable ordinary stages with no way out at all.
-    for (std::size_t s = 0; s < stageCount; ++s) {
-      if (reach.reached[s] && !graph.terminal(s) && persona.outgoing[s].empty())
-        record(deadEnds, s, {s});
-    }
-
-    // Traps: cycles of reachable stages from which no goal or exit can be reached.
-    Components all = stronglyConnectedAll(graph, persona);
-    std::vector<std::vector<std::size_t>> members(all.count);
-    for (std::size_t s = 0; s < stageCount; ++s)
-      members[all.component[s]].push_back(s);
-    for (const auto& component : members) {
-      std::size_t first = component.front();
-      if (!reach.reached[first] || canFinish[first] || graph.terminal(first)) continue;
-      bool cyclic = component.size() > 1;
-      for (auto e : persona.outgoing[first])
-        cyclic |= persona.edges[e].to == first;
-      if (!cyclic) continue;
-      // Report the loop customers end up circling: one that no edge leaves.
-      bool closed = true;
-      for (auto s : component) {
-        for (auto e : persona.outgoing[s])
-          closed &= all.component[persona.edges[e].to] == all.component[first];
-      }
-      if (closed) record(traps, first, component);
-    }
-
-    // Zero-time cycles: loops of moves that take no time.
-    Components zero = stronglyConnectedZeroTime(graph, persona);
-    std::vector<std::vector<std::size_t>> zeroMembers(zero.count);
-    for (std::size_t s = 0; s < stageCount; ++s)
-      zeroMembers[zero.component[s]].push_back(s);
-    for (const auto& component : zeroMembers) {
-      std::size_t first = component.front();
-      if (!reach.reached[first]) continue;
-      bool cyclic = component.size() > 1;
-      for (auto e : persona.outgoing[first]) {
-        cyclic |= persona.edges[e].zeroTime && persona.edges[e].to == first;
-      }
-      if (cyclic) record(zeroTimeCycles, first, component);
+// Stages from which a goal or an exit can still be reached (backwards from terminals).
+std::vector<bool> canFinishFrom(const JourneyGraph& graph, const PersonaGraph& persona) {
+  std::size_t stageCount = graph.stages.size();
+  std::vector<std::vector<std::size_t>> incoming(stageCount);
+  for (std::size_t e = 0; e < persona.edges.size(); ++e)
+    incoming[persona.edges[e].to].push_back(e);
+  std::vector<bool> canFinish(stageCount, false);
+  std::vector<std::size_t> stack;
+  for (std::size_t s = 0; s < stageCount; ++s) {
+    if (graph.terminal(s)) {
+      canFinish[s] = true;
+      stack.push_back(s);
     }
   }
+  while (!stack.empty()) {
+    std::size_t s = stack.back();
+    stack.pop_back();
+    for (auto e : incoming[s]) {
+      std::size_t from = persona.edges[e].from;
+      if (!canFinish[from]) {
+        canFinish[from] = true;
+        stack.push_back(from);
+      }
+    }
+  }
+  return canFinish;
+}
 
-  auto reachOf = [&](const PersonaGraph* persona) -> const Reachability& {
-    return reaches[static_cast<std::size_t>(persona - graph.personas.data())];
-  };
+// The stages of each component, in stage order.
+std::vector<std::vector<std::size_t>> membersOf(const Components& components) {
+  std::vector<std::vector<std::size_t>> members(components.count);
+  for (std::size_t s = 0; s < components.component.size(); ++s)
+    members[components.component[s]].push_back(s);
+  return members;
+}
 
-  for (const auto& [stage, finding] : deadEnds) {
+// Dead ends: reachable ordinary stages with no way out at all.
+void findDeadEnds(const JourneyGraph& graph, const PersonaGraph& persona, const Reachability& reach,
+                  std::map<std::size_t, Finding>& deadEnds) {
+  for (std::size_t s = 0; s < graph.stages.size(); ++s) {
+    if (reach.reached[s] && !graph.terminal(s) && persona.outgoing[s].empty())
+      record(deadEnds, s, {s}, persona, reach);
+  }
+}
+
+// Traps: cycles of reachable stages from which no goal or exit can be reached.
+void findTraps(const JourneyGraph& graph, const PersonaGraph& persona, const Reachability& reach,
+               std::map<std::size_t, Finding>& traps) {
+  std::vector<bool> canFinish = canFinishFrom(graph, persona);
+  Components all = stronglyConnectedAll(graph, persona);
+  for (const auto& component : membersOf(all)) {
+    std::size_t first = component.front();
+    if (!reach.reached[first] || canFinish[first] || graph.terminal(first)) continue;
+    bool cyclic = component.size() > 1;
+    for (auto e : persona.outgoing[first])
+      cyclic |= persona.edges[e].to == first;
+    if (!cyclic) continue;
+    // Report the loop customers end up circling: one that no edge leaves.
+    bool closed = true;
+    for (auto s : component) {
+      for (auto e : persona.outgoing[s])
+        closed &= all.component[persona.edges[e].to] == all.component[first];
+    }
+    if (closed) record(traps, first, component, persona, reach);
+  }
+}
+
+// Zero-time cycles: loops of moves that take no time.
+void findZeroTimeCycles(const JourneyGraph& graph, const PersonaGraph& persona,
+                        const Reachability& reach, std::map<std::size_t, Finding>& zeroTimeCycles) {
+  Components zero = stronglyConnectedZeroTime(graph, persona);
+  for (const auto& component : membersOf(zero)) {
+    std::size_t first = component.front();
+    if (!reach.reached[first]) continue;
+    bool cyclic = component.size() > 1;
+    for (auto e : persona.outgoing[first]) {
+      cyclic |= persona.edges[e].zeroTime && persona.edges[e].to == first;
+    }
+    if (cyclic) record(zeroTimeCycles, first, component, persona, reach);
+  }
+}
+
+Findings findAcrossPersonas(const JourneyGraph& graph) {
+  std::size_t stageCount = graph.stages.size();
+  Findings findings;
+  findings.reachedByAnyone.assign(stageCount, false);
+  findings.reaches.reserve(graph.personas.size());
+  for (const auto& persona : graph.personas) {
+    findings.reaches.push_back(reachableFromEntry(graph, persona));
+    const Reachability& reach = findings.reaches.back();
+    bool reachesGoal = false;
+    for (std::size_t s = 0; s < stageCount; ++s) {
+      findings.reachedByAnyone[s] = findings.reachedByAnyone[s] || reach.reached[s];
+      reachesGoal |= reach.reached[s] && graph.stages[s]->stageKind == ast::StageKind::Goal;
+    }
+    (reachesGoal ? findings.converts : findings.neverConvert).push_back(persona.persona->name.text);
+    findDeadEnds(graph, persona, reach, findings.deadEnds);
+    findTraps(graph, persona, reach, findings.traps);
+    findZeroTimeCycles(graph, persona, reach, findings.zeroTimeCycles);
+  }
+  return findings;
+}
+
+void reportDeadEnds(const sema::CheckedJourney& journey, const JourneyGraph& graph,
+                    const Findings& findings, DiagnosticSink& sink) {
+  for (const auto& [stage, finding] : findings.deadEnds) {
     const ast::StageDecl& decl = *graph.stages[stage];
     Diagnostic& d =
         sink.report(DiagnosticKind::DeadEnd, decl.name.range,
@@ -289,14 +309,23 @@ void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& gra
         "add an `after` transition or a rule that moves customers on, or declare `{}` a `goal` or "
         "an `exit`",
         graph.name(stage));
-    addPathLabels(d, graph, *finding.persona, reachOf(finding.persona), finding.path);
+    addPathLabels(d, graph, *finding.persona, findings.reachOf(graph, finding.persona),
+                  finding.path);
     d.fix = exitTransition(journey, decl);
   }
+}
 
-  for (const auto& [first, finding] : traps) {
-    std::vector<std::string> names;
-    for (auto s : finding.members)
-      names.push_back(graph.name(s));
+std::vector<std::string> stageNames(const JourneyGraph& graph,
+                                    const std::vector<std::size_t>& stages) {
+  std::vector<std::string> names;
+  for (auto s : stages)
+    names.push_back(graph.name(s));
+  return names;
+}
+
+void reportTraps(const JourneyGraph& graph, const Findings& findings, DiagnosticSink& sink) {
+  for (const auto& [first, finding] : findings.traps) {
+    std::vector<std::string> names = stageNames(graph, finding.members);
     Diagnostic& d = sink.report(
         DiagnosticKind::Trap, graph.stages[first]->name.range,
         fmt::format("customers who reach {} can never reach a goal or an exit", joinNames(names)));
@@ -312,13 +341,15 @@ void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& gra
         d.labels.push_back(
             {graph.stages[s]->name.range, fmt::format("`{}` is part of the loop", graph.name(s))});
     }
-    addPathLabels(d, graph, *finding.persona, reachOf(finding.persona), finding.path);
+    addPathLabels(d, graph, *finding.persona, findings.reachOf(graph, finding.persona),
+                  finding.path);
   }
+}
 
-  for (const auto& [first, finding] : zeroTimeCycles) {
-    std::vector<std::string> names;
-    for (auto s : finding.members)
-      names.push_back(graph.name(s));
+void reportZeroTimeCycles(const JourneyGraph& graph, const Findings& findings,
+                          DiagnosticSink& sink) {
+  for (const auto& [first, finding] : findings.zeroTimeCycles) {
+    std::vector<std::string> names = stageNames(graph, finding.members);
     Diagnostic& d = sink.report(
         DiagnosticKind::ZeroTimeCycle, graph.stages[first]->name.range,
         fmt::format("customers can loop through {} without any time passing", joinNames(names)));
@@ -332,22 +363,25 @@ void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& gra
       }
     }
   }
+}
 
-  checkUnreachableTouchpointsAndEvents(journey, graph, reachedByAnyone, sink);
-
-  bool anyGoal = false;
-  for (const auto* stage : graph.stages)
-    anyGoal |= stage->stageKind == ast::StageKind::Goal;
-  bool noConversion = anyGoal && converts.empty();
-  for (std::size_t s = 0; s < stageCount; ++s) {
-    if (reachedByAnyone[s]) continue;
+// `noConversion`: the journey has goals and no persona reaches one.
+void reportUnreachableStages(const JourneyGraph& graph, const Findings& findings, bool noConversion,
+                             DiagnosticSink& sink) {
+  for (std::size_t s = 0; s < graph.stages.size(); ++s) {
+    if (findings.reachedByAnyone[s]) continue;
     // Unreachable goals are the subject of `goal-unreachable` when no goal can be reached.
     if (noConversion && graph.stages[s]->stageKind == ast::StageKind::Goal) continue;
     sink.report(DiagnosticKind::UnreachableStage, graph.stages[s]->name.range,
                 fmt::format("no customer can reach stage `{}`", graph.name(s)))
         .help = "lead customers here from another stage or rule, or remove the stage";
   }
-  if (!anyGoal) return;
+}
+
+// No persona reaching a goal is one finding about the journey; otherwise each persona that
+// never converts is one.
+void reportGoalsNeverReached(const sema::CheckedJourney& journey, const JourneyGraph& graph,
+                             const Findings& findings, bool noConversion, DiagnosticSink& sink) {
   if (noConversion) {
     Diagnostic& d = sink.report(DiagnosticKind::GoalUnreachable, journey.journey->name.range,
                                 "no customer of any persona can reach a goal");
@@ -360,12 +394,29 @@ void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& gra
     }
     return;
   }
-  for (const auto& name : neverConvert) {
+  for (const auto& name : findings.neverConvert) {
     const ast::PersonaDecl* persona = journey.persona(name);
     sink.report(DiagnosticKind::PersonaNeverConverts, persona->name.range,
                 fmt::format("customers of `{}` can never reach a goal", name))
         .help = "check the transitions and `for` overrides that apply to this persona";
   }
+}
+
+}  // namespace
+
+void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& graph,
+                    DiagnosticSink& sink) {
+  Findings findings = findAcrossPersonas(graph);
+  reportDeadEnds(journey, graph, findings, sink);
+  reportTraps(graph, findings, sink);
+  reportZeroTimeCycles(graph, findings, sink);
+  checkUnreachableTouchpointsAndEvents(journey, graph, findings.reachedByAnyone, sink);
+  bool anyGoal = false;
+  for (const auto* stage : graph.stages)
+    anyGoal |= stage->stageKind == ast::StageKind::Goal;
+  bool noConversion = anyGoal && findings.converts.empty();
+  reportUnreachableStages(graph, findings, noConversion, sink);
+  if (anyGoal) reportGoalsNeverReached(journey, graph, findings, noConversion, sink);
 }
 
 }  // namespace journey::checks
