@@ -5,8 +5,11 @@
 
 #include <csignal>
 #include <iostream>
+#include <stdexcept>
 
 #include "lsp/features.h"
+#include "lsp/message.h"
+#include "lsp/protocol.h"
 #include "lsp/transport.h"
 
 #ifndef JOURNEY_VERSION
@@ -24,27 +27,79 @@ constexpr int kInternalError = -32603;
 constexpr int kServerNotInitialized = -32002;
 constexpr int kRequestFailed = -32803;
 
+// The protocol's `uinteger`, which positions are made of.
+constexpr std::int64_t kMaxUinteger = 2147483647;
+
 // A request that cannot be answered as asked; becomes an error response.
-struct RequestError {
+struct RequestError : std::runtime_error {
+  RequestError(int code, const std::string& message) : std::runtime_error(message), code(code) {}
   int code;
-  std::string message;
 };
+
+// What the exception being handled says, inside any `catch`.
+std::string currentError() {
+  try {
+    throw;
+  } catch (const std::exception& error) {
+    return error.what();
+  } catch (...) {
+    return "an exception of unknown type";
+  }
+}
 
 Position toPosition(const Json& position) {
   if (!position.is_object()) throw RequestError{kInvalidParams, "position must be an object"};
   auto number = [&](const char* key) -> std::uint32_t {
-    const Json& value = position.at(key);
-    if (!value.is_number_integer() || value.get<std::int64_t>() < 0)
+    auto value = position.find(key);
+    bool valid = value != position.end() && value->is_number_integer() &&
+                 (value->is_number_unsigned() ? value->get<std::uint64_t>() <= kMaxUinteger
+                                              : value->get<std::int64_t>() >= 0 &&
+                                                    value->get<std::int64_t>() <= kMaxUinteger);
+    if (!valid)
       throw RequestError{kInvalidParams,
-                         fmt::format("position.{} must be a non-negative integer", key)};
-    return static_cast<std::uint32_t>(
-        std::min<std::int64_t>(value.get<std::int64_t>(), UINT32_MAX));
+                         fmt::format("position.{} must be an integer from 0 to 2^31 - 1", key)};
+    return value->get<std::uint32_t>();
   };
   return {number("line"), number("character")};
 }
 
 Range toRange(const Json& range) {
-  return {toPosition(range.at("start")), toPosition(range.at("end"))};
+  if (!range.is_object()) throw RequestError{kInvalidParams, "range must be an object"};
+  auto start = range.find("start");
+  auto end = range.find("end");
+  if (start == range.end() || end == range.end())
+    throw RequestError{kInvalidParams, "range needs a start and an end"};
+  return {toPosition(*start), toPosition(*end)};
+}
+
+// The text after a didChange's `contentChanges`, all of them or none: throws when one cannot
+// be applied. `whole` is set when one of them replaced the whole text.
+std::string applyChanges(std::string text, const Json& changes, bool& whole) {
+  if (!changes.is_array()) throw RequestError{kInvalidParams, "contentChanges must be an array"};
+  for (const auto& change : changes) {
+    if (!change.is_object() || !change.contains("text") || !change["text"].is_string())
+      throw RequestError{kInvalidParams, "a content change must be an object with a text"};
+    const std::string& replacement = change["text"].get_ref<const std::string&>();
+    if (change.contains("range")) {
+      applyEdit(text, toRange(change["range"]), replacement);
+    } else {
+      text = replacement;
+      whole = true;
+    }
+  }
+  return text;
+}
+
+// The diagnostic that says the server no longer holds the editor's text.
+Json droppedEditNotice(const std::string& why) {
+  return {{"range", toJson(Range{})},
+          {"severity", 1},
+          {"code", "edit-dropped"},
+          {"source", "journey"},
+          {"message", fmt::format("journey lsp could not apply an edit to this file ({}) and "
+                                  "dropped it: the diagnostics are for an older text. Save the "
+                                  "file, or close and reopen it, to check it again.",
+                                  why)}};
 }
 
 }  // namespace
@@ -53,15 +108,22 @@ Server::Server(ServerOptions options, std::function<void(const Json&)> send, std
     : options_(options), send_(std::move(send)), log_(log) {}
 
 void Server::receive(const std::string& body) {
-  Json message;
+  std::optional<Json> message;
   try {
-    message = Json::parse(body);
-  } catch (const std::exception& error) {
-    log_ << "journey lsp: malformed JSON, ignored: " << error.what() << '\n';
-    respondError(nullptr, kParseError, "malformed JSON");
+    std::string error;
+    bool repaired = false;
+    message = parseMessage(body, error, repaired);
+    if (!message) {
+      log_ << "journey lsp: malformed JSON, ignored: " << error << '\n';
+      respondError(nullptr, kParseError, "malformed JSON: " + error);
+      return;
+    }
+    if (repaired) log_ << "journey lsp: text that is not well-formed Unicode, read as U+FFFD\n";
+  } catch (...) {
+    log_ << "journey lsp: a message could not be read: " << currentError() << '\n';
     return;
   }
-  handle(message);
+  handle(*message);
 }
 
 void Server::handle(const Json& message) {
@@ -88,15 +150,17 @@ void Server::handle(const Json& message) {
       respondError(id, kInvalidRequest, "method must be a string");
       return;
     }
-    Json params = message.contains("params") ? message["params"] : Json::object();
+    static const Json noParams = Json::object();
+    const Json& params = message.contains("params") ? message["params"] : noParams;
     if (message.contains("id")) {
       request(id, method->get<std::string>(), params);
     } else {
       notification(method->get<std::string>(), params);
     }
-  } catch (const std::exception& error) {
-    log_ << "journey lsp: internal error: " << error.what() << '\n';
-    if (!id.is_null()) respondError(id, kInternalError, error.what());
+  } catch (...) {
+    std::string error = currentError();
+    log_ << "journey lsp: internal error: " << error << '\n';
+    if (!id.is_null()) respondError(id, kInternalError, error);
   }
 }
 
@@ -147,14 +211,15 @@ void Server::request(const Json& id, const std::string& method, const Json& para
   try {
     respond(id, dispatch(method, params));
   } catch (const RequestError& error) {
-    log_ << "journey lsp: " << method << ": " << error.message << '\n';
-    respondError(id, error.code, error.message);
+    log_ << "journey lsp: " << method << ": " << error.what() << '\n';
+    respondError(id, error.code, error.what());
   } catch (const Json::exception& error) {
     log_ << "journey lsp: " << method << ": bad params: " << error.what() << '\n';
     respondError(id, kInvalidParams, std::string("bad params: ") + error.what());
-  } catch (const std::exception& error) {
-    log_ << "journey lsp: " << method << ": internal error: " << error.what() << '\n';
-    respondError(id, kInternalError, error.what());
+  } catch (...) {
+    std::string error = currentError();
+    log_ << "journey lsp: " << method << ": internal error: " << error << '\n';
+    respondError(id, kInternalError, error);
   }
 }
 
@@ -247,69 +312,109 @@ void Server::notification(const std::string& method, const Json& params) {
   }
   try {
     if (method == "textDocument/didOpen") {
-      const Json& item = params.at("textDocument");
-      Document document;
-      document.uri = item.at("uri").get<std::string>();
-      document.path = normalisePath(uriToPath(document.uri));
-      document.text = item.at("text").get<std::string>();
-      document.version = item.value("version", std::int64_t{0});
-      document.due = Clock::now();
-      closed_.erase(document.uri);
-      std::string path = document.path;
-      documents_[document.uri] = std::move(document);
-      markDependentsDirty(path);
-      // The first diagnostics come at once: the user is not typing yet.
-      flush();
-      return;
-    }
-    if (method == "textDocument/didChange") {
-      std::string uri = params.at("textDocument").at("uri").get<std::string>();
-      auto it = documents_.find(uri);
-      if (it == documents_.end()) {
-        log_ << "journey lsp: didChange for a document that is not open: " << uri << '\n';
-        return;
-      }
-      Document& document = it->second;
-      for (const auto& change : params.at("contentChanges")) {
-        const std::string& text = change.at("text").get_ref<const std::string&>();
-        if (change.contains("range")) {
-          applyEdit(document.text, toRange(change["range"]), text);
-        } else {
-          document.text = text;
-        }
-      }
-      document.version = params.at("textDocument").value("version", document.version + 1);
-      document.dirty = true;
-      document.due = Clock::now() + options_.debounce;
-      markDependentsDirty(document.path);
-      return;
-    }
-    if (method == "textDocument/didClose") {
-      std::string uri = params.at("textDocument").at("uri").get<std::string>();
-      auto it = documents_.find(uri);
-      if (it == documents_.end()) return;
-      std::string path = it->second.path;
-      documents_.erase(it);
-      send_({{"jsonrpc", "2.0"},
-             {"method", "textDocument/publishDiagnostics"},
-             {"params", {{"uri", uri}, {"diagnostics", Json::array()}}}});
-      markDependentsDirty(path);
-      return;
-    }
-    if (method == "textDocument/didSave" || method == "workspace/didChangeWatchedFiles") {
+      didOpen(params);
+    } else if (method == "textDocument/didChange") {
+      didChange(params);
+    } else if (method == "textDocument/didClose") {
+      didClose(params);
+    } else if (method == "textDocument/didSave" || method == "workspace/didChangeWatchedFiles") {
       // Files on disk changed (a library was edited, created or deleted): check again.
       for (auto& [uri, document] : documents_) {
         if (!document.dirty) document.due = Clock::now() + options_.debounce;
         document.dirty = true;
       }
       closed_.clear();
-      return;
+      if (method == "textDocument/didSave") resynchronise(params);
+    } else {
+      log_ << "journey lsp: unknown notification " << method << ", ignored\n";
     }
-  } catch (const std::exception& error) {
-    log_ << "journey lsp: " << method << ": bad params, ignored: " << error.what() << '\n';
+  } catch (...) {
+    log_ << "journey lsp: " << method << ": bad params, ignored: " << currentError() << '\n';
+  }
+}
+
+void Server::didOpen(const Json& params) {
+  const Json& item = params.at("textDocument");
+  Document document;
+  document.uri = item.at("uri").get<std::string>();
+  document.path = normalisePath(uriToPath(document.uri));
+  document.text = item.at("text").get<std::string>();
+  document.version = versionOf(item, 0);
+  document.due = Clock::now();
+  closed_.erase(document.uri);
+  std::string path = document.path;
+  documents_[document.uri] = std::move(document);
+  markDependentsDirty(path);
+  // The first diagnostics come at once: the user is not typing yet.
+  flush();
+}
+
+void Server::didChange(const Json& params) {
+  const Json& item = params.at("textDocument");
+  std::string uri = item.at("uri").get<std::string>();
+  auto it = documents_.find(uri);
+  if (it == documents_.end()) {
+    log_ << "journey lsp: didChange for a document that is not open: " << uri << '\n';
     return;
   }
-  log_ << "journey lsp: unknown notification " << method << ", ignored\n";
+  Document& document = it->second;
+  document.version = versionOf(item, document.version + 1);
+  bool whole = false;
+  try {
+    document.text = applyChanges(document.text, params.at("contentChanges"), whole);
+    if (whole) document.dropped.clear();
+    document.due = Clock::now() + options_.debounce;
+  } catch (...) {
+    // A notification has no answer: keep the text as it was and say so where the user looks.
+    document.dropped = currentError();
+    std::string message = fmt::format("an edit to {} could not be applied and was dropped: {}", uri,
+                                      document.dropped);
+    log_ << "journey lsp: " << message << '\n';
+    send_({{"jsonrpc", "2.0"},
+           {"method", "window/logMessage"},
+           {"params", {{"type", 1}, {"message", message}}}});
+    document.due = Clock::now();
+  }
+  document.dirty = true;
+  markDependentsDirty(document.path);
+}
+
+void Server::didClose(const Json& params) {
+  std::string uri = params.at("textDocument").at("uri").get<std::string>();
+  auto it = documents_.find(uri);
+  if (it == documents_.end()) return;
+  std::string path = it->second.path;
+  documents_.erase(it);
+  send_({{"jsonrpc", "2.0"},
+         {"method", "textDocument/publishDiagnostics"},
+         {"params", {{"uri", uri}, {"diagnostics", Json::array()}}}});
+  markDependentsDirty(path);
+}
+
+void Server::resynchronise(const Json& params) {
+  auto it = documents_.find(params.at("textDocument").at("uri").get<std::string>());
+  if (it == documents_.end() || it->second.dropped.empty()) return;
+  Document& document = it->second;
+  DiskFileReader disk;
+  std::string error;
+  auto text = disk.read(document.path, error);
+  if (!text) {
+    log_ << "journey lsp: " << document.uri << " cannot be read again: " << error << '\n';
+    return;
+  }
+  document.text = std::move(*text);
+  document.dropped.clear();
+}
+
+std::int64_t Server::versionOf(const Json& textDocument, std::int64_t fallback) {
+  auto version = textDocument.find("version");
+  if (version == textDocument.end() || version->is_null()) return fallback;
+  if (version->is_number_integer() &&
+      (!version->is_number_unsigned() || version->get<std::uint64_t>() <= std::uint64_t{INT64_MAX}))
+    return version->get<std::int64_t>();
+  log_ << "journey lsp: the version " << version->dump() << " is not a 64-bit integer, counted as "
+       << fallback << '\n';
+  return fallback;
 }
 
 void Server::markDependentsDirty(const std::string& path) {
@@ -357,6 +462,7 @@ void Server::publish(Document& document) {
       }
     }
   }
+  if (!document.dropped.empty()) items.insert(items.begin(), droppedEditNotice(document.dropped));
   send_(
       {{"jsonrpc", "2.0"},
        {"method", "textDocument/publishDiagnostics"},
@@ -397,8 +503,14 @@ void Server::flush(bool force) {
   auto now = Clock::now();
   for (auto& [uri, document] : documents_) {
     if (!document.dirty || (!force && document.due > now)) continue;
-    analyse(document);
-    publish(document);
+    try {
+      analyse(document);
+      publish(document);
+    } catch (...) {
+      // Not again until the next change: trying on every turn of the loop would spin.
+      document.dirty = false;
+      log_ << "journey lsp: checking " << uri << " failed: " << currentError() << '\n';
+    }
   }
 }
 
@@ -452,25 +564,31 @@ int runStdio(ServerOptions options) {
       },
       std::cerr);
   std::cerr << "journey lsp: ready\n";
-  while (!server.exited() && !outputClosed) {
+  // One turn: check what is due, or read and handle one message. False at the end of input.
+  auto turn = [&] {
     int wait = server.msUntilDue();
-    if (wait != 0 && !transport.waitReadable(wait)) {
+    if (!transport.waitReadable(wait)) {
       server.flush();
-      continue;
-    }
-    if (wait == 0 && !transport.waitReadable(0)) {
-      server.flush();
-      continue;
+      return true;
     }
     std::string body;
     std::string error;
     auto status = transport.read(body, error);
-    if (status == Transport::Status::Eof) break;
+    if (status == Transport::Status::Eof) return false;
     if (status == Transport::Status::Malformed) {
       std::cerr << "journey lsp: " << error << '\n';
-      continue;
+      return true;
     }
     server.receive(body);
+    return true;
+  };
+  while (!server.exited() && !outputClosed) {
+    // The server handles its own errors; this keeps anything else from ending the process.
+    try {
+      if (!turn()) break;
+    } catch (...) {
+      std::cerr << "journey lsp: internal error, carrying on: " << currentError() << '\n';
+    }
   }
   return server.exitCode();
 }

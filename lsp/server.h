@@ -32,6 +32,9 @@ struct Document {
   std::shared_ptr<Analysis> analysis;
   /// The latest analysis without syntax errors: names for completion while the text is broken.
   std::shared_ptr<Analysis> lastClean;
+  /// Why an edit could not be applied, while `text` may differ from the editor's: until the
+  /// whole text comes again (a full change, a reopen, or the file read after a save).
+  std::string dropped;
 };
 
 class Server {
@@ -40,7 +43,8 @@ class Server {
   /// `send` writes one message to the client; `log` receives one line per problem.
   Server(ServerOptions options, std::function<void(const Json&)> send, std::ostream& log);
 
-  /// Handles one message body (a JSON text). Never throws.
+  /// Handles one message body (a JSON text). Never throws: whatever a message holds, the
+  /// server answers it or logs why not, and goes on.
   void receive(const std::string& body);
   /// Handles one parsed message. Never throws.
   void handle(const Json& message);
@@ -48,7 +52,7 @@ class Server {
   /// Milliseconds until some document's diagnostics are due; -1 when none are pending.
   int msUntilDue() const;
   /// Analyses and publishes every document whose diagnostics are due (all pending ones when
-  /// `force`).
+  /// `force`). Never throws: a document whose check fails is logged and left until it changes.
   void flush(bool force = false);
 
   bool exited() const { return exited_; }
@@ -59,6 +63,15 @@ class Server {
  private:
   void request(const Json& id, const std::string& method, const Json& params);
   void notification(const std::string& method, const Json& params);
+  void didOpen(const Json& params);
+  /// Applies every change or, when one cannot be applied, none: a notification cannot be
+  /// refused, so the edit is dropped, logged, and reported as a diagnostic of the document.
+  void didChange(const Json& params);
+  void didClose(const Json& params);
+  /// After a save, a document that dropped an edit takes the text of its file.
+  void resynchronise(const Json& params);
+  /// `textDocument.version`, or `fallback` when it is missing or not a 64-bit integer.
+  std::int64_t versionOf(const Json& textDocument, std::int64_t fallback);
   Json dispatch(const std::string& method, const Json& params);
   void respond(const Json& id, Json result);
   void respondError(const Json& id, int code, const std::string& message);

@@ -1,6 +1,7 @@
 #include "lsp/text.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace journey::lsp {
 namespace {
@@ -92,6 +93,10 @@ void applyEdit(std::string& text, const Range& range, std::string_view replaceme
   std::uint32_t end = index.offset(range.end);
   if (end < begin) std::swap(begin, end);
   text.replace(begin, end - begin, replacement);
+}
+
+bool isWordChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
 }
 
 bool isIdentifier(std::string_view name) {

@@ -53,6 +53,9 @@ std::uint32_t utf16Length(std::string_view text);
 /// `textDocument/didChange` asks.
 void applyEdit(std::string& text, const Range& range, std::string_view replacement);
 
+/// True for a character of a word: an ASCII letter or digit, or `_`.
+bool isWordChar(char c);
+
 /// True when `name` is a valid Journey name: a letter or `_`, then letters, digits and `_`.
 bool isIdentifier(std::string_view name);
 

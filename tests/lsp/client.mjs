@@ -29,6 +29,8 @@ export class Server {
       this.publishCount++;
       this.waiters = this.waiters.filter((w) => !w(params));
     });
+    this.logs = [];
+    this.connection.onNotification('window/logMessage', (params) => this.logs.push(params));
     this.connection.onError(() => {});
     this.connection.listen();
   }

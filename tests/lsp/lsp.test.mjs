@@ -388,6 +388,8 @@ describe('bad input', () => {
     server.raw('X-Header: 1\r\n\r\n');                          // no Content-Length
     server.raw('Content-Length: abc\r\n\r\n');                  // a bad one
     server.raw('Content-Length: 2\r\n\r\n[]');                  // not an object
+    const deep = `{"jsonrpc":"2.0","method":"x","params":${'['.repeat(100000)}${']'.repeat(100000)}}`;
+    server.raw(`Content-Length: ${deep.length}\r\n\r\n${deep}`);  // deep enough to overflow a stack
     server.raw('Content-Length: 25\r\n\r\n{"jsonrpc":"2.0","id":{}}'); // a bad id
     server.raw('Content-Length: 3\r\n\r\n{}}');                // one byte too many: junk
     server.notify('journey/unknownNotification', { x: 1 });
@@ -406,6 +408,77 @@ describe('bad input', () => {
     assert.match(hover.contents.value, /goal/);
     assert.match(server.stderr, /malformed JSON/);
     assert.match(server.stderr, /Content-Length/);
+    assert.match(server.stderr, /nested more than 512 deep/);
+    assert.equal(await server.stop(), 0);
+  });
+
+  test('an edit at an impossible position is dropped and reported; the text resynchronises', async () => {
+    const server = new Server();
+    await server.initialize();
+    const uri = uriOf(path.join(work, 'dropped.journey'));
+    const text = trialText.replace('-> { Active 80%', '-> { Actve 80%');
+    server.open(uri, text);
+    await server.diagnostics(uri, (p) => p.version === 1);
+    const goal = positionOf(text, 'goal Paid', 0, 5);
+    const bad = [-1, 2 ** 31, 2 ** 53, 1.5, '3', null];
+    let version = 1;
+    for (const value of bad) {
+      for (const key of ['line', 'character']) {
+        const position = { line: 3, character: 2, [key]: value };
+        // A request gets an error; the same position in an edit must not end the server.
+        await assert.rejects(server.request('textDocument/hover', { textDocument: { uri }, position }), (e) => e.code === -32602);
+        server.change(uri, ++version, [{ range: { start: { line: 0, character: 0 }, end: position }, text: 'x' }]);
+      }
+    }
+    // Every change of a batch, or none: the first one here is fine, the second is not.
+    server.change(uri, ++version, [
+      { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '// kept out\n' },
+      { range: { start: { line: 0, character: 0 }, end: { line: 0, character: -5 } }, text: '' },
+    ]);
+    server.change(uri, ++version, [{ text: 42 }]);
+    const dropped = await server.diagnostics(uri, (p) => p.version === version);
+    assert.equal(dropped.diagnostics[0].code, 'edit-dropped');
+    assert.match(dropped.diagnostics[0].message, /could not apply an edit/);
+    // The findings are still those of the last text that could be built, unchanged.
+    assert.equal(dropped.diagnostics[1].code, 'unknown-name');
+    assert.deepEqual(dropped.diagnostics[1].range.start, positionOf(text, 'Actve'));
+    const hover = await server.request('textDocument/hover', { textDocument: { uri }, position: goal });
+    assert.match(hover.contents.value, /\*\*goal\*\* `Paid`/);
+    assert.ok(server.logs.some((l) => l.type === 1 && /dropped/.test(l.message)), JSON.stringify(server.logs));
+    assert.match(server.stderr, /could not be applied and was dropped: position\.line must be an integer/);
+    // The whole text again: in step, and the notice goes.
+    server.change(uri, ++version, [{ text: trialText }]);
+    const resynced = await server.diagnostics(uri, (p) => p.version === version);
+    assert.deepEqual(resynced.diagnostics, []);
+    assert.equal(await server.stop(), 0);
+  });
+
+  test('a save brings a document that dropped an edit back in step with its file', async () => {
+    const server = new Server();
+    await server.initialize();
+    const file = write('saved.journey', trialText);
+    const uri = uriOf(file);
+    server.open(uri, trialText);
+    await server.diagnostics(uri, (p) => p.version === 1);
+    server.change(uri, 2, [{ range: { start: { line: 0, character: 0.5 }, end: { line: 0, character: 0 } }, text: 'x' }]);
+    await server.diagnostics(uri, (p) => p.version === 2 && p.diagnostics[0]?.code === 'edit-dropped');
+    server.notify('textDocument/didSave', { textDocument: { uri } });
+    await server.diagnostics(uri, (p) => p.diagnostics.length === 0);
+    assert.equal(await server.stop(), 0);
+  });
+
+  test('ill-formed Unicode in a message is read as U+FFFD, and the request is answered', async () => {
+    const server = new Server();
+    await server.initialize();
+    const uri = uriOf(path.join(work, 'surrogate.journey'));
+    // A lone surrogate, as an editor holds one while a pair is typed: one UTF-16 unit.
+    server.open(uri, '// \ud83d\n' + trialText);
+    await server.diagnostics(uri, (p) => p.version === 1 && p.diagnostics.length === 0);
+    const at = positionOf(trialText, 'goal Paid', 0, 5);
+    const hover = await server.request('textDocument/hover', { textDocument: { uri }, position: { line: at.line + 1, character: at.character } });
+    assert.match(hover.contents.value, /\*\*goal\*\* `Paid`/);
+    assert.deepEqual(await server.request('workspace/symbol', { query: 'Paid\udc00' }), []);
+    assert.match(server.stderr, /not well-formed Unicode/);
     assert.equal(await server.stop(), 0);
   });
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of `journey lsp`: a real client library (npm vscode-jsonrpc) under
-# `node --test` (lsp.test.mjs), and the VS Code extension's TextMate grammar on sample files
-# (npm vscode-tmgrammar-test). Installs its npm packages on first use (npm ci). The Neovim
-# smoke test is nvim_test.sh.
+# `node --test` (lsp.test.mjs, and a randomized client in random_client.test.mjs), and the
+# VS Code extension's TextMate grammar on sample files (npm vscode-tmgrammar-test). Installs
+# its npm packages on first use (npm ci). The Neovim smoke test is nvim_test.sh.
 # Usage: lsp_test.sh PATH/TO/journey   (run from the repository root)
 # Exit 77 (skipped) without node and npm, except under CI=true, where that is a failure.
 set -u
@@ -33,7 +33,7 @@ if ! (cd "$here" && node -e 'require("vscode-jsonrpc/node"); require("vscode-tmg
 fi
 
 echo "== node --test tests/lsp (vscode-jsonrpc)"
-if ! JOURNEY="$journey" node --test --test-reporter=dot "$here"/lsp.test.mjs; then
+if ! JOURNEY="$journey" node --test --test-reporter=dot "$here"/lsp.test.mjs "$here"/random_client.test.mjs; then
   echo "FAIL lsp: node tests"
   failed=$((failed + 1))
 fi
