@@ -1,4 +1,4 @@
-#include "compiler/checks/graph.h"
+#include "compiler/checks/stage_graph.h"
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/strong_components.hpp>

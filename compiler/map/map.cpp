@@ -1,7 +1,7 @@
 // Builds the journey map from a checked journey. Which moves exist for which persona comes from
-// the checks' per-persona stage graphs (compiler/checks/graph.h); the labels (probabilities,
+// the checks' per-persona stage graphs (compiler/checks/stage_graph.h); the labels (probabilities,
 // delays, conditions) come from the AST and the folded constants.
-#include "compiler/graph/map.h"
+#include "compiler/map/map.h"
 
 #include <fmt/format.h>
 
@@ -13,7 +13,7 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "compiler/checks/graph.h"
+#include "compiler/checks/stage_graph.h"
 
 namespace journey::map {
 namespace {

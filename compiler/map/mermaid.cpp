@@ -7,8 +7,8 @@
 #include <map>
 #include <sstream>
 
-#include "compiler/graph/map.h"
-#include "compiler/graph/text.h"
+#include "compiler/map/map.h"
+#include "compiler/map/text.h"
 
 namespace journey::map {
 namespace {
