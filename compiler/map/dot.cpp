@@ -6,6 +6,7 @@
 
 #include "compiler/map/map.h"
 #include "compiler/map/text.h"
+#include "support/html.h"
 
 namespace journey::map {
 namespace {
@@ -34,27 +35,9 @@ constexpr const char* kPersona = "#8e24aa";
 constexpr const char* kRule = "#00897b";
 constexpr const char* kRuleFill = "#e0f2f1";
 
+// Text in an HTML-like label: its attributes are double-quoted, so apostrophes stay as typed.
 std::string html(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return support::escapeHtml(text, support::Apostrophes::Keep);
 }
 
 std::string quoted(std::string_view text) {
