@@ -113,6 +113,35 @@ TEST(StageGraph, RuleMovesStayInTheirScopeAndEnterRulesAreInstant) {
   EXPECT_TRUE(sawBack);
 }
 
+TEST(StageGraph, InStageNamesTheStagesOfATopLevelAnd) {
+  auto built = build(R"(
+  persona P { share 100% }
+  var flag = false
+  stage A { after 1d -> B }
+  stage B { after 1d -> C }
+  goal C
+  rule Both {
+    on after 1d
+    if in_stage(A) and flag and in_stage(B)
+    stop
+  }
+  rule Either {
+    on after 1d
+    if in_stage(A) or in_stage(B)
+    stop
+  })");
+  std::vector<std::vector<std::string>> named;
+  for (const auto* rule : built.compilation->journey->rules) {
+    named.emplace_back();
+    for (const auto& item : rule->items) {
+      if (item.kind == ast::RuleItemKind::If) collectInStage(item.value.get(), named.back());
+    }
+  }
+  ASSERT_EQ(named.size(), 2u);
+  EXPECT_EQ(named[0], (std::vector<std::string>{"A", "B"}));
+  EXPECT_TRUE(named[1].empty());
+}
+
 TEST(StageGraph, WitnessPathsAreShortest) {
   auto built = build(R"(
   persona P { share 100% }
