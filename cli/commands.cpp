@@ -18,8 +18,8 @@
 #include "compiler/diagnostics/suppress.h"
 #include "compiler/driver/driver.h"
 #include "compiler/format/format.h"
-#include "compiler/graph/graphviz.h"
-#include "compiler/graph/map.h"
+#include "compiler/map/graphviz.h"
+#include "compiler/map/map.h"
 #include "lsp/server.h"
 
 namespace journey::cli {

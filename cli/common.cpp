@@ -8,7 +8,7 @@
 #include <iostream>
 
 #include "compiler/diagnostics/render.h"
-#include "compiler/graph/graphviz.h"
+#include "compiler/map/graphviz.h"
 
 namespace journey::cli {
 

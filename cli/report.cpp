@@ -7,8 +7,8 @@
 
 #include "cli/common.h"
 #include "compiler/driver/driver.h"
-#include "compiler/graph/graphviz.h"
-#include "compiler/graph/map.h"
+#include "compiler/map/graphviz.h"
+#include "compiler/map/map.h"
 #include "runtime/file.h"
 
 #ifndef JOURNEY_VERSION

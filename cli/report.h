@@ -1,5 +1,5 @@
 // `journey simulate --format html` and `journey compare --format html`: the report pages
-// (simulator/html) with the journey maps (compiler/graph through Graphviz), see docs/report.md.
+// (simulator/html) with the journey maps (compiler/map through Graphviz), see docs/report.md.
 #pragma once
 
 #include <string>

@@ -1,7 +1,7 @@
 #include "compiler/checks/checks.h"
 
-#include "compiler/checks/graph.h"
 #include "compiler/checks/rules.h"
+#include "compiler/checks/stage_graph.h"
 #include "compiler/checks/structure.h"
 #include "compiler/checks/unused.h"
 

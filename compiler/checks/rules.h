@@ -3,8 +3,8 @@
 // docs/checks.md.
 #pragma once
 
-#include "compiler/checks/graph.h"
 #include "compiler/checks/intervals.h"
+#include "compiler/checks/stage_graph.h"
 #include "compiler/diagnostics/diagnostic.h"
 
 namespace journey::checks {

@@ -2,7 +2,7 @@
 // zero-time cycles.
 #pragma once
 
-#include "compiler/checks/graph.h"
+#include "compiler/checks/stage_graph.h"
 #include "compiler/diagnostics/diagnostic.h"
 
 namespace journey::checks {

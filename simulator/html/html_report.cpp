@@ -1,6 +1,14 @@
 #include "simulator/html/html_report.h"
 
+#include <string>
+#include <string_view>
+
+#include "support/html.h"
+
 namespace journey::sim::html {
+
+using support::escapeHtml;
+using support::scriptSafeJson;
 
 // Defined by the generated assets.cpp (embed.cpp): the files of simulator/html and
 // third_party/echarts.
@@ -51,54 +59,6 @@ std::string inlineSvg(std::string_view svg, std::size_t index) {
 }
 
 }  // namespace
-
-std::string escapeHtml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string scriptSafeJson(std::string_view json) {
-  std::string out;
-  out.reserve(json.size());
-  for (char c : json) {
-    switch (c) {
-      case '<':
-        out += "\\u003c";
-        break;
-      case '>':
-        out += "\\u003e";
-        break;
-      case '&':
-        out += "\\u0026";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string renderPage(const Page& page) {
   std::string out;

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace journey::sim::html {
@@ -44,12 +43,5 @@ struct Page {
 
 /// The page. Deterministic: the same page description gives the same bytes.
 std::string renderPage(const Page& page);
-
-/// `text` escaped for HTML text and attribute values.
-std::string escapeHtml(std::string_view text);
-
-/// `json` made safe inside a <script> element: `<`, `>` and `&` written as \u escapes (JSON
-/// has them only inside strings, where the escapes mean the same characters).
-std::string scriptSafeJson(std::string_view json);
 
 }  // namespace journey::sim::html

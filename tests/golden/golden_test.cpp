@@ -12,7 +12,7 @@
 #include "compiler/diagnostics/suppress.h"
 #include "compiler/driver/driver.h"
 #include "compiler/format/format.h"
-#include "compiler/graph/map.h"
+#include "compiler/map/map.h"
 
 namespace fs = std::filesystem;
 

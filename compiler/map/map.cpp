@@ -1,7 +1,7 @@
 // Builds the journey map from a checked journey. Which moves exist for which persona comes from
-// the checks' per-persona stage graphs (compiler/checks/graph.h); the labels (probabilities,
+// the checks' per-persona stage graphs (compiler/checks/stage_graph.h); the labels (probabilities,
 // delays, conditions) come from the AST and the folded constants.
-#include "compiler/graph/map.h"
+#include "compiler/map/map.h"
 
 #include <fmt/format.h>
 
@@ -13,7 +13,7 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "compiler/checks/graph.h"
+#include "compiler/checks/stage_graph.h"
 
 namespace journey::map {
 namespace {
@@ -476,25 +476,6 @@ class MapBuilder {
 
   // --- Rules ---------------------------------------------------------------------------------
 
-  // Stages named by `in_stage(S)` in the top-level `and` of a condition.
-  static void inStage(const ast::Expr* expr, std::vector<std::string>& stages) {
-    if (expr == nullptr) return;
-    if (expr->kind == ast::ExprKind::Binary) {
-      const auto& binary = ast::as<ast::BinaryExpr>(*expr);
-      if (binary.op == ast::BinaryOp::And) {
-        inStage(binary.lhs.get(), stages);
-        inStage(binary.rhs.get(), stages);
-      }
-      return;
-    }
-    if (expr->kind != ast::ExprKind::Call) return;
-    const auto& call = ast::as<ast::CallExpr>(*expr);
-    if (call.callee.text == "in_stage" && call.arguments.size() == 1 && call.arguments[0].value &&
-        call.arguments[0].value->kind == ast::ExprKind::Name) {
-      stages.push_back(ast::as<ast::NameExpr>(*call.arguments[0].value).name.text);
-    }
-  }
-
   const ast::EventDecl* event(const ast::Expr* expr) const {
     if (expr == nullptr || expr->kind != ast::ExprKind::Name) return nullptr;
     const auto& name = ast::as<ast::NameExpr>(*expr);
@@ -527,11 +508,12 @@ class MapBuilder {
       if (item.kind == ast::RuleItemKind::For) forList = &item.names;
       if (item.kind == ast::RuleItemKind::If) {
         ifCondition = item.value.get();
-        inStage(ifCondition, narrowed);
+        checks::collectInStage(ifCondition, narrowed);
       }
     }
     if (trigger == nullptr) return;
-    if (trigger->kind == ast::TriggerKind::Expr) inStage(trigger->value.get(), narrowed);
+    if (trigger->kind == ast::TriggerKind::Expr)
+      checks::collectInStage(trigger->value.get(), narrowed);
     if (options_.persona != nullptr && forList != nullptr &&
         !contains(*forList, options_.persona->name.text)) {
       return;

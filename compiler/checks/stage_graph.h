@@ -53,6 +53,10 @@ struct JourneyGraph {
 
 JourneyGraph buildGraph(const sema::CheckedJourney& journey);
 
+/// Appends the stages a condition restricts a rule or trigger to: those named by `in_stage(S)`
+/// in its top-level `and`, in source order.
+void collectInStage(const ast::Expr* condition, std::vector<std::string>& stages);
+
 /// Shortest paths from the persona's entries: `parentEdge[s]` is the edge that first reaches
 /// stage s (npos for entries and unreachable stages), `reached[s]` whether s is reachable.
 struct Reachability {

@@ -1,4 +1,4 @@
-#include "compiler/graph/text.h"
+#include "compiler/map/text.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "compiler/graph/graphviz.h"
+#include "compiler/map/graphviz.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>

@@ -7,8 +7,8 @@
 #include <map>
 #include <sstream>
 
-#include "compiler/graph/map.h"
-#include "compiler/graph/text.h"
+#include "compiler/map/map.h"
+#include "compiler/map/text.h"
 
 namespace journey::map {
 namespace {
@@ -46,7 +46,8 @@ std::string escape(std::string_view text) {
   return out;
 }
 
-// Mermaid ids: a prefix keeps stage names away from Mermaid's keywords (`end`, `graph`, ...).
+// Mermaid ids: a prefix keeps stage names away from Mermaid's keywords (`end`, `graph`, ...)
+// and from the nodes the map adds (`start`, `findings`, the triggers `t1`, `t2`, ...).
 std::string stageId(const std::string& name) {
   return "s_" + name;
 }

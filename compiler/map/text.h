@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "compiler/graph/map.h"
+#include "compiler/map/map.h"
 
 namespace journey::map::detail {
 

@@ -1,4 +1,4 @@
-#include "compiler/checks/graph.h"
+#include "compiler/checks/stage_graph.h"
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/strong_components.hpp>
@@ -142,31 +142,11 @@ class GraphBuilder {
     return hasRate && inStage && !graph_.terminal(stage);
   }
 
-  // Stages named by `in_stage(S)` in the top-level `and` of a condition: the rule can only fire
-  // there.
-  static void collectInStage(const ast::Expr* expr, std::vector<std::string>& stages) {
-    if (expr == nullptr) return;
-    if (expr->kind == ast::ExprKind::Binary) {
-      const auto& binary = ast::as<ast::BinaryExpr>(*expr);
-      if (binary.op == ast::BinaryOp::And) {
-        collectInStage(binary.lhs.get(), stages);
-        collectInStage(binary.rhs.get(), stages);
-      }
-      return;
-    }
-    if (expr->kind != ast::ExprKind::Call) return;
-    const auto& call = ast::as<ast::CallExpr>(*expr);
-    if (call.callee.text != "in_stage" || call.arguments.size() != 1 || !call.arguments[0].value ||
-        call.arguments[0].value->kind != ast::ExprKind::Name) {
-      return;
-    }
-    stages.push_back(ast::as<ast::NameExpr>(*call.arguments[0].value).name.text);
-  }
-
   void addRuleEdges(PersonaGraph& persona, const ast::RuleDecl& rule) {
     const ast::Trigger* trigger = nullptr;
     const std::vector<ast::Identifier>* in = nullptr;
     bool forPersona = true;
+    // The rule can only fire in the stages its conditions name with `in_stage(S)`.
     std::vector<std::string> inStage;
     for (const auto& item : rule.items) {
       if (item.kind == ast::RuleItemKind::On && item.trigger) {
@@ -250,6 +230,25 @@ Components components(const JourneyGraph& graph, const PersonaGraph& persona, Ke
 }
 
 }  // namespace
+
+void collectInStage(const ast::Expr* condition, std::vector<std::string>& stages) {
+  if (condition == nullptr) return;
+  if (condition->kind == ast::ExprKind::Binary) {
+    const auto& binary = ast::as<ast::BinaryExpr>(*condition);
+    if (binary.op == ast::BinaryOp::And) {
+      collectInStage(binary.lhs.get(), stages);
+      collectInStage(binary.rhs.get(), stages);
+    }
+    return;
+  }
+  if (condition->kind != ast::ExprKind::Call) return;
+  const auto& call = ast::as<ast::CallExpr>(*condition);
+  if (call.callee.text != "in_stage" || call.arguments.size() != 1 || !call.arguments[0].value ||
+      call.arguments[0].value->kind != ast::ExprKind::Name) {
+    return;
+  }
+  stages.push_back(ast::as<ast::NameExpr>(*call.arguments[0].value).name.text);
+}
 
 JourneyGraph buildGraph(const sema::CheckedJourney& journey) {
   JourneyGraph graph;

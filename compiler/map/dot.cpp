@@ -4,8 +4,9 @@
 
 #include <sstream>
 
-#include "compiler/graph/map.h"
-#include "compiler/graph/text.h"
+#include "compiler/map/map.h"
+#include "compiler/map/text.h"
+#include "support/html.h"
 
 namespace journey::map {
 namespace {
@@ -34,27 +35,9 @@ constexpr const char* kPersona = "#8e24aa";
 constexpr const char* kRule = "#00897b";
 constexpr const char* kRuleFill = "#e0f2f1";
 
+// Text in an HTML-like label: its attributes are double-quoted, so apostrophes stay as typed.
 std::string html(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return support::escapeHtml(text, support::Apostrophes::Keep);
 }
 
 std::string quoted(std::string_view text) {
@@ -66,7 +49,13 @@ std::string quoted(std::string_view text) {
   return out + "\"";
 }
 
-std::string nodeId(const std::string& name) {
+// Node ids: a stage's is its name, a trigger's `rule:NAME` or `event:NAME` (map.h), and the
+// start and findings nodes have a ':' too, which no name has: a stage named `start` or
+// `findings` stays a node of its own.
+constexpr std::string_view kStartNode = "map:start";
+constexpr std::string_view kFindingsNode = "map:findings";
+
+std::string nodeId(std::string_view name) {
   return quoted(name);
 }
 
@@ -204,7 +193,7 @@ void writeTrigger(std::ostream& out, const Trigger& trigger) {
 }
 
 void writeEdge(std::ostream& out, const Edge& edge) {
-  std::string from = edge.kind == EdgeKind::Entry ? "start" : edge.from;
+  std::string_view from = edge.kind == EdgeKind::Entry ? kStartNode : edge.from;
   const char* color = kTransition;
   std::string style = "solid";
   std::string extra;
@@ -287,9 +276,9 @@ std::string renderDot(const JourneyMap& map) {
       "  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7, penwidth=1.2, color=\"{}\"];\n",
       kTransition);
   out << fmt::format(
-      "  start [id=\"start\", shape=circle, style=filled, fillcolor=\"{}\", color=\"{}\", "
+      "  {} [id=\"start\", shape=circle, style=filled, fillcolor=\"{}\", color=\"{}\", "
       "fontcolor=\"white\", fontsize=9, width=0.55, fixedsize=true, label=\"start\"];\n",
-      kInk, kInk);
+      nodeId(kStartNode), kInk, kInk);
   for (const auto& stage : map.stages)
     writeStage(out, stage, map.persona);
   for (const auto& trigger : map.triggers)
@@ -302,11 +291,11 @@ std::string renderDot(const JourneyMap& map) {
                           wrapped(where + detail::findingText(finding), 60));
     }
     out << fmt::format(
-        "  findings [id=\"findings\", shape=box, style=\"rounded,filled\", fillcolor=\"{}\", "
+        "  {} [id=\"findings\", shape=box, style=\"rounded,filled\", fillcolor=\"{}\", "
         "color=\"{}\", penwidth=2, fontsize=10, fontcolor=\"{}\", margin=0, label=<<table "
         "border=\"0\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"4\"><tr><td "
         "align=\"left\"><b>Findings of journey check</b></td></tr>{}</table>>];\n",
-        kFindingFill, kFinding, kFinding, rows);
+        nodeId(kFindingsNode), kFindingFill, kFinding, kFinding, rows);
   }
   for (const auto& edge : map.edges)
     writeEdge(out, edge);

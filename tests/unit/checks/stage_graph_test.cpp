@@ -1,4 +1,4 @@
-#include "compiler/checks/graph.h"
+#include "compiler/checks/stage_graph.h"
 
 #include <gtest/gtest.h>
 
@@ -38,7 +38,7 @@ bool hasEdge(const JourneyGraph& graph, const PersonaGraph& persona, std::string
   return false;
 }
 
-TEST(Graph, OverridesReplaceTheDefaultPerPersona) {
+TEST(StageGraph, OverridesReplaceTheDefaultPerPersona) {
   auto built = build(R"(
   persona P { share 50% }
   persona Q { share 50% }
@@ -56,7 +56,7 @@ TEST(Graph, OverridesReplaceTheDefaultPerPersona) {
   EXPECT_TRUE(hasEdge(built.graph, q, "A", "C"));
 }
 
-TEST(Graph, ZeroProbabilityBranchesLeadNowhere) {
+TEST(StageGraph, ZeroProbabilityBranchesLeadNowhere) {
   auto built = build(R"(
   persona P { share 100% }
   stage A { after 1d -> { B 100%, C 0% } }
@@ -66,7 +66,7 @@ TEST(Graph, ZeroProbabilityBranchesLeadNowhere) {
   EXPECT_FALSE(hasEdge(built.graph, built.graph.personas[0], "A", "C"));
 }
 
-TEST(Graph, EventTransitionsNeedTheEventToOccur) {
+TEST(StageGraph, EventTransitionsNeedTheEventToOccur) {
   auto built = build(R"(
   persona P { share 50% }
   persona Q { share 50% }
@@ -81,7 +81,7 @@ TEST(Graph, EventTransitionsNeedTheEventToOccur) {
   EXPECT_FALSE(hasEdge(built.graph, built.graph.personas[1], "A", "B"));
 }
 
-TEST(Graph, RuleMovesStayInTheirScopeAndEnterRulesAreInstant) {
+TEST(StageGraph, RuleMovesStayInTheirScopeAndEnterRulesAreInstant) {
   auto built = build(R"(
   persona P { share 100% }
   stage A { after 1d -> B }
@@ -113,7 +113,36 @@ TEST(Graph, RuleMovesStayInTheirScopeAndEnterRulesAreInstant) {
   EXPECT_TRUE(sawBack);
 }
 
-TEST(Graph, WitnessPathsAreShortest) {
+TEST(StageGraph, InStageNamesTheStagesOfATopLevelAnd) {
+  auto built = build(R"(
+  persona P { share 100% }
+  var flag = false
+  stage A { after 1d -> B }
+  stage B { after 1d -> C }
+  goal C
+  rule Both {
+    on after 1d
+    if in_stage(A) and flag and in_stage(B)
+    stop
+  }
+  rule Either {
+    on after 1d
+    if in_stage(A) or in_stage(B)
+    stop
+  })");
+  std::vector<std::vector<std::string>> named;
+  for (const auto* rule : built.compilation->journey->rules) {
+    named.emplace_back();
+    for (const auto& item : rule->items) {
+      if (item.kind == ast::RuleItemKind::If) collectInStage(item.value.get(), named.back());
+    }
+  }
+  ASSERT_EQ(named.size(), 2u);
+  EXPECT_EQ(named[0], (std::vector<std::string>{"A", "B"}));
+  EXPECT_TRUE(named[1].empty());
+}
+
+TEST(StageGraph, WitnessPathsAreShortest) {
   auto built = build(R"(
   persona P { share 100% }
   stage A { after 1d -> { B 50%, D otherwise } }

@@ -65,7 +65,8 @@ enum class EdgeKind {
 
 /// A trigger of rules that is not a stage: an event, `after D`, `inactive D` or a condition.
 struct Trigger {
-  /// Node id, unique in the map.
+  /// Node id, unique in the map: `rule:NAME` or `event:NAME`, never a stage's name (names have
+  /// no ':').
   std::string id;
   std::string label;
   enum class Kind { Event, Time, Condition } kind = Kind::Event;

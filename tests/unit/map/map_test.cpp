@@ -1,4 +1,4 @@
-#include "compiler/graph/map.h"
+#include "compiler/map/map.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "compiler/driver/driver.h"
-#include "compiler/graph/graphviz.h"
+#include "compiler/map/graphviz.h"
 
 namespace journey::map {
 namespace {
