@@ -13,7 +13,6 @@
 #include <optional>
 
 #include "cli/common.h"
-#include "compiler/ast/dump.h"
 #include "compiler/diagnostics/render.h"
 #include "compiler/diagnostics/suppress.h"
 #include "compiler/driver/driver.h"
@@ -186,22 +185,6 @@ int runFormat(const FormatOptions& options) {
     result = std::max(result, kExitProblems);
   }
   return result;
-}
-
-int runDumpMachine(const DumpOptions& options);
-int runDumpLlvm(const DumpOptions& options);
-
-int runDump(const DumpOptions& options) {
-  if (options.stage == "machine") return runDumpMachine(options);
-  if (options.stage == "llvm") return runDumpLlvm(options);
-  DiskFileReader disk;
-  auto compilation = compile(options.file, disk, CompileOptions{.parseOnly = true});
-  printDiagnostics(*compilation, options.color);
-  if (compilation->rootUnreadable) return kExitUsage;
-  if (options.stage == "ast") {
-    ast::dump(std::cout, *compilation->root(), compilation->sources);
-  }
-  return compilation->diagnostics.hasErrors() ? kExitProblems : kExitOk;
 }
 
 namespace {

@@ -1,5 +1,6 @@
-// The `journey` subcommands. Each returns the process exit code:
-// 0 success, 1 problems found in the input, 2 usage or I/O error.
+// The `journey` subcommands: each one's options (cli/arguments.h registers them) and the call
+// that runs it. Each returns the process exit code: 0 success, 1 problems found in the input (or
+// a failed `--fail-if` gate), 2 usage or I/O error, 130 a run stopped by Ctrl-C.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,8 @@ namespace journey::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitProblems = 1;
 inline constexpr int kExitUsage = 2;
+/// A run stopped by Ctrl-C: 128 + SIGINT, as shells report it.
+inline constexpr int kExitInterrupted = 130;
 
 enum class ColorMode { Auto, Always, Never };
 
@@ -41,6 +44,7 @@ struct FormatOptions {
 };
 int runFormat(const FormatOptions& options);
 
+/// `journey dump --stage=STAGE FILE`: the syntax tree, the machine or the JIT's LLVM IR.
 struct DumpOptions {
   std::string file;
   /// ast, machine or llvm (the JIT's optimized IR).
@@ -59,28 +63,37 @@ struct BuildOptions {
 };
 int runBuild(const BuildOptions& options);
 
+/// The options of the commands that run simulations (simulate, compare, sweep), registered on
+/// each by one function (cli/arguments.cpp).
+struct RunOptions {
+  std::uint64_t customers = 100'000;
+  std::uint64_t seed = 1;
+  /// 0: one per core.
+  unsigned threads = 0;
+  /// jit or interpreter (cli/run.h builds it).
+  std::string backend = "jit";
+  /// `--set NAME=VALUE` (for sweep also ranges `NAME=FROM..TO:STEP`; for compare both versions).
+  std::vector<std::string> overrides;
+  /// text, json or csv; html for simulate and compare.
+  std::string format = "text";
+  /// Write the report here instead of stdout.
+  std::string output;
+  std::uint64_t maxSteps = 1'000'000;
+  bool progress = true;
+  ColorMode color = ColorMode::Auto;
+  /// `--fail-if` KPI gates, checked after the report is written (exit 1 when one fails);
+  /// simulate and compare.
+  std::vector<std::string> failIf;
+};
+
 struct SimulateOptions {
   /// A `.journey` spec or a `.jm` machine.
   std::string file;
-  std::uint64_t customers = 100'000;
-  std::uint64_t seed = 1;
-  unsigned threads = 0;
-  std::string backend = "jit";
-  std::vector<std::string> overrides;
-  /// text, json or csv.
-  std::string format = "text";
+  RunOptions run;
   double untilPrecision = 0;
   std::uint64_t maxCustomers = 100'000'000;
-  std::uint64_t maxSteps = 1'000'000;
-  /// Write the report here instead of stdout.
-  std::string output;
-  bool progress = true;
   /// Count the moves between stages (`flows` in JSON; always for html).
   bool flows = false;
-  ColorMode color = ColorMode::Auto;
-  /// `--fail-if 'conversion < 12%'`: KPI gates, checked after the report is written (exit 1
-  /// when one fails).
-  std::vector<std::string> failIf;
 };
 int runSimulate(const SimulateOptions& options);
 
@@ -88,24 +101,13 @@ int runSimulate(const SimulateOptions& options);
 /// numbers), every KPI's difference with a 95% interval from the paired customers.
 struct CompareOptions {
   std::string oldFile, newFile;
-  std::uint64_t customers = 100'000;
-  std::uint64_t seed = 1;
-  unsigned threads = 0;
-  std::string backend = "jit";
-  /// `--set` for both versions, then `--old-set` and `--new-set` for one.
-  std::vector<std::string> overrides, oldOverrides, newOverrides;
+  /// `run.overrides` for both versions, then `--old-set` and `--new-set` for one.
+  RunOptions run;
+  std::vector<std::string> oldOverrides, newOverrides;
   /// `--rename [KIND:]OLD=NEW`.
   std::vector<std::string> renames;
   /// Match by identical names and `--rename` only; guess no renames.
   bool exactNames = false;
-  /// text, json, csv or html.
-  std::string format = "text";
-  std::string output;
-  std::uint64_t maxSteps = 1'000'000;
-  bool progress = true;
-  ColorMode color = ColorMode::Auto;
-  /// `--fail-if 'delta(conversion) < -1pt'`.
-  std::vector<std::string> failIf;
 };
 int runCompare(const CompareOptions& options);
 
@@ -113,20 +115,10 @@ int runCompare(const CompareOptions& options);
 /// on common random numbers across the values.
 struct SweepOptions {
   std::string file;
-  /// Ranges (`NAME=FROM..TO:STEP`, one or two) and fixed values (`NAME=VALUE`).
-  std::vector<std::string> overrides;
-  std::uint64_t customers = 100'000;
-  std::uint64_t seed = 1;
-  unsigned threads = 0;
-  std::string backend = "jit";
+  /// `run.overrides`: ranges (one or two) and fixed values.
+  RunOptions run;
   /// KPIs for the text table's columns (names as in `--fail-if`); empty for the headline ones.
   std::vector<std::string> kpis;
-  /// text, json or csv.
-  std::string format = "text";
-  std::string output;
-  std::uint64_t maxSteps = 1'000'000;
-  bool progress = true;
-  ColorMode color = ColorMode::Auto;
 };
 int runSweep(const SweepOptions& options);
 

@@ -11,6 +11,14 @@
 
 namespace journey::cli {
 
+bool compiledMachineIsWellFormed(const rt::Machine& machine) {
+  auto problems = rt::verify(machine);
+  if (problems.empty()) return true;
+  std::cerr << fmt::format("internal error: the compiled machine is malformed: {}\n",
+                           problems.front());
+  return false;
+}
+
 std::optional<rt::Machine> loadMachine(const std::string& path, const LoadOptions& options,
                                        int& exitCode) {
   DiskFileReader disk;
@@ -57,11 +65,7 @@ std::optional<rt::Machine> loadMachine(const std::string& path, const LoadOption
     exitCode = kExitProblems;
     return std::nullopt;
   }
-  // The compiler's output must be well-formed; a failure here is a bug in the compiler.
-  auto problems = rt::verify(*machine);
-  if (!problems.empty()) {
-    std::cerr << fmt::format("internal error: the compiled machine is malformed: {}\n",
-                             problems.front());
+  if (!compiledMachineIsWellFormed(*machine)) {
     exitCode = kExitProblems;
     return std::nullopt;
   }

@@ -18,7 +18,8 @@ struct LoadOptions {
   ColorMode color = ColorMode::Auto;
   /// What the command does with the machine, for "fix them before it can {purpose}".
   std::string purpose = "run";
-  /// Keep the compilation (for places of declarations); null for a `.jm` file.
+  /// Keep the compilation (for places of declarations, the report's map); left null for a `.jm`
+  /// file.
   std::unique_ptr<Compilation>* compilation = nullptr;
 };
 
@@ -27,6 +28,10 @@ struct LoadOptions {
 /// kExitProblems: errors in the spec or a malformed machine).
 std::optional<rt::Machine> loadMachine(const std::string& path, const LoadOptions& options,
                                        int& exitCode);
+
+/// The compiler's output must be well-formed: false, with an internal error on stderr, when a
+/// machine lowered from a spec fails `rt::verify` (a bug in the compiler).
+bool compiledMachineIsWellFormed(const rt::Machine& machine);
 
 /// The same with only overrides and colour.
 inline std::optional<rt::Machine> loadMachine(const std::string& path,

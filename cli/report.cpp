@@ -6,10 +6,8 @@
 #include <iostream>
 
 #include "cli/common.h"
-#include "compiler/driver/driver.h"
 #include "compiler/map/graphviz.h"
 #include "compiler/map/map.h"
-#include "runtime/file.h"
 
 #ifndef JOURNEY_VERSION
 #define JOURNEY_VERSION "0.0.0"
@@ -24,30 +22,26 @@ bool htmlDestinationOk(const std::string& output) {
   return false;
 }
 
-sim::html::MapFigure journeyMapFigure(const std::string& file) {
+sim::html::MapFigure journeyMapFigure(const LoadedJourney& source) {
   sim::html::MapFigure figure;
   auto noMap = [&](std::string note) {
-    std::cerr << "note: the report has no journey map of " << file << ": " << note << '\n';
+    std::cerr << "note: the report has no journey map of " << source.file << ": " << note << '\n';
     figure.note = "No journey map: " + std::move(note) + ".";
     return figure;
   };
-  DiskFileReader disk;
-  std::string error;
-  std::optional<std::string> bytes = disk.read(file, error);
-  if (!bytes) return noMap(fmt::format("cannot read {}: {}", file, error));
-  if (rt::looksLikeMachine(*bytes))
+  if (source.compilation == nullptr)
     return noMap(
         "it was made from a compiled machine (.jm), which has no map; simulate the spec "
         "to include it");
   auto dot = findDot();
   if (!dot)
     return noMap("Graphviz's `dot` is not installed (Debian and Ubuntu: the `graphviz` package)");
-  auto compilation = compile(file, disk);
-  if (compilation->journey == nullptr || compilation->journey->journey == nullptr)
+  const Compilation& compilation = *source.compilation;
+  if (compilation.journey == nullptr || compilation.journey->journey == nullptr)
     return noMap("the spec could not be analysed");
   // Only errors the checks may report (simulate refuses the others) can be drawn in red.
   map::JourneyMap journeyMap =
-      map::buildMap(*compilation->journey, compilation->sources, compilation->diagnostics.sorted());
+      map::buildMap(*compilation.journey, compilation.sources, compilation.diagnostics.sorted());
   map::GraphvizResult drawn =
       map::runGraphviz(*dot, "svg", map::renderDot(journeyMap), dotTimeout());
   if (!drawn.ok || drawn.output.find("<svg") == std::string::npos) {
@@ -58,31 +52,36 @@ sim::html::MapFigure journeyMapFigure(const std::string& file) {
   return figure;
 }
 
-std::string htmlSimulationPage(const SimulateOptions& options, const rt::Machine& machine,
-                               const std::string& json) {
+namespace {
+
+std::string nameOf(const rt::Machine& machine) {
+  return machine.display.empty() ? machine.name : machine.display;
+}
+
+}  // namespace
+
+std::string htmlSimulationPage(const LoadedJourney& source, const std::string& json) {
   sim::html::Page page;
   page.kind = sim::html::PageKind::Simulation;
-  page.title = fmt::format("{}: simulation report",
-                           machine.display.empty() ? machine.name : machine.display);
+  page.title = fmt::format("{}: simulation report", nameOf(source.machine));
   page.json = json;
   page.generator = "journey " JOURNEY_VERSION;
-  page.maps.push_back(journeyMapFigure(options.file));
+  page.maps.push_back(journeyMapFigure(source));
   return sim::html::renderPage(page);
 }
 
-std::string htmlComparisonPage(const CompareOptions& options, const rt::Machine& oldMachine,
-                               const rt::Machine& newMachine, const std::string& json) {
-  auto name = [](const rt::Machine& m) { return m.display.empty() ? m.name : m.display; };
+std::string htmlComparisonPage(const LoadedJourney& oldSource, const LoadedJourney& newSource,
+                               const std::string& json) {
+  std::string oldName = nameOf(oldSource.machine), newName = nameOf(newSource.machine);
   sim::html::Page page;
   page.kind = sim::html::PageKind::Comparison;
-  page.title = name(oldMachine) == name(newMachine)
-                   ? fmt::format("{}: comparison of two versions", name(newMachine))
-                   : fmt::format("{} and {}: comparison", name(oldMachine), name(newMachine));
+  page.title = oldName == newName ? fmt::format("{}: comparison of two versions", newName)
+                                  : fmt::format("{} and {}: comparison", oldName, newName);
   page.json = json;
   page.generator = "journey " JOURNEY_VERSION;
-  page.maps.push_back(journeyMapFigure(options.oldFile));
+  page.maps.push_back(journeyMapFigure(oldSource));
   page.maps.back().label = "old";
-  page.maps.push_back(journeyMapFigure(options.newFile));
+  page.maps.push_back(journeyMapFigure(newSource));
   page.maps.back().label = "new";
   return sim::html::renderPage(page);
 }

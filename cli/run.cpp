@@ -1,6 +1,7 @@
 #include "cli/run.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <iostream>
 #include <thread>
@@ -24,6 +25,15 @@ std::unique_ptr<rt::jit::JitBackend> compileJit(const rt::Machine& machine, bool
   return std::move(std::get<std::unique_ptr<rt::jit::JitBackend>>(compiled));
 }
 
+std::optional<sim::CompiledExprs> buildBackend(const std::string& backend,
+                                               const rt::Machine& machine) {
+  if (backend == "interpreter") return sim::CompiledExprs();
+  std::shared_ptr<const rt::jit::JitBackend> jit = compileJit(machine, false);
+  if (!jit) return std::nullopt;
+  // The table lives as long as the backend that owns it.
+  return sim::CompiledExprs(jit, jit->functions());
+}
+
 std::atomic<bool> interrupted{false};
 
 namespace {
@@ -41,8 +51,8 @@ InterruptScope::~InterruptScope() {
   std::signal(SIGINT, previous_);
 }
 
-ProgressBar::ProgressBar(bool enabled)
-    : enabled_(enabled), started_(Clock::now()), last_(started_) {}
+ProgressBar::ProgressBar(bool wanted)
+    : enabled_(wanted && isatty(STDERR_FILENO) != 0), started_(Clock::now()), last_(started_) {}
 
 void ProgressBar::update(std::uint64_t done, std::uint64_t target) {
   if (!enabled_) return;
@@ -65,6 +75,31 @@ void ProgressBar::update(std::uint64_t done, std::uint64_t target) {
 void ProgressBar::clear() {
   if (shown_) std::cerr << "\r" << std::string(79, ' ') << "\r" << std::flush;
   shown_ = false;
+}
+
+sim::Options simulationOptions(const RunOptions& run, ProgressBar& progress) {
+  sim::Options options;
+  options.customers = run.customers;
+  options.seed = run.seed;
+  options.threads = run.threads;
+  options.maxSteps = run.maxSteps;
+  options.stop = &interrupted;
+  options.progress = [&progress](std::uint64_t done, std::uint64_t target) {
+    progress.update(done, target);
+  };
+  return options;
+}
+
+sim::CompareOptions comparisonOptions(const RunOptions& run, ProgressBar& progress) {
+  sim::Options simulation = simulationOptions(run, progress);
+  sim::CompareOptions options;
+  options.customers = simulation.customers;
+  options.seed = simulation.seed;
+  options.threads = simulation.threads;
+  options.maxSteps = simulation.maxSteps;
+  options.stop = simulation.stop;
+  options.progress = std::move(simulation.progress);
+  return options;
 }
 
 unsigned threadCount(unsigned option) {
@@ -99,6 +134,10 @@ bool parseGates(const std::vector<std::string>& texts, bool compare,
   return ok;
 }
 
+void reportUnresolvedGate(const sim::Gate& gate, const std::string& error) {
+  std::cerr << fmt::format("error: --fail-if '{}': {}\n", gate.text, error);
+}
+
 bool reportVerdicts(const std::vector<sim::Gate>& gates,
                     const std::vector<sim::GateVerdict>& verdicts) {
   bool allPass = true;
@@ -108,54 +147,6 @@ bool reportVerdicts(const std::vector<sim::Gate>& gates,
     allPass &= !verdicts[i].failed;
   }
   return allPass;
-}
-
-std::optional<GateTarget> resolveGate(const sim::Gate& gate, const rt::Machine& m,
-                                      std::string& error) {
-  GateTarget target;
-  if (gate.group != "all") {
-    for (std::size_t p = 0; p < m.personas.size(); ++p)
-      if (m.personas[p].name == gate.group) target.persona = static_cast<rt::Index>(p);
-    if (target.persona < 0) {
-      std::vector<std::string> names;
-      for (const auto& p : m.personas)
-        names.push_back(p.name);
-      error = fmt::format("there is no persona `{}` (personas: {})", gate.group,
-                          fmt::join(names, ", "));
-      return std::nullopt;
-    }
-  }
-  if (!gate.currency.empty() && gate.currency != m.currency) {
-    error = fmt::format("the journey's money is in {}, not {}",
-                        m.currency.empty() ? "no currency" : m.currency, gate.currency);
-    return std::nullopt;
-  }
-  std::vector<std::string> items;
-  for (const auto& def : sim::kpiDefinitions(m)) {
-    if (def.metric != gate.metric) continue;
-    items.push_back(def.item);
-    if (def.item != gate.item) continue;
-    if (!gate.stageKind.empty()) {
-      bool goal = def.itemKind == sim::KpiItem::Stage &&
-                  m.stages[static_cast<std::size_t>(def.index)].kind == rt::StageKind::Goal;
-      bool exit = def.itemKind == sim::KpiItem::Stage &&
-                  m.stages[static_cast<std::size_t>(def.index)].kind == rt::StageKind::Exit;
-      if ((gate.stageKind == "goal" && !goal) || (gate.stageKind == "exit" && !exit)) {
-        error = fmt::format("`{}` is not {} {}", gate.item, gate.stageKind == "goal" ? "a" : "an",
-                            gate.stageKind);
-        return std::nullopt;
-      }
-    }
-    target.kpi = def;
-    return target;
-  }
-  if (items.empty()) {
-    error = fmt::format("this journey has no `{}`", gate.metric);
-  } else {
-    error = fmt::format("there is no `{}({})`; the items of `{}` are {}", gate.metric, gate.item,
-                        gate.metric, fmt::join(items, ", "));
-  }
-  return std::nullopt;
 }
 
 }  // namespace journey::cli

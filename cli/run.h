@@ -1,23 +1,32 @@
-// What the commands that run simulations share (simulate, compare, sweep): the JIT, the
-// progress bar, Ctrl-C, writing the report, and KPI gates (`--fail-if`).
+// What the commands that run simulations share (simulate, compare, sweep): the backend, the
+// simulator's options, the progress bar, Ctrl-C, and printing gates' problems and verdicts.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "cli/commands.h"
 #include "runtime/jit/jit.h"
 #include "runtime/machine.h"
+#include "simulator/compare.h"
 #include "simulator/gates.h"
 #include "simulator/simulate.h"
+#include "simulator/sweep.h"
 
 namespace journey::cli {
 
 /// The JIT-compiled expressions of `machine`, or null with the reason on stderr.
 std::unique_ptr<rt::jit::JitBackend> compileJit(const rt::Machine& machine, bool keepIr);
+
+/// `--backend` for one machine: the expressions compiled by the JIT, or none for the
+/// interpreter. nullopt when the JIT cannot compile them (the reason on stderr).
+std::optional<sim::CompiledExprs> buildBackend(const std::string& backend,
+                                               const rt::Machine& machine);
 
 /// Set by SIGINT while an `InterruptScope` is alive.
 extern std::atomic<bool> interrupted;
@@ -37,7 +46,8 @@ class InterruptScope {
 /// A progress line on stderr: bar, customers, rate and time left.
 class ProgressBar {
  public:
-  explicit ProgressBar(bool enabled);
+  /// Shown only when `wanted` and stderr is a terminal.
+  explicit ProgressBar(bool wanted);
   void update(std::uint64_t done, std::uint64_t target);
   void clear();
 
@@ -48,6 +58,12 @@ class ProgressBar {
   Clock::time_point started_, last_;
 };
 
+/// The simulator's options from the run options: customers, seed, threads, step limit, Ctrl-C
+/// (`interrupted`) and `progress`.
+sim::Options simulationOptions(const RunOptions& run, ProgressBar& progress);
+/// The same for a comparison.
+sim::CompareOptions comparisonOptions(const RunOptions& run, ProgressBar& progress);
+
 /// Threads to use: the option, or one per core.
 unsigned threadCount(unsigned option);
 
@@ -57,17 +73,11 @@ bool writeReport(const std::string& output, const std::string& report);
 /// Parses every `--fail-if`; on a malformed one, prints where and returns false.
 bool parseGates(const std::vector<std::string>& texts, bool compare, std::vector<sim::Gate>& gates);
 
+/// Prints `error: --fail-if 'GATE': ERROR` for a gate that does not resolve.
+void reportUnresolvedGate(const sim::Gate& gate, const std::string& error);
+
 /// Prints each verdict on stderr (`gate passed: ...`, `gate failed: ...`); true when all pass.
 bool reportVerdicts(const std::vector<sim::Gate>& gates,
                     const std::vector<sim::GateVerdict>& verdicts);
-
-/// Resolves a simulate gate against a machine: the KPI and group it reads, or a message.
-struct GateTarget {
-  sim::KpiDef kpi;
-  /// -1: everyone; otherwise the persona.
-  rt::Index persona = -1;
-};
-std::optional<GateTarget> resolveGate(const sim::Gate& gate, const rt::Machine& machine,
-                                      std::string& error);
 
 }  // namespace journey::cli

@@ -11,15 +11,6 @@
 namespace journey::sim {
 namespace {
 
-std::string count(std::uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 std::string title(const rt::Machine& m) {
   return m.display.empty() ? m.name : fmt::format("{} \"{}\"", m.name, m.display);
 }
@@ -120,8 +111,8 @@ std::string compareText(const rt::Machine& mo, const rt::Machine& mn, const Matc
   out += fmt::format(
       "{} customers on common random numbers (seed {}): both versions meet the same customers.\n"
       "({} backend, {} thread{}, {:.2f} s)\n",
-      count(c.customers), info.seed, info.backend, info.threads, info.threads == 1 ? "" : "s",
-      c.seconds);
+      groupThousands(c.customers), info.seed, info.backend, info.threads,
+      info.threads == 1 ? "" : "s", c.seconds);
   if (c.interrupted) out += "Interrupted: these results cover the customers simulated so far.\n";
   if (mo.horizon != mn.horizon)
     out += fmt::format("The horizons differ: {} days (old), {} days (new).\n", mo.horizon / 86400,
@@ -164,12 +155,12 @@ std::string compareText(const rt::Machine& mo, const rt::Machine& mn, const Matc
   out += fmt::format(
       "\nCustomers whose KPIs differ between the versions: {} ({:.2f}%); the others had the same\n"
       "outcome, costs and deliveries in both.\n",
-      count(all.diverged), 100 * share);
+      groupThousands(all.diverged), 100 * share);
   if (c.personaMismatches > 0)
     out += fmt::format(
         "{} customers drew a different persona in the two versions (their personas or shares\n"
         "differ): the persona sections compare independent samples.\n",
-        count(c.personaMismatches));
+        groupThousands(c.personaMismatches));
 
   out += "\nAll customers\n";
   out += groupTable(all, false);
@@ -178,7 +169,7 @@ std::string compareText(const rt::Machine& mo, const rt::Machine& mn, const Matc
       "   differences of shares in percentage points)\n";
   for (std::size_t g = 1; g < c.groups.size(); ++g) {
     const ComparedGroup& group = c.groups[g];
-    out += fmt::format("\n{} ({} customers{})\n", group.name, count(group.newCustomers),
+    out += fmt::format("\n{} ({} customers{})\n", group.name, groupThousands(group.newCustomers),
                        group.paired ? "" : ", independent samples");
     out += groupTable(group, true);
   }

@@ -290,6 +290,25 @@ bool holds(GateOp op, double x, double threshold) {
   return false;
 }
 
+// A gate with a currency (`cost_per_customer > 40 EUR`) must name the journey's.
+bool currencyMatches(const Gate& gate, const rt::Machine& machine, std::string& error) {
+  if (gate.currency.empty() || gate.currency == machine.currency) return true;
+  error = fmt::format("the journey's money is in {}, not {}",
+                      machine.currency.empty() ? "no currency" : machine.currency, gate.currency);
+  return false;
+}
+
+// `goal(X)` and `exit(X)`: X must be a stage of that kind; `stage` is the one X names, or null.
+bool stageKindMatches(const Gate& gate, const rt::Stage* stage, std::string& error) {
+  if (gate.stageKind.empty()) return true;
+  bool goal = stage != nullptr && stage->kind == rt::StageKind::Goal;
+  bool exit = stage != nullptr && stage->kind == rt::StageKind::Exit;
+  if ((gate.stageKind == "goal" && goal) || (gate.stageKind == "exit" && exit)) return true;
+  error = fmt::format("`{}` is not {} {}", gate.item, gate.stageKind == "goal" ? "a" : "an",
+                      gate.stageKind);
+  return false;
+}
+
 }  // namespace
 
 std::variant<Gate, GateError> parseGate(std::string_view text, bool compare) {
@@ -355,6 +374,127 @@ GateVerdict judgeDelta(const Gate& gate, const Interval& delta) {
                   formatDelta(delta.value, gate.unit), formatInterval(delta, gate.unit, true),
                   verdict.failed ? "" : "not ", opWords(gate.op), gate.thresholdText);
   return verdict;
+}
+
+std::optional<GateTarget> resolveGate(const Gate& gate, const rt::Machine& machine,
+                                      std::string& error) {
+  GateTarget target;
+  if (gate.group != "all") {
+    for (std::size_t p = 0; p < machine.personas.size(); ++p)
+      if (machine.personas[p].name == gate.group) target.persona = static_cast<rt::Index>(p);
+    if (target.persona < 0) {
+      std::vector<std::string> names;
+      for (const auto& p : machine.personas)
+        names.push_back(p.name);
+      error = fmt::format("there is no persona `{}` (personas: {})", gate.group,
+                          fmt::join(names, ", "));
+      return std::nullopt;
+    }
+  }
+  if (!currencyMatches(gate, machine, error)) return std::nullopt;
+  std::vector<std::string> items;
+  for (const auto& def : kpiDefinitions(machine)) {
+    if (def.metric != gate.metric) continue;
+    items.push_back(def.item);
+    if (def.item != gate.item) continue;
+    const rt::Stage* stage = def.itemKind == KpiItem::Stage
+                                 ? &machine.stages[static_cast<std::size_t>(def.index)]
+                                 : nullptr;
+    if (!stageKindMatches(gate, stage, error)) return std::nullopt;
+    target.kpi = def;
+    return target;
+  }
+  if (items.empty()) {
+    error = fmt::format("this journey has no `{}`", gate.metric);
+  } else {
+    error = fmt::format("there is no `{}({})`; the items of `{}` are {}", gate.metric, gate.item,
+                        gate.metric, fmt::join(items, ", "));
+  }
+  return std::nullopt;
+}
+
+std::vector<GateVerdict> judgeGates(const std::vector<Gate>& gates,
+                                    const std::vector<GateTarget>& targets,
+                                    const rt::Machine& machine, const Results& results) {
+  std::vector<GateVerdict> verdicts;
+  for (std::size_t g = 0; g < gates.size(); ++g) {
+    const GateTarget& target = targets[g];
+    Tally tally = target.persona < 0 ? results.overall()
+                                     : results.personas[static_cast<std::size_t>(target.persona)];
+    verdicts.push_back(judgeValue(gates[g], kpiValue(machine, tally, target.kpi)));
+  }
+  return verdicts;
+}
+
+const ComparedKpi* resolveCompareGate(const Gate& gate, const Comparison& comparison,
+                                      const rt::Machine& oldMachine, const rt::Machine& newMachine,
+                                      std::string& error) {
+  const ComparedGroup* group = nullptr;
+  std::vector<std::string> groups;
+  for (const auto& g : comparison.groups) {
+    groups.push_back(g.name);
+    if (g.name == gate.group) group = &g;
+  }
+  if (group == nullptr) {
+    error = fmt::format("there is no persona `{}` in both versions (groups: {})", gate.group,
+                        fmt::join(groups, ", "));
+    return nullptr;
+  }
+  bool readsOld = gate.scope == GateScope::Old;
+  const rt::Machine& machine = readsOld ? oldMachine : newMachine;
+  if (!currencyMatches(gate, machine, error)) return nullptr;
+  std::vector<std::string> items;
+  for (const auto& k : group->kpis) {
+    if (k.metric != gate.metric) continue;
+    const std::string& item = readsOld ? k.oldItem : k.newItem;
+    bool present = readsOld ? k.inOld : k.inNew;
+    if (present) items.push_back(item);
+    if (!(present && item == gate.item) && !(gate.scope == GateScope::Delta && k.item == gate.item))
+      continue;
+    const rt::Stage* stage = nullptr;
+    for (const auto& s : machine.stages)
+      if (s.name == gate.item) stage = &s;
+    if (!stageKindMatches(gate, stage, error)) return nullptr;
+    if (gate.scope == GateScope::Delta && !(k.inOld && k.inNew)) {
+      error = fmt::format(
+          "`{}` is only in the {} version, so it has no difference; `{}({})` reads "
+          "it",
+          kpiName(k.metric, k.item), k.inOld ? "old" : "new", k.inOld ? "old" : "new",
+          kpiName(k.metric, k.item));
+      return nullptr;
+    }
+    return &k;
+  }
+  if (items.empty()) {
+    error = fmt::format("the {} version has no `{}`", readsOld ? "old" : "new", gate.metric);
+  } else {
+    error = fmt::format("there is no `{}({})` in the {} version; its items are {}", gate.metric,
+                        gate.item, readsOld ? "old" : "new", fmt::join(items, ", "));
+  }
+  return nullptr;
+}
+
+std::vector<GateVerdict> judgeCompareGates(const std::vector<Gate>& gates,
+                                           const Comparison& comparison,
+                                           const rt::Machine& oldMachine,
+                                           const rt::Machine& newMachine) {
+  std::vector<GateVerdict> verdicts;
+  for (const auto& gate : gates) {
+    std::string error;
+    const ComparedKpi* kpi = resolveCompareGate(gate, comparison, oldMachine, newMachine, error);
+    switch (gate.scope) {
+      case GateScope::Delta:
+        verdicts.push_back(judgeDelta(gate, kpi->delta));
+        break;
+      case GateScope::Old:
+        verdicts.push_back(judgeValue(gate, kpi->oldValue));
+        break;
+      default:
+        verdicts.push_back(judgeValue(gate, kpi->newValue));
+        break;
+    }
+  }
+  return verdicts;
 }
 
 }  // namespace journey::sim

@@ -11,6 +11,9 @@
 // `outcome(X)` for a goal or an exit. A value gate fails when the estimate meets the condition.
 // A `delta(...)` gate fails only when the whole 95% interval of the difference meets it: the
 // change is significantly on the failing side of the threshold.
+//
+// A gate is parsed, then resolved against the journey before the run (so that a typo does not
+// cost a simulation), then judged on the results.
 #pragma once
 
 #include <optional>
@@ -19,7 +22,10 @@
 #include <variant>
 #include <vector>
 
+#include "runtime/machine.h"
+#include "simulator/compare.h"
 #include "simulator/kpis.h"
+#include "simulator/simulate.h"
 #include "simulator/stats.h"
 
 namespace journey::sim {
@@ -71,6 +77,37 @@ struct GateVerdict {
 GateVerdict judgeValue(const Gate& gate, const Interval& value);
 /// Judges a delta() gate on the 95% interval of the difference.
 GateVerdict judgeDelta(const Gate& gate, const Interval& delta);
+
+/// What a simulate gate reads: a KPI of everyone or of one persona.
+struct GateTarget {
+  KpiDef kpi;
+  /// -1: everyone; otherwise the persona.
+  rt::Index persona = -1;
+};
+
+/// Resolves a simulate gate against a machine; nullopt with `error` when the machine has no such
+/// persona, KPI or item, its money is in another currency, or `goal(X)` or `exit(X)` names a
+/// stage of another kind.
+std::optional<GateTarget> resolveGate(const Gate& gate, const rt::Machine& machine,
+                                      std::string& error);
+
+/// Judges simulate gates on a run's results; `targets` are resolveGate's, one per gate.
+std::vector<GateVerdict> judgeGates(const std::vector<Gate>& gates,
+                                    const std::vector<GateTarget>& targets,
+                                    const rt::Machine& machine, const Results& results);
+
+/// The KPI a compare gate reads in `comparison` (the group of its persona, the version of its
+/// scope), or null with `error`, as resolveGate's, naming the version.
+const ComparedKpi* resolveCompareGate(const Gate& gate, const Comparison& comparison,
+                                      const rt::Machine& oldMachine, const rt::Machine& newMachine,
+                                      std::string& error);
+
+/// Judges compare gates: delta() on the interval of the difference, old() and new() on that
+/// version's estimate. Every gate must have resolved on a comparison of the same versions.
+std::vector<GateVerdict> judgeCompareGates(const std::vector<Gate>& gates,
+                                           const Comparison& comparison,
+                                           const rt::Machine& oldMachine,
+                                           const rt::Machine& newMachine);
 
 /// The gate's subject as written in messages: `conversion[Enterprise]`, `delta(outcome(Lost))`.
 std::string gateSubject(const Gate& gate);

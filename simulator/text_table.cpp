@@ -33,4 +33,13 @@ std::string TextTable::render(const std::string& indent) const {
   return out;
 }
 
+std::string groupThousands(std::uint64_t n) {
+  std::string digits = std::to_string(n), grouped;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+    grouped += digits[i];
+  }
+  return grouped;
+}
+
 }  // namespace journey::sim

@@ -1,6 +1,7 @@
 // Aligned plain-text tables for the reports of simulate, compare and sweep.
 #pragma once
 
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
@@ -25,5 +26,8 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
   std::set<std::size_t> leftAligned_;
 };
+
+/// A count with thousands separated by commas: `1,000,000`.
+std::string groupThousands(std::uint64_t n);
 
 }  // namespace journey::sim

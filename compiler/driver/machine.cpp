@@ -61,4 +61,11 @@ std::optional<rt::Machine> buildMachine(Compilation& compilation,
   return lower::lower(*compilation.journey, compilation.sources, options);
 }
 
+std::string machineFilePath(const std::string& spec) {
+  std::string path = spec;
+  auto extension = path.rfind(".journey");
+  if (extension != std::string::npos && extension + 8 == path.size()) path.resize(extension);
+  return path + ".jm";
+}
+
 }  // namespace journey

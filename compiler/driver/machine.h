@@ -1,4 +1,5 @@
-// From a compiled spec to the runtime's machine, with `--set NAME=VALUE` overrides.
+// From a compiled spec to the runtime's machine, with `--set NAME=VALUE` overrides, and where
+// `journey build` writes the machine's file form (`.jm`, runtime/file.h).
 #pragma once
 
 #include <optional>
@@ -16,5 +17,9 @@ namespace journey {
 /// `compilation.diagnostics`.
 std::optional<rt::Machine> buildMachine(Compilation& compilation,
                                         const std::vector<std::string>& overrides);
+
+/// The `.jm` file beside a spec: `phone.journey` -> `phone.jm`; any other name gets `.jm`
+/// appended.
+std::string machineFilePath(const std::string& spec);
 
 }  // namespace journey

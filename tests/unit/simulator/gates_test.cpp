@@ -1,9 +1,13 @@
-// KPI gates (simulator/gates.h): parsing, units, errors with columns, and verdicts.
+// KPI gates (simulator/gates.h): parsing, units, errors with columns, resolution against a
+// journey, and verdicts.
 #include "simulator/gates.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+
+#include "compiler/driver/driver.h"
+#include "compiler/driver/machine.h"
 
 namespace journey::sim {
 namespace {
@@ -127,6 +131,100 @@ TEST(Gates, DeltaGatesNeedTheWholeInterval) {
   EXPECT_EQ(v.message,
             "delta(conversion) is -2.00 pt (95% CI [-2.50, -1.50]): below -1pt at 95% confidence");
   EXPECT_TRUE(judgeDelta(g, {-0.02, NAN, NAN}).failed);
+}
+
+constexpr const char* kSplit = R"(journey Split {
+  horizon 30d
+  entry Start
+  persona Everyone {
+    share 100%
+  }
+  stage Start {
+    after 1d -> { Won 80%, Lost otherwise }
+  }
+  goal Won
+  exit Lost
+})";
+
+rt::Machine splitMachine() {
+  MemoryFileReader files;
+  files.set("split.journey", kSplit);
+  auto compilation = compile("split.journey", files);
+  auto machine = buildMachine(*compilation, {});
+  if (!machine) {
+    ADD_FAILURE() << "the spec does not build";
+    return rt::Machine{};
+  }
+  return *machine;
+}
+
+std::string unresolved(const rt::Machine& machine, std::string_view text) {
+  std::string error;
+  if (resolveGate(parsed(text), machine, error)) ADD_FAILURE() << text << " resolved";
+  return error;
+}
+
+TEST(Gates, ResolveAgainstTheJourney) {
+  rt::Machine machine = splitMachine();
+  std::string error;
+  auto target = resolveGate(parsed("goal(Won)[Everyone] < 50%"), machine, error);
+  ASSERT_TRUE(target) << error;
+  EXPECT_EQ(target->kpi.metric, "outcome");
+  EXPECT_EQ(target->persona, 0);
+  EXPECT_EQ(unresolved(machine, "conversion[Nobody] < 1%"),
+            "there is no persona `Nobody` (personas: Everyone)");
+  EXPECT_EQ(unresolved(machine, "goal(Lost) < 1%"), "`Lost` is not a goal");
+  EXPECT_EQ(unresolved(machine, "exit(Won) < 1%"), "`Won` is not an exit");
+  EXPECT_EQ(unresolved(machine, "cost_per_customer > 5 EUR"),
+            "the journey's money is in no currency, not EUR");
+  EXPECT_NE(unresolved(machine, "outcome(Nowhere) < 1%").find("there is no `outcome(Nowhere)`"),
+            std::string::npos);
+}
+
+TEST(Gates, JudgedOnTheResults) {
+  rt::Machine machine = splitMachine();
+  rt::Program program(machine);
+  Options options;
+  options.customers = 2000;
+  options.threads = 1;
+  Results results = simulate(program, options);
+  std::vector<Gate> gates = {parsed("conversion < 50%"), parsed("conversion > 90%")};
+  std::vector<GateTarget> targets;
+  std::string error;
+  for (const auto& gate : gates)
+    targets.push_back(*resolveGate(gate, machine, error));
+  auto verdicts = judgeGates(gates, targets, machine, results);
+  ASSERT_EQ(verdicts.size(), 2u);
+  EXPECT_FALSE(verdicts[0].failed) << verdicts[0].message;
+  EXPECT_FALSE(verdicts[1].failed) << verdicts[1].message;
+}
+
+TEST(Gates, CompareGatesResolveInTheComparison) {
+  rt::Machine machine = splitMachine();
+  std::string error;
+  auto matching = matchMachines(machine, machine, MatchOptions{}, error);
+  ASSERT_TRUE(matching) << error;
+  rt::Program program(machine);
+  CompareOptions options;
+  options.customers = 500;
+  options.threads = 1;
+  Comparison comparison = compare(program, program, *matching, options);
+  Gate delta = parsed("delta(conversion) < -1pt", true);
+  const ComparedKpi* kpi = resolveCompareGate(delta, comparison, machine, machine, error);
+  ASSERT_NE(kpi, nullptr) << error;
+  EXPECT_EQ(kpi->metric, "conversion");
+  EXPECT_EQ(
+      resolveCompareGate(parsed("new(goal(Lost)) < 1%", true), comparison, machine, machine, error),
+      nullptr);
+  EXPECT_EQ(error, "`Lost` is not a goal");
+  EXPECT_EQ(resolveCompareGate(parsed("old(conversion)[Nobody] < 1%", true), comparison, machine,
+                               machine, error),
+            nullptr);
+  EXPECT_EQ(error, "there is no persona `Nobody` in both versions (groups: all, Everyone)");
+  auto verdicts = judgeCompareGates({delta}, comparison, machine, machine);
+  ASSERT_EQ(verdicts.size(), 1u);
+  // The same version twice: no difference, so the gate passes.
+  EXPECT_FALSE(verdicts[0].failed) << verdicts[0].message;
 }
 
 }  // namespace
