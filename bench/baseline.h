@@ -1,7 +1,7 @@
 // The business-phone journey (examples/business_phone.journey) written by hand: hard-coded
 // tables and branches, the runtime's Philox streams, samplers and time of day (shared like the
 // samplers: what both share is not what the comparison measures), a binary-heap event loop. It
-// is the yardstick of issue 4's benchmark: the straightforward C++ a good engineer would write
+// is the yardstick of machine_bench: the straightforward C++ a good engineer would write
 // for this one journey, following docs/semantics.md (activity, visit-tagged timers, the email
 // cap ring, phone quiet hours with deferral, the condition rule evaluated after every step).
 //

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole simulations under both backends: `journey simulate --format json` on every example must
-# print byte-identical reports with the interpreter and with the JIT (issue 4: bit-identical
+# print byte-identical reports with the interpreter and with the JIT (bit-identical
 # customer histories; the report sums them in a fixed order, so one differing bit shows), and so
 # must the reports of every semantics spec.
 # Usage: backends_test.sh PATH/TO/journey   (run from the repository root)

@@ -1,4 +1,4 @@
-// `journey simulate` against `journey analyze` on the business-phone journey (issue 6): the
+// `journey simulate` against `journey analyze` on the business-phone journey: the
 // memoryless variant tests/statistical/business_phone_memoryless.journey (exponential delays,
 // constant branches, no rules) is a continuous-time Markov chain, so simulator/markov.h gives
 // the exact probability of ending at each goal and exit (or in progress in each stage) by the

@@ -1,4 +1,4 @@
-// Statistical correctness of the simulator (issue 5): on memoryless specs
+// Statistical correctness of the simulator: on memoryless specs
 // (tests/markov/*.journey), `sim::simulate` must agree with the exact continuous-time Markov
 // chain answer (simulator/markov.h, Eigen) for
 //   - the probability of ending at each stage by the horizon (each goal and exit reached, or
