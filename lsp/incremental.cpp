@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "compiler/ast/walk.h"
 #include "compiler/parse/parse.h"
 
 namespace journey::lsp {
@@ -23,52 +24,43 @@ class Shifter {
   }
 
   void expr(ast::Expr* e) const {
-    if (e == nullptr) return;
-    range(e->range);
-    if (e->kind != ast::ExprKind::Error) e->type = ast::Type{};
-    switch (e->kind) {
+    if (e != nullptr) ast::walk(*e, [&](ast::Expr& node) { shift(node); });
+  }
+
+  // One expression's own ranges and analysis, without its sub-expressions.
+  void shift(ast::Expr& e) const {
+    range(e.range);
+    if (e.kind != ast::ExprKind::Error) e.type = ast::Type{};
+    switch (e.kind) {
       case ast::ExprKind::Name: {
-        auto& name = ast::as<ast::NameExpr>(*e);
+        auto& name = ast::as<ast::NameExpr>(e);
         id(name.name);
         name.symbol = ast::SymbolKind::Unresolved;
         name.declaration = nullptr;
         break;
       }
       case ast::ExprKind::Member: {
-        auto& member = ast::as<ast::MemberExpr>(*e);
+        auto& member = ast::as<ast::MemberExpr>(e);
         id(member.object);
         id(member.member);
         member.declaration = nullptr;
         break;
       }
       case ast::ExprKind::Call: {
-        auto& call = ast::as<ast::CallExpr>(*e);
+        auto& call = ast::as<ast::CallExpr>(e);
         id(call.callee);
         for (auto& argument : call.arguments) {
           if (argument.name) id(*argument.name);
-          expr(argument.value.get());
         }
         break;
       }
+      case ast::ExprKind::Unary:
+        range(ast::as<ast::UnaryExpr>(e).opRange);
+        break;
+      case ast::ExprKind::Binary:
+        range(ast::as<ast::BinaryExpr>(e).opRange);
+        break;
       case ast::ExprKind::Discrete:
-        for (auto& entry : ast::as<ast::DiscreteExpr>(*e).entries) {
-          expr(entry.value.get());
-          expr(entry.probability.get());
-        }
-        break;
-      case ast::ExprKind::Unary: {
-        auto& unary = ast::as<ast::UnaryExpr>(*e);
-        range(unary.opRange);
-        expr(unary.operand.get());
-        break;
-      }
-      case ast::ExprKind::Binary: {
-        auto& binary = ast::as<ast::BinaryExpr>(*e);
-        range(binary.opRange);
-        expr(binary.lhs.get());
-        expr(binary.rhs.get());
-        break;
-      }
       case ast::ExprKind::Literal:
       case ast::ExprKind::Error:
         break;

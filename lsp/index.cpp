@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "compiler/ast/walk.h"
 #include "compiler/sema/builtins.h"
 
 namespace journey::lsp {
@@ -201,10 +202,14 @@ class IndexBuilder {
   }
 
   void expr(const ast::Expr* e) {
-    if (e == nullptr) return;
-    switch (e->kind) {
+    if (e != nullptr) ast::walk(*e, [&](const ast::Expr& node) { reference(node); });
+  }
+
+  // A name or a payload field read in an expression.
+  void reference(const ast::Expr& e) {
+    switch (e.kind) {
       case ast::ExprKind::Name: {
-        const auto& name = ast::as<ast::NameExpr>(*e);
+        const auto& name = ast::as<ast::NameExpr>(e);
         if (!valid(name.name)) return;
         if (name.symbol == ast::SymbolKind::Builtin) return;
         if (name.symbol != ast::SymbolKind::Attribute) {
@@ -223,30 +228,13 @@ class IndexBuilder {
         return;
       }
       case ast::ExprKind::Member: {
-        const auto& member = ast::as<ast::MemberExpr>(*e);
+        const auto& member = ast::as<ast::MemberExpr>(e);
         ref(member.object);
         if (!valid(member.member)) return;
         auto it = index_.byKey_.find("field:" + member.object.text + "." + member.member.text);
         if (it != index_.byKey_.end()) record(it->second, member.member.range);
         return;
       }
-      case ast::ExprKind::Call:
-        for (const auto& argument : ast::as<ast::CallExpr>(*e).arguments)
-          expr(argument.value.get());
-        return;
-      case ast::ExprKind::Discrete:
-        for (const auto& entry : ast::as<ast::DiscreteExpr>(*e).entries) {
-          expr(entry.value.get());
-          expr(entry.probability.get());
-        }
-        return;
-      case ast::ExprKind::Unary:
-        expr(ast::as<ast::UnaryExpr>(*e).operand.get());
-        return;
-      case ast::ExprKind::Binary:
-        expr(ast::as<ast::BinaryExpr>(*e).lhs.get());
-        expr(ast::as<ast::BinaryExpr>(*e).rhs.get());
-        return;
       default:
         return;
     }

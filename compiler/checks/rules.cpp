@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "compiler/ast/walk.h"
 #include "compiler/sema/types.h"
 
 namespace journey::checks {
@@ -544,27 +545,14 @@ class RuleChecker {
     d.help = "check the condition's comparisons against the values it reads";
   }
 
+  // The values a condition reads, in source order (not what a read value's arguments read).
   static void collectReads(const ast::Expr* expr, std::vector<const ast::Expr*>& out) {
     if (expr == nullptr) return;
     if (valueKey(*expr)) {
       out.push_back(expr);
       return;
     }
-    switch (expr->kind) {
-      case ast::ExprKind::Unary:
-        collectReads(ast::as<ast::UnaryExpr>(*expr).operand.get(), out);
-        break;
-      case ast::ExprKind::Binary:
-        collectReads(ast::as<ast::BinaryExpr>(*expr).lhs.get(), out);
-        collectReads(ast::as<ast::BinaryExpr>(*expr).rhs.get(), out);
-        break;
-      case ast::ExprKind::Call:
-        for (const auto& arg : ast::as<ast::CallExpr>(*expr).arguments)
-          collectReads(arg.value.get(), out);
-        break;
-      default:
-        break;
-    }
+    ast::forEachChild(*expr, [&](const ast::Expr& child) { collectReads(&child, out); });
   }
 
   // -------------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "compiler/ast/walk.h"
+
 namespace journey::checks {
 namespace {
 
@@ -15,91 +17,42 @@ class ReadCollector {
  public:
   std::set<std::string> params, vars, attributes;
 
-  void expr(const ast::Expr* e) {
-    if (e == nullptr) return;
-    switch (e->kind) {
-      case ast::ExprKind::Name: {
-        const auto& name = ast::as<ast::NameExpr>(*e);
-        if (name.symbol == ast::SymbolKind::Param) params.insert(name.name.text);
-        if (name.symbol == ast::SymbolKind::Var) vars.insert(name.name.text);
-        if (name.symbol == ast::SymbolKind::Attribute) attributes.insert(name.name.text);
-        break;
-      }
-      case ast::ExprKind::Call:
-        for (const auto& arg : ast::as<ast::CallExpr>(*e).arguments)
-          expr(arg.value.get());
-        break;
-      case ast::ExprKind::Discrete:
-        for (const auto& entry : ast::as<ast::DiscreteExpr>(*e).entries) {
-          expr(entry.value.get());
-          expr(entry.probability.get());
-        }
-        break;
-      case ast::ExprKind::Unary:
-        expr(ast::as<ast::UnaryExpr>(*e).operand.get());
-        break;
-      case ast::ExprKind::Binary:
-        expr(ast::as<ast::BinaryExpr>(*e).lhs.get());
-        expr(ast::as<ast::BinaryExpr>(*e).rhs.get());
-        break;
-      default:
-        break;
-    }
-  }
-
-  void target(const ast::Target* t) {
-    if (t == nullptr) return;
-    for (const auto& branch : t->branches) {
-      expr(branch.value.get());
-      target(branch.target.get());
-    }
-  }
-
-  void touchpoint(const ast::TouchpointDecl& decl) {
-    for (const auto& item : decl.items) {
-      expr(item.value.get());
-      expr(item.delay.get());
-    }
-  }
-
   void collect(const sema::CheckedJourney& journey) {
-    if (journey.horizon != nullptr) expr(journey.horizon->value.get());
-    if (journey.entry != nullptr) target(&journey.entry->target);
+    if (journey.horizon != nullptr) decl(*journey.horizon);
+    if (journey.entry != nullptr) decl(*journey.entry);
     for (const auto* p : journey.params)
-      expr(p->value.get());
+      decl(*p);
     for (const auto* v : journey.vars)
-      expr(v->value.get());
+      decl(*v);
     for (const auto& channel : journey.channels) {
-      if (channel.declaration == nullptr) continue;
-      for (const auto& item : channel.declaration->items) {
-        expr(item.first.get());
-        expr(item.second.get());
-      }
+      if (channel.declaration != nullptr) decl(*channel.declaration);
     }
-    for (const auto* persona : journey.personas) {
-      for (const auto& item : persona->items)
-        expr(item.value.get());
+    for (const auto* persona : journey.personas)
+      decl(*persona);
+    // A stage's own touchpoints are read with the stage.
+    for (const auto* stage : journey.stages)
+      decl(*stage);
+    for (const auto* t : journey.touchpoints) {
+      if (t->stage == nullptr) decl(*t);
     }
-    for (const auto* stage : journey.stages) {
-      for (const auto& item : stage->items) {
-        expr(item.value.get());
-        target(item.target.get());
-      }
-    }
-    for (const auto* t : journey.touchpoints)
-      touchpoint(*t);
-    for (const auto* event : journey.events) {
-      for (const auto& item : event->items)
-        expr(item.value.get());
-    }
-    for (const auto* rule : journey.rules) {
-      for (const auto& item : rule->items) {
-        if (item.trigger) expr(item.trigger->value.get());
-        expr(item.value.get());
-        expr(item.second.get());
-        target(item.target.get());
-      }
-    }
+    for (const auto* event : journey.events)
+      decl(*event);
+    for (const auto* rule : journey.rules)
+      decl(*rule);
+  }
+
+ private:
+  void decl(const ast::Decl& d) {
+    ast::forEachExpr(
+        d, [&](const ast::Expr& root) { ast::walk(root, [&](const ast::Expr& e) { read(e); }); });
+  }
+
+  void read(const ast::Expr& e) {
+    if (e.kind != ast::ExprKind::Name) return;
+    const auto& name = ast::as<ast::NameExpr>(e);
+    if (name.symbol == ast::SymbolKind::Param) params.insert(name.name.text);
+    if (name.symbol == ast::SymbolKind::Var) vars.insert(name.name.text);
+    if (name.symbol == ast::SymbolKind::Attribute) attributes.insert(name.name.text);
   }
 };
 

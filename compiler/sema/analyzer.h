@@ -1,15 +1,19 @@
 // Internal to compiler/sema: the analyser that `analyze` and `checkOverride` run.
 //
-// Order of work (each step reads only what earlier steps settled):
-//   1. files: which file holds the journey, settings outside it;
-//   2. declarations: one namespace, duplicates, reserved names;
-//   3. params in dependency order (cycles reported), then vars;
-//   4. channels; persona attributes (types merged across personas), shares;
-//   5. event payload fields (their types are read as `event.field`), then the rest of events;
-//   6. journey settings, stages and touchpoints, rules; currencies; journey-wide checks.
-// Expressions are typed and folded in one bottom-up pass (expressions.cpp).
+// Order of work (each step reads only what earlier steps settled; see `run` in journey.cpp):
+//   1. files: which file holds the journey, settings outside it (collect.cpp);
+//   2. declarations: one namespace, duplicates, reserved names (names.cpp);
+//   3. persona attributes, names merged across personas (personas.cpp);
+//   4. params in dependency order (cycles reported), then vars (values.cpp);
+//   5. channels (channels.cpp); attribute types and shares (personas.cpp);
+//   6. event payload fields (their types are read as `event.field`), then the rest of events
+//      (events.cpp);
+//   7. journey settings (journey.cpp), stages and touchpoints (stages.cpp), rules (rules.cpp),
+//      with targets (targets.cpp); currencies and the result (journey.cpp).
+// Expressions are typed and folded in one bottom-up pass (expressions.cpp, calls.cpp).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -70,6 +74,39 @@ struct Place {
   std::unordered_set<std::string_view>* reportedAttributes = nullptr;
 };
 
+/// A place known before the simulation starts: `what` and `help` explain reads of customer state.
+inline Place constantPlace(std::string_view what, std::string_view help) {
+  Place place;
+  place.customer = false;
+  place.what = what;
+  place.constantHelp = help;
+  return place;
+}
+
+/// A place evaluated for a customer of the personas in `scope`.
+inline Place customerPlace(PersonaScope scope, std::unordered_set<std::string_view>* reported,
+                           const ast::EventDecl* event = nullptr, bool sampling = false) {
+  Place place;
+  place.customer = true;
+  place.scope = scope;
+  place.reportedAttributes = reported;
+  place.event = event;
+  place.sampling = sampling;
+  return place;
+}
+
+inline PersonaScope allPersonas() {
+  return PersonaScope{PersonaScope::Kind::All, nullptr, nullptr};
+}
+
+/// The personas of an item with a `for` list (`only`), or of the default item, which applies to
+/// the personas without an override of their own.
+inline PersonaScope scopeOf(const std::vector<const ast::PersonaDecl*>& only, bool hasFor,
+                            const std::unordered_set<const ast::PersonaDecl*>& overridden) {
+  if (hasFor) return PersonaScope{PersonaScope::Kind::Only, &only, nullptr};
+  return PersonaScope{PersonaScope::Kind::AllExcept, nullptr, &overridden};
+}
+
 /// An expression's type and, when it is constant, its value.
 struct Folded {
   ast::Type type;
@@ -115,12 +152,11 @@ class Analyzer {
   /// Checks `expr` against an expected type (Unknown: any) and records it in `constants` when
   /// constant. Reports "expected `duration`, found `money`"; returns an error on mismatch.
   Folded checkExpected(ast::Expr* expr, const Place& place, ast::TypeKind expected);
-  /// A constant that lies in [lo, hi] (either bound optional, open when `...Open`).
-  bool inRange(const Folded& value, std::optional<double> lo, bool loOpen, std::optional<double> hi,
-               bool hiOpen) const;
+  /// A constant as the user sees it: the literal's spelling, or its folded value.
+  std::string shown(const ast::Expr* expr, const Folded& value) const;
 
   // -------------------------------------------------------------------------------------------
-  // Names (declarations.cpp)
+  // Names (names.cpp)
 
   const Symbol* lookup(std::string_view name) const;
   /// Resolves a name that must be one of `kinds`; reports unknown and wrong-kind names
@@ -184,12 +220,9 @@ class Analyzer {
   Folded checkLiteral(ast::LiteralExpr& e);
   Folded checkName(ast::NameExpr& e, const Place& place);
   Folded checkMember(ast::MemberExpr& e, const Place& place);
-  Folded checkCall(ast::CallExpr& e, const Place& place);
   Folded checkDiscrete(ast::DiscreteExpr& e, const Place& place);
   Folded checkUnary(ast::UnaryExpr& e, const Place& place);
   Folded checkBinary(ast::BinaryExpr& e, const Place& place);
-  Folded checkStateFunction(ast::CallExpr& e, const FunctionInfo& info, ast::Expr* argument,
-                            const Place& place);
   void checkAttributeScope(const ast::NameExpr& e, const AttributeInfo& info, const Place& place);
   void reportNotConstant(SourceRange range, std::string_view name, std::string_view description,
                          const Place& place);
@@ -197,39 +230,96 @@ class Analyzer {
                    ast::TypeKind found);
   std::string currencyHint() const;
 
- public:
-  /// A constant as the user sees it: the literal's spelling, or its folded value.
-  std::string shown(const ast::Expr* expr, const Folded& value) const;
+  // calls.cpp
+  struct BoundCall;
+  Folded checkCall(ast::CallExpr& e, const Place& place);
+  void reportUnknownFunction(const ast::CallExpr& e);
+  /// Binds arguments to parameters (`bound` is parallel to them); false when some did not bind.
+  bool bindArguments(const ast::CallExpr& e, const FunctionInfo& info,
+                     std::vector<ast::Expr*>& bound);
+  Folded checkStateFunction(ast::CallExpr& e, const FunctionInfo& info, ast::Expr* argument,
+                            const Place& place);
+  Folded checkArithmeticCall(const BoundCall& call);
+  Folded checkDistributionCall(const BoundCall& call);
+  bool requireQuantity(const BoundCall& call, std::size_t i);
+  bool requireNumber(const BoundCall& call, std::size_t i);
+  bool requireSameType(const BoundCall& call, std::size_t first, std::size_t second);
+  std::string shownArgument(const BoundCall& call, std::size_t i) const;
+  void reportInvalidDistribution(const BoundCall& call, std::size_t i, std::string message,
+                                 std::string help);
 
- private:
-  // declarations.cpp
-  void collect(const std::vector<ast::Module*>& modules);
-  void collectDecl(ast::Decl& decl, bool inJourney, std::size_t rank);
+  // names.cpp
   void declare(const ast::NamedDecl& decl, NameKind kind);
-  void checkParams();
-  void checkVars();
-  void checkChannels();
-  void checkPersonas();
-  void checkEventPayloads();
-  void checkEvents();
-  void checkSettings();
-  void checkStage(ast::StageDecl& stage);
-  void checkTouchpoint(ast::TouchpointDecl& touchpoint);
-  void checkRule(ast::RuleDecl& rule);
-  void checkCap(ast::Expr* count, ast::Expr* window, const Place& place);
-  void checkCurrencies();
-  void finish();
-
-  enum class TargetUse { Entry, Transition, Move };
-  void checkTarget(ast::Target* target, const Place& place, TargetUse use);
-  void checkTargetStage(const ast::Identifier& id, TargetUse use);
-  void checkProbability(const Folded& value, const ast::Expr* expr);
   /// Resolves a `for` list. A persona already in `seen` is a duplicate override of `what`
   /// (reported unless `what` is empty) and is left out.
   std::vector<const ast::PersonaDecl*> resolvePersonas(
       const std::vector<ast::Identifier>& ids,
       std::unordered_map<const ast::PersonaDecl*, const ast::Identifier*>& seen,
       std::string_view what);
+
+  // collect.cpp
+  void collect(const std::vector<ast::Module*>& modules);
+  /// Libraries first, in `use` order, then the root; ranks files for currencies.
+  std::vector<ast::Module*> orderFiles(const std::vector<ast::Module*>& modules);
+  void reserveNamespace(const std::vector<ast::Module*>& order);
+  void findJourney(const ast::Module& root);
+  void collectModule(ast::Module& module, bool isRoot);
+  void reportJourneyInLibrary(const ast::JourneyBlock& block);
+  void collectDecl(ast::Decl& decl, bool inJourney);
+
+  // values.cpp
+  /// For each param, the params its value reads, in the order it reads them.
+  std::vector<std::vector<std::size_t>> paramDependencies() const;
+  /// Params each after the params it reads; reports cycles and marks them `cyclic_`.
+  std::vector<std::size_t> paramsInDependencyOrder(
+      const std::vector<std::vector<std::size_t>>& dependencies);
+  /// Reports a cycle of params (indices, each reading the next, the last reading the first).
+  void reportParamCycle(const std::vector<std::size_t>& cycle);
+  void checkParams();
+  void checkVars();
+
+  // channels.cpp
+  void checkChannels();
+  void checkCap(ast::Expr* count, ast::Expr* window, const Place& place);
+
+  // personas.cpp
+  void collectAttributes();
+  void checkAttributeTypes();
+  void checkShares();
+
+  // events.cpp
+  void checkEventPayloads();
+  void checkEvents();
+
+  // targets.cpp
+  enum class TargetUse { Entry, Transition, Move };
+  void checkTarget(ast::Target* target, const Place& place, TargetUse use);
+  void checkTargetStage(const ast::Identifier& id, TargetUse use);
+  void checkProbability(const Folded& value, const ast::Expr* expr);
+
+  // stages.cpp
+  void checkStage(ast::StageDecl& stage);
+  void checkTouchpoint(ast::TouchpointDecl& touchpoint);
+
+  // rules.cpp
+  /// The first item of each clause kind (the kinds before the actions: `on` to `cap`).
+  using RuleClauses =
+      std::array<const ast::RuleItem*, static_cast<std::size_t>(ast::RuleItemKind::Send)>;
+  void checkRule(ast::RuleDecl& rule);
+  RuleClauses firstClauses(const ast::RuleDecl& rule);
+  void checkRuleIsComplete(const ast::RuleDecl& rule, bool hasTrigger);
+  std::vector<const ast::PersonaDecl*> rulePersonas(const ast::RuleDecl& rule,
+                                                    const ast::RuleItem* scopeItem);
+  /// Returns the event of an event trigger.
+  const ast::EventDecl* checkTrigger(ast::Trigger& trigger, const Place& place);
+  const ast::EventDecl* checkEventOrCondition(ast::Expr* value, const Place& place);
+  void checkRuleItems(ast::RuleDecl& rule, const Place& place);
+  void checkSet(ast::RuleItem& item, const Place& place);
+
+  // journey.cpp
+  void checkSettings();
+  void checkCurrencies();
+  void finish();
 
   // Declarations gathered by `collect`, in declaration order (libraries first).
   std::vector<ast::HorizonDecl*> horizons_;
@@ -249,6 +339,16 @@ class Analyzer {
 };
 
 /// The range of the keyword that starts an item: `after` in `after 3d -> X`.
-SourceRange keywordRange(SourceRange item, std::string_view keyword);
+inline SourceRange keywordRange(SourceRange item, std::string_view keyword) {
+  auto length = static_cast<std::uint32_t>(keyword.size());
+  if (item.end >= item.begin + length)
+    return SourceRange{item.file, item.begin, item.begin + length};
+  return item;
+}
+
+/// "`a`, `b` and `c`", for messages.
+std::string joinNames(const std::vector<std::string_view>& names);
+/// The help line for a random value where a single value is needed.
+std::string samplingHelp(const Place& place);
 
 }  // namespace journey::sema

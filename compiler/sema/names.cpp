@@ -1,0 +1,204 @@
+// The one namespace: declaring names, resolving them, describing them, suggesting others.
+#include <fmt/format.h>
+
+#include "compiler/sema/analyzer.h"
+
+namespace journey::sema {
+
+namespace {
+
+constexpr std::size_t kSuggestionBudget = 10'000'000;
+
+std::string withArticle(std::string_view noun) {
+  bool vowel =
+      !noun.empty() && std::string_view("aeiou").find(noun.front()) != std::string_view::npos;
+  return fmt::format("{} {}", vowel ? "an" : "a", noun);
+}
+
+std::string_view kindNoun(NameKind kind) {
+  switch (kind) {
+    case NameKind::Param:
+      return "param";
+    case NameKind::Var:
+      return "var";
+    case NameKind::Persona:
+      return "persona";
+    case NameKind::Stage:
+      return "stage";
+    case NameKind::Touchpoint:
+      return "touchpoint";
+    case NameKind::Channel:
+      return "channel";
+    case NameKind::Event:
+      return "event";
+    case NameKind::Rule:
+      return "rule";
+  }
+  return "declaration";
+}
+
+}  // namespace
+
+Analyzer::Analyzer(const CheckedJourney& journey, CheckedJourney* out, DiagnosticSink& sink)
+    : j_(journey), out_(out), sink_(sink) {
+  for (auto name : builtinChannels())
+    names_.emplace(name, Symbol{NameKind::Channel, nullptr, name, SourceRange{}});
+}
+
+const Symbol* Analyzer::lookup(std::string_view name) const {
+  auto it = names_.find(name);
+  return it == names_.end() ? nullptr : &it->second;
+}
+
+std::string Analyzer::describe(const Symbol& symbol) const {
+  if (symbol.kind == NameKind::Stage && symbol.decl != nullptr) {
+    const auto& stage = ast::as<ast::StageDecl>(*symbol.decl);
+    if (stage.stageKind == ast::StageKind::Goal) return "a goal stage";
+    if (stage.stageKind == ast::StageKind::Exit) return "an exit stage";
+  }
+  if (symbol.kind == NameKind::Channel && symbol.decl == nullptr) return "a built-in channel";
+  return withArticle(kindNoun(symbol.kind));
+}
+
+std::optional<std::string> Analyzer::describeNonDeclaration(std::string_view name) const {
+  if (attributes_.count(name) != 0) return std::string("a persona attribute");
+  if (findCustomerState(name) != nullptr) return std::string("customer state");
+  if (const FunctionInfo* function = findFunction(name)) {
+    return std::string(function->distribution ? "a built-in distribution" : "a built-in function");
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Analyzer::suggest(std::string_view name, unsigned kinds, bool values) {
+  if (suggestionWork_ > kSuggestionBudget) return std::nullopt;
+  // The namespace is complete before anything is resolved, so candidate lists keep.
+  unsigned key = kinds | (values ? 1u << 31 : 0u);
+  auto [cached, fresh] = candidates_.try_emplace(key);
+  std::vector<std::string_view>& candidates = cached->second;
+  if (fresh) {
+    for (const auto& [candidate, symbol] : names_) {
+      if ((bit(symbol.kind) & kinds) != 0) candidates.push_back(candidate);
+    }
+    if (values) {
+      for (const auto& [candidate, info] : attributes_)
+        candidates.push_back(candidate);
+      for (const auto& state : customerState())
+        candidates.push_back(state.name);
+    }
+    suggestionWork_ += names_.size();
+  }
+  suggestionWork_ += candidates.size() * (name.size() + 1);
+  return closestName(name, candidates);
+}
+
+void Analyzer::addDidYouMean(Diagnostic& d, const ast::Identifier& id,
+                             const std::optional<std::string>& suggestion) {
+  if (!suggestion) return;
+  d.help = fmt::format("did you mean `{}`?", *suggestion);
+  d.fix = Fix{id.range, *suggestion};
+}
+
+const Symbol* Analyzer::resolve(const ast::Identifier& id, unsigned kinds, std::string_view what) {
+  if (id.text.empty()) return nullptr;
+  const Symbol* symbol = lookup(id.text);
+  if (symbol != nullptr && (bit(symbol->kind) & kinds) != 0) return symbol;
+  // A name declared twice as different kinds was reported already: take the one that fits.
+  for (auto [it, end] = shadowed_.equal_range(id.text); it != end; ++it) {
+    if ((bit(it->second.kind) & kinds) != 0) return &it->second;
+  }
+  if (symbol != nullptr) {
+    Diagnostic& d =
+        report(DiagnosticKind::WrongKindOfName, id.range,
+               fmt::format("`{}` is {}, not {}", id.text, describe(*symbol), withArticle(what)));
+    if (symbol->range.valid())
+      d.labels.push_back({symbol->range, fmt::format("`{}` is declared here", id.text)});
+    return nullptr;
+  }
+  if (auto description = describeNonDeclaration(id.text)) {
+    report(DiagnosticKind::WrongKindOfName, id.range,
+           fmt::format("`{}` is {}, not {}", id.text, *description, withArticle(what)));
+    return nullptr;
+  }
+  Diagnostic& d =
+      report(DiagnosticKind::UnknownName, id.range, fmt::format("unknown {} `{}`", what, id.text));
+  auto suggestion = suggest(id.text, kinds, false);
+  addDidYouMean(d, id, suggestion);
+  if (!suggestion && kinds == bit(NameKind::Channel)) {
+    std::string list;
+    for (auto name : builtinChannels())
+      list += fmt::format("{}`{}`", list.empty() ? "" : ", ", name);
+    d.help = fmt::format("the built-in channels are {}; declare others with `channel {}`", list,
+                         id.text);
+  }
+  return nullptr;
+}
+
+void Analyzer::declare(const ast::NamedDecl& decl, NameKind kind) {
+  std::string_view name = decl.name.text;
+  if (name.empty()) return;
+  if (kind != NameKind::Channel && isBuiltinChannel(name)) {
+    report(DiagnosticKind::ReservedName, decl.name.range,
+           fmt::format("`{}` is the name of a built-in channel", name))
+        .help = fmt::format("choose another name for this {}", kindNoun(kind));
+    return;
+  }
+  if (isReservedName(name)) {
+    Diagnostic& d = report(DiagnosticKind::ReservedName, decl.name.range,
+                           fmt::format("`{}` is a built-in name", name));
+    if (const StateInfo* state = findCustomerState(name)) {
+      d.notes.push_back(fmt::format("`{}` is {}", name, state->description));
+    } else if (const FunctionInfo* function = findFunction(name)) {
+      d.notes.push_back(fmt::format("`{}` is a built-in {}", name,
+                                    function->distribution ? "distribution" : "function"));
+    }
+    d.help = fmt::format("choose another name for this {}", kindNoun(kind));
+    return;
+  }
+  auto [it, inserted] = names_.try_emplace(name, Symbol{kind, &decl, name, decl.name.range});
+  if (inserted) return;
+  Symbol& existing = it->second;
+  if (kind == NameKind::Channel && existing.kind == NameKind::Channel && existing.decl == nullptr) {
+    // `channel email { ... }` configures the built-in channel.
+    existing.decl = &decl;
+    existing.range = decl.name.range;
+    return;
+  }
+  if (existing.kind != kind) shadowed_.emplace(name, Symbol{kind, &decl, name, decl.name.range});
+  Diagnostic& d =
+      report(DiagnosticKind::DuplicateDefinition, decl.name.range,
+             existing.kind == kind
+                 ? fmt::format("{} `{}` is declared twice", kindNoun(kind), name)
+                 : fmt::format("`{}` is already declared as {}", name, describe(existing)));
+  if (existing.range.valid()) d.labels.push_back({existing.range, "first declared here"});
+  d.help = existing.kind == kind ? "remove or rename one of them"
+                                 : "personas, stages, touchpoints, events, rules, params, vars and "
+                                   "channels share one namespace: "
+                                   "rename one of them";
+}
+
+std::vector<const ast::PersonaDecl*> Analyzer::resolvePersonas(
+    const std::vector<ast::Identifier>& ids,
+    std::unordered_map<const ast::PersonaDecl*, const ast::Identifier*>& seen,
+    std::string_view what) {
+  std::vector<const ast::PersonaDecl*> result;
+  for (const auto& id : ids) {
+    const Symbol* symbol = resolve(id, bit(NameKind::Persona), "persona");
+    if (symbol == nullptr || symbol->decl == nullptr) continue;
+    const auto* persona = static_cast<const ast::PersonaDecl*>(symbol->decl);
+    auto [previous, fresh] = seen.emplace(persona, &id);
+    if (!fresh) {
+      if (!what.empty()) {
+        Diagnostic& d = report(DiagnosticKind::DuplicateOverride, id.range,
+                               fmt::format("persona `{}` already has its own {}", id.text, what));
+        d.labels.push_back(
+            {previous->second->range, fmt::format("first override for `{}`", id.text)});
+        d.help = "each persona can have one override: merge the two";
+      }
+      continue;
+    }
+    result.push_back(persona);
+  }
+  return result;
+}
+
+}  // namespace journey::sema
