@@ -434,7 +434,11 @@ class Customer {
     return value;
   }
   double eval(ExprId id) { return eval(tables_.slots[id]); }
-  double interpretExpr(ExprId id);
+  double interpretExpr(ExprId id) {
+    double value = interpret(m_, m_.exprs[id], context_);
+    if (context_.failed != 0) failedEvaluation(id);
+    return value;
+  }
   [[noreturn]] void failedEvaluation(ExprId id);
   /// A delay: a negative value counts as a warning and waits 0 (semantics 1.5).
   [[gnu::always_inline]] double duration(const Program::ExprSlot& slot) {
@@ -447,8 +451,14 @@ class Customer {
     double value = eval(id);
     return value < 0 || value > 1 ? clampedProbability(id, value) : value;
   }
-  double negativeDuration(ExprId id);
-  double clampedProbability(ExprId id, double value);
+  double negativeDuration(ExprId id) {
+    if (counters_ != nullptr) ++counters_->negativeDurations[id];
+    return 0;
+  }
+  double clampedProbability(ExprId id, double value) {
+    if (counters_ != nullptr) ++counters_->clampedProbabilities[id];
+    return value < 0 ? 0 : 1;
+  }
 
   [[gnu::always_inline]] inline void push(double time, ItemKind kind, std::uint32_t order,
                                           Index index, std::uint32_t tag, bool spontaneous = false);
@@ -474,7 +484,7 @@ class Customer {
     return t.kind == TargetKind::Stage ? t.stage : resolveBranches(target);
   }
   Index resolveBranches(Index target);
-  void moveTo(Index stage);
+  inline void moveTo(Index stage);
   void enterStage(Index stage);
   [[gnu::always_inline]] inline void activity();
   void scheduleEvent(Index event);
@@ -488,7 +498,7 @@ class Customer {
   /// most rounds fire nothing.
   [[gnu::always_inline]] inline bool collectFiredConditions();
   void runConditionRounds();
-  void applyPendingMove();
+  inline void applyPendingMove();
 
   [[gnu::always_inline]] inline bool clausesHold(const Rule& rule, const double* payload);
   [[gnu::always_inline]] inline bool capAllows(Index rule);
@@ -500,7 +510,7 @@ class Customer {
                                                Mode mode);
   Index suspend(Index rule, std::uint32_t pc, const double* payload);
   void resume(Index slot);
-  void release(Index slot);
+  inline void release(Index slot);
   double* payloadOf(Index slot) {
     return &runPayloads_[static_cast<std::size_t>(slot) * payloadStride_];
   }

@@ -14,12 +14,64 @@ inline double truth(bool value) {
   return value ? 1.0 : 0.0;
 }
 
+// The instruction families, always inlined into the one loop so that each instruction is still
+// one dispatch of its switch.
+
+/// Arithmetic and comparisons: the top two values replaced by `op(below, top)`.
+template <typename Operation>
+[[gnu::always_inline]] inline void binary(double* stack, int& top, Operation op) {
+  --top;
+  stack[top] = op(stack[top], stack[top + 1]);
+}
+
+/// False, with the evaluation failed, for a division by zero.
+[[gnu::always_inline]] inline bool divided(EvalContext& context, double* stack, int& top) {
+  --top;
+  if (stack[top + 1] == 0) {
+    context.failed = 1;
+    return false;
+  }
+  stack[top] = stack[top] / stack[top + 1];
+  return true;
+}
+
+[[gnu::always_inline]] inline void clamp(double* stack, int& top) {
+  top -= 2;
+  double x = stack[top], lo = stack[top + 1], hi = stack[top + 2];
+  x = x < lo ? lo : x;
+  stack[top] = hi < x ? hi : x;
+}
+
+/// A forward jump keeps the value it tested; falling through pops it.
+[[gnu::always_inline]] inline void jumpIf(bool taken, const Instr& instr, std::uint32_t& pc,
+                                          int& top) {
+  if (taken) {
+    pc = static_cast<std::uint32_t>(instr.a) - 1;
+  } else {
+    --top;
+  }
+}
+
 /// A sampler's NaN (invalid parameters) fails the customer at once, as in compiled code: a
 /// comparison later in the expression could hide it.
 inline bool invalidSample(EvalContext& context, double sample) {
   if (!std::isnan(sample)) return false;
   context.failed = 1;
   return true;
+}
+
+/// The samplers of one and of two parameters: the top values replaced by a draw. False, with the
+/// evaluation failed, for invalid parameters.
+[[gnu::always_inline]] inline bool sampled(EvalContext& context, double* stack, int& top,
+                                           double (*sampler)(EvalContext*, double)) {
+  stack[top] = sampler(&context, stack[top]);
+  return !invalidSample(context, stack[top]);
+}
+[[gnu::always_inline]] inline bool sampled(EvalContext& context, double* stack, int& top,
+                                           double (*sampler)(EvalContext*, double, double)) {
+  --top;
+  stack[top] = sampler(&context, stack[top], stack[top + 1]);
+  return !invalidSample(context, stack[top]);
 }
 
 }  // namespace
@@ -80,68 +132,44 @@ double interpret(const Machine& machine, const Expr& expr, EvalContext& context)
         stack[top] = truth(stack[top] == 0);
         break;
       case Op::Add:
-        --top;
-        stack[top] = stack[top] + stack[top + 1];
+        binary(stack, top, [](double a, double b) { return a + b; });
         break;
       case Op::Sub:
-        --top;
-        stack[top] = stack[top] - stack[top + 1];
+        binary(stack, top, [](double a, double b) { return a - b; });
         break;
       case Op::Mul:
-        --top;
-        stack[top] = stack[top] * stack[top + 1];
+        binary(stack, top, [](double a, double b) { return a * b; });
         break;
       case Op::Div:
-        --top;
-        if (stack[top + 1] == 0) {
-          context.failed = 1;
-          return 0;
-        }
-        stack[top] = stack[top] / stack[top + 1];
+        if (!divided(context, stack, top)) return 0;
         break;
       case Op::Lt:
-        --top;
-        stack[top] = truth(stack[top] < stack[top + 1]);
+        binary(stack, top, [](double a, double b) { return truth(a < b); });
         break;
       case Op::Le:
-        --top;
-        stack[top] = truth(stack[top] <= stack[top + 1]);
+        binary(stack, top, [](double a, double b) { return truth(a <= b); });
         break;
       case Op::Gt:
-        --top;
-        stack[top] = truth(stack[top] > stack[top + 1]);
+        binary(stack, top, [](double a, double b) { return truth(a > b); });
         break;
       case Op::Ge:
-        --top;
-        stack[top] = truth(stack[top] >= stack[top + 1]);
+        binary(stack, top, [](double a, double b) { return truth(a >= b); });
         break;
       case Op::Eq:
-        --top;
-        stack[top] = truth(stack[top] == stack[top + 1]);
+        binary(stack, top, [](double a, double b) { return truth(a == b); });
         break;
       case Op::Ne:
-        --top;
-        stack[top] = truth(stack[top] != stack[top + 1]);
+        binary(stack, top, [](double a, double b) { return truth(a != b); });
         break;
-      case Op::Min: {
-        --top;
-        double a = stack[top], b = stack[top + 1];
-        stack[top] = b < a ? b : a;
+      case Op::Min:
+        binary(stack, top, [](double a, double b) { return b < a ? b : a; });
         break;
-      }
-      case Op::Max: {
-        --top;
-        double a = stack[top], b = stack[top + 1];
-        stack[top] = a < b ? b : a;
+      case Op::Max:
+        binary(stack, top, [](double a, double b) { return a < b ? b : a; });
         break;
-      }
-      case Op::Clamp: {
-        top -= 2;
-        double x = stack[top], lo = stack[top + 1], hi = stack[top + 2];
-        x = x < lo ? lo : x;
-        stack[top] = hi < x ? hi : x;
+      case Op::Clamp:
+        clamp(stack, top);
         break;
-      }
       case Op::Abs:
         stack[top] = std::fabs(stack[top]);
         break;
@@ -155,51 +183,31 @@ double interpret(const Machine& machine, const Expr& expr, EvalContext& context)
         stack[top] = std::ceil(stack[top]);
         break;
       case Op::JumpIfFalse:
-        if (stack[top] == 0) {
-          pc = static_cast<std::uint32_t>(instr.a) - 1;
-        } else {
-          --top;
-        }
+        jumpIf(stack[top] == 0, instr, pc, top);
         break;
       case Op::JumpIfTrue:
-        if (stack[top] != 0) {
-          pc = static_cast<std::uint32_t>(instr.a) - 1;
-        } else {
-          --top;
-        }
+        jumpIf(stack[top] != 0, instr, pc, top);
         break;
       case Op::Uniform:
-        --top;
-        stack[top] = journey_rt_sample_uniform(&context, stack[top], stack[top + 1]);
-        if (invalidSample(context, stack[top])) return stack[top];
+        if (!sampled(context, stack, top, journey_rt_sample_uniform)) return stack[top];
         break;
       case Op::Normal:
-        --top;
-        stack[top] = journey_rt_sample_normal(&context, stack[top], stack[top + 1]);
-        if (invalidSample(context, stack[top])) return stack[top];
+        if (!sampled(context, stack, top, journey_rt_sample_normal)) return stack[top];
         break;
       case Op::Lognormal:
-        --top;
-        stack[top] = journey_rt_sample_lognormal(&context, stack[top], stack[top + 1]);
-        if (invalidSample(context, stack[top])) return stack[top];
+        if (!sampled(context, stack, top, journey_rt_sample_lognormal)) return stack[top];
         break;
       case Op::Exponential:
-        stack[top] = journey_rt_sample_exponential(&context, stack[top]);
-        if (invalidSample(context, stack[top])) return stack[top];
+        if (!sampled(context, stack, top, journey_rt_sample_exponential)) return stack[top];
         break;
       case Op::Gamma:
-        --top;
-        stack[top] = journey_rt_sample_gamma(&context, stack[top], stack[top + 1]);
-        if (invalidSample(context, stack[top])) return stack[top];
+        if (!sampled(context, stack, top, journey_rt_sample_gamma)) return stack[top];
         break;
       case Op::Weibull:
-        --top;
-        stack[top] = journey_rt_sample_weibull(&context, stack[top], stack[top + 1]);
-        if (invalidSample(context, stack[top])) return stack[top];
+        if (!sampled(context, stack, top, journey_rt_sample_weibull)) return stack[top];
         break;
       case Op::Bernoulli:
-        stack[top] = journey_rt_sample_bernoulli(&context, stack[top]);
-        if (invalidSample(context, stack[top])) return stack[top];
+        if (!sampled(context, stack, top, journey_rt_sample_bernoulli)) return stack[top];
         break;
       case Op::Discrete: {
         top -= 2 * instr.a - 1;

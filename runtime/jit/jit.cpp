@@ -280,65 +280,26 @@ class Codegen {
     return {};
   }
 
+  static llvm::Value* pop(Stack& stack) {
+    llvm::Value* value = stack.back();
+    stack.pop_back();
+    return value;
+  }
+
   std::string instruction(const Instr& instr, std::uint32_t pc, std::uint32_t size, Stack& stack) {
     if (static_cast<int>(stack.size()) < opPops(instr)) return "too few values on the stack";
-    auto pop = [&stack] {
-      llvm::Value* value = stack.back();
-      stack.pop_back();
-      return value;
-    };
+    if (llvm::Value* value = read(instr)) {
+      stack.push_back(value);
+      return {};
+    }
     auto push = [&stack](llvm::Value* value) { stack.push_back(value); };
     auto& b = builder_;
     switch (instr.op) {
-      case Op::Const:
-        push(llvm::ConstantFP::get(f64_, instr.k));
-        break;
-      case Op::Var:
-        push(element(offsetof(EvalContext, vars), f64_, instr.a));
-        break;
-      case Op::Attribute:
-        push(element(offsetof(EvalContext, attributes), f64_, instr.a));
-        break;
-      case Op::Payload:
-        push(element(offsetof(EvalContext, payload), f64_, instr.a));
-        break;
-      case Op::Emotion:
-        push(field(offsetof(EvalContext, emotion), f64_));
-        break;
-      case Op::Cost:
-        push(field(offsetof(EvalContext, cost), f64_));
-        break;
-      case Op::Time:
-        push(field(offsetof(EvalContext, now), f64_));
-        break;
-      case Op::TimeInStage: {
-        llvm::Value* now = field(offsetof(EvalContext, now), f64_);
-        llvm::Value* entered = field(offsetof(EvalContext, stageEnteredAt), f64_);
-        push(b.CreateFSub(now, entered));
-        break;
-      }
-      case Op::Persona:
-        push(b.CreateSIToFP(field(offsetof(EvalContext, persona), i32_), f64_));
-        break;
-      case Op::Visits:
-        push(b.CreateUIToFP(element(offsetof(EvalContext, visits), i32_, instr.a), f64_));
-        break;
-      case Op::Received:
-        push(b.CreateUIToFP(element(offsetof(EvalContext, received), i32_, instr.a), f64_));
-        break;
-      case Op::ReceivedChannel:
-        push(b.CreateUIToFP(element(offsetof(EvalContext, receivedChannel), i32_, instr.a), f64_));
-        break;
-      case Op::InStage: {
-        llvm::Value* stage = field(offsetof(EvalContext, stage), i32_);
-        push(truth(b.CreateICmpEQ(stage, llvm::ConstantInt::get(i32_, instr.a, true))));
-        break;
-      }
       case Op::Neg:
-        push(b.CreateFNeg(pop()));
+        push(b.CreateFNeg(pop(stack)));
         break;
       case Op::Not:
-        push(truth(b.CreateFCmpOEQ(pop(), zero())));
+        push(truth(b.CreateFCmpOEQ(pop(stack), zero())));
         break;
       case Op::Add:
       case Op::Sub:
@@ -351,14 +312,14 @@ class Codegen {
       case Op::Ne:
       case Op::Min:
       case Op::Max: {
-        llvm::Value* rhs = pop();
-        llvm::Value* lhs = pop();
+        llvm::Value* rhs = pop(stack);
+        llvm::Value* lhs = pop(stack);
         push(binary(instr.op, lhs, rhs));
         break;
       }
       case Op::Div: {
-        llvm::Value* rhs = pop();
-        llvm::Value* lhs = pop();
+        llvm::Value* rhs = pop(stack);
+        llvm::Value* lhs = pop(stack);
         auto* ok = llvm::BasicBlock::Create(context_, "divide", function_);
         b.CreateCondBr(b.CreateFCmpOEQ(rhs, zero()), failBlock(), ok, unlikely());
         b.SetInsertPoint(ok);
@@ -366,25 +327,25 @@ class Codegen {
         break;
       }
       case Op::Clamp: {
-        llvm::Value* hi = pop();
-        llvm::Value* lo = pop();
-        llvm::Value* x = pop();
+        llvm::Value* hi = pop(stack);
+        llvm::Value* lo = pop(stack);
+        llvm::Value* x = pop(stack);
         // x = x < lo ? lo : x; hi < x ? hi : x
         x = b.CreateSelect(b.CreateFCmpOLT(x, lo), lo, x);
         push(b.CreateSelect(b.CreateFCmpOLT(hi, x), hi, x));
         break;
       }
       case Op::Abs:
-        push(b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, pop()));
+        push(b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, pop(stack)));
         break;
       case Op::Round:
-        push(b.CreateUnaryIntrinsic(llvm::Intrinsic::round, pop()));
+        push(b.CreateUnaryIntrinsic(llvm::Intrinsic::round, pop(stack)));
         break;
       case Op::Floor:
-        push(b.CreateUnaryIntrinsic(llvm::Intrinsic::floor, pop()));
+        push(b.CreateUnaryIntrinsic(llvm::Intrinsic::floor, pop(stack)));
         break;
       case Op::Ceil:
-        push(b.CreateUnaryIntrinsic(llvm::Intrinsic::ceil, pop()));
+        push(b.CreateUnaryIntrinsic(llvm::Intrinsic::ceil, pop(stack)));
         break;
       case Op::JumpIfFalse:
       case Op::JumpIfTrue: {
@@ -405,46 +366,102 @@ class Codegen {
       case Op::Normal:
       case Op::Lognormal:
       case Op::Gamma:
-      case Op::Weibull: {
-        llvm::Value* second = pop();
-        llvm::Value* first = pop();
+      case Op::Weibull:
+      case Op::Exponential:
+      case Op::Bernoulli:
+      case Op::Discrete:
+        return sample(instr, stack);
+      default:
+        return "unknown operation " + std::to_string(static_cast<int>(instr.op));
+    }
+    return {};
+  }
+
+  /// The operations that only push: a constant or a read of the context. Null for the others.
+  llvm::Value* read(const Instr& instr) {
+    auto& b = builder_;
+    switch (instr.op) {
+      case Op::Const:
+        return llvm::ConstantFP::get(f64_, instr.k);
+      case Op::Var:
+        return element(offsetof(EvalContext, vars), f64_, instr.a);
+      case Op::Attribute:
+        return element(offsetof(EvalContext, attributes), f64_, instr.a);
+      case Op::Payload:
+        return element(offsetof(EvalContext, payload), f64_, instr.a);
+      case Op::Emotion:
+        return field(offsetof(EvalContext, emotion), f64_);
+      case Op::Cost:
+        return field(offsetof(EvalContext, cost), f64_);
+      case Op::Time:
+        return field(offsetof(EvalContext, now), f64_);
+      case Op::TimeInStage: {
+        llvm::Value* now = field(offsetof(EvalContext, now), f64_);
+        llvm::Value* entered = field(offsetof(EvalContext, stageEnteredAt), f64_);
+        return b.CreateFSub(now, entered);
+      }
+      case Op::Persona:
+        return b.CreateSIToFP(field(offsetof(EvalContext, persona), i32_), f64_);
+      case Op::Visits:
+        return b.CreateUIToFP(element(offsetof(EvalContext, visits), i32_, instr.a), f64_);
+      case Op::Received:
+        return b.CreateUIToFP(element(offsetof(EvalContext, received), i32_, instr.a), f64_);
+      case Op::ReceivedChannel:
+        return b.CreateUIToFP(element(offsetof(EvalContext, receivedChannel), i32_, instr.a), f64_);
+      case Op::InStage: {
+        llvm::Value* stage = field(offsetof(EvalContext, stage), i32_);
+        return truth(b.CreateICmpEQ(stage, llvm::ConstantInt::get(i32_, instr.a, true)));
+      }
+      default:
+        return nullptr;
+    }
+  }
+
+  /// A sampler: its parameters popped, its draw pushed.
+  std::string sample(const Instr& instr, Stack& stack) {
+    switch (instr.op) {
+      case Op::Exponential:
+        stack.push_back(call(kExponential, {pop(stack)}));
+        return {};
+      case Op::Bernoulli:
+        stack.push_back(call(kBernoulli, {pop(stack)}));
+        return {};
+      case Op::Discrete:
+        return discrete(instr, stack);
+      default: {
+        llvm::Value* second = pop(stack);
+        llvm::Value* first = pop(stack);
         SamplerIndex which = instr.op == Op::Uniform     ? kUniform
                              : instr.op == Op::Normal    ? kNormal
                              : instr.op == Op::Lognormal ? kLognormal
                              : instr.op == Op::Gamma     ? kGamma
                                                          : kWeibull;
-        push(call(which, {first, second}));
-        break;
+        stack.push_back(call(which, {first, second}));
+        return {};
       }
-      case Op::Exponential:
-        push(call(kExponential, {pop()}));
-        break;
-      case Op::Bernoulli:
-        push(call(kBernoulli, {pop()}));
-        break;
-      case Op::Discrete: {
-        if (instr.a < 1 || static_cast<std::size_t>(2 * instr.a) > stack.size())
-          return "discrete with a bad number of entries";
-        auto count = static_cast<std::size_t>(2 * instr.a);
-        // The pairs go to a stack array in the entry block, deepest value first.
-        auto saved = b.saveIP();
-        b.SetInsertPoint(entry_, entry_->begin());
-        auto* arrayType = llvm::ArrayType::get(f64_, count);
-        llvm::AllocaInst* pairs = b.CreateAlloca(arrayType);
-        b.restoreIP(saved);
-        std::size_t first = stack.size() - count;
-        for (std::size_t i = 0; i < count; ++i) {
-          llvm::Value* slot = b.CreateConstInBoundsGEP2_64(arrayType, pairs, 0, i);
-          b.CreateStore(stack[first + i], slot);
-        }
-        stack.resize(first);
-        llvm::Value* base = b.CreateConstInBoundsGEP2_64(arrayType, pairs, 0, 0);
-        push(call(kDiscrete, {base, llvm::ConstantInt::get(i32_, instr.a)}));
-        break;
-      }
-      default:
-        return "unknown operation " + std::to_string(static_cast<int>(instr.op));
     }
+  }
+
+  /// `discrete`: its (value, probability) pairs go to a stack array, deepest value first.
+  std::string discrete(const Instr& instr, Stack& stack) {
+    if (instr.a < 1 || static_cast<std::size_t>(2 * instr.a) > stack.size())
+      return "discrete with a bad number of entries";
+    auto& b = builder_;
+    auto count = static_cast<std::size_t>(2 * instr.a);
+    // The array lives in the entry block.
+    auto saved = b.saveIP();
+    b.SetInsertPoint(entry_, entry_->begin());
+    auto* arrayType = llvm::ArrayType::get(f64_, count);
+    llvm::AllocaInst* pairs = b.CreateAlloca(arrayType);
+    b.restoreIP(saved);
+    std::size_t first = stack.size() - count;
+    for (std::size_t i = 0; i < count; ++i) {
+      llvm::Value* slot = b.CreateConstInBoundsGEP2_64(arrayType, pairs, 0, i);
+      b.CreateStore(stack[first + i], slot);
+    }
+    stack.resize(first);
+    llvm::Value* base = b.CreateConstInBoundsGEP2_64(arrayType, pairs, 0, 0);
+    stack.push_back(call(kDiscrete, {base, llvm::ConstantInt::get(i32_, instr.a)}));
     return {};
   }
 
