@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "support/file.h"
 
 #ifndef JOURNEY_VERSION
 #define JOURNEY_VERSION "0.0.0"
@@ -31,7 +32,7 @@ void addColorOption(CLI::App* command, ColorMode& mode) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int runCommandLine(int argc, char** argv) {
   CLI::App app{
       "journey: check, format, draw and simulate customer journeys written in the Journey "
       "language"};
@@ -370,4 +371,17 @@ docs/planning.md (compare, sweep and KPI gates).)");
   if (graphCommand->parsed()) return journey::cli::runGraph(graph);
   if (lspCommand->parsed()) return journey::cli::runLsp(lsp);
   return journey::cli::kExitUsage;
+}
+
+int main(int argc, char** argv) {
+  journey::support::CheckedStandardOutput output;
+  int exitCode = runCommandLine(argc, argv);
+  // Output lost on the way (a full disk, a closed descriptor) fails the run, whatever the
+  // command itself concluded.
+  std::string error;
+  if (!output.flush(error)) {
+    std::cerr << "journey: error: cannot write to standard output: " << error << '\n';
+    return journey::cli::kExitUsage;
+  }
+  return exitCode;
 }
