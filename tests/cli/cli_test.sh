@@ -325,11 +325,13 @@ if [ "$(id -u)" -eq 0 ]; then
   if [ -c "$work/dev/null" ] && [ "$(ls -A "$work/dev" | wc -l)" -eq 2 ]; then ok; else echo "FAIL writers left files beside devices: $(ls -A "$work/dev")"; failed=$((failed + 1)); fi
 fi
 # `-o /dev/stdout` writes into standard output: through a pipe, and after what is already there.
+# The link is our own, like /dev/stdout: a writer that renamed over it must not replace the system's.
+ln -s /proc/self/fd/1 "$work/stdout-link"
 for writer in "${writers[@]}"; do
   read -ra args <<<"$writer"
-  expect "${args[0]} -o /dev/stdout in a pipe" 0 bash -c 'set -o pipefail; "$@" /dev/stdout | wc -c' _ "$journey" "${args[@]}"
+  expect "${args[0]} -o /dev/stdout in a pipe" 0 bash -c 'set -o pipefail; "$@" "$0" | wc -c' "$work/stdout-link" "$journey" "${args[@]}"
   if [ "${out:-0}" -gt 100 ]; then ok; else echo "FAIL ${args[0]} -o /dev/stdout wrote nothing"; failed=$((failed + 1)); fi
-  expect "${args[0]} -o /dev/stdout appended" 0 bash -c 'file=$1; shift; { echo header; "$@" /dev/stdout; } >"$file"' _ "$work/appended" "$journey" "${args[@]}"
+  expect "${args[0]} -o /dev/stdout appended" 0 bash -c 'file=$1; shift; { echo header; "$@" "$0"; } >"$file"' "$work/stdout-link" "$work/appended" "$journey" "${args[@]}"
   if [ "$(head -1 "$work/appended")" = header ] && [ "$(wc -c <"$work/appended")" -gt 100 ]; then ok; else
     echo "FAIL ${args[0]} -o /dev/stdout replaced standard output's file"; failed=$((failed + 1)); fi
 done
