@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -20,6 +19,7 @@
 #include "compiler/map/graphviz.h"
 #include "compiler/map/map.h"
 #include "lsp/server.h"
+#include "support/file.h"
 
 namespace journey::cli {
 
@@ -169,7 +169,9 @@ int runFormat(const FormatOptions& options) {
       continue;
     }
     std::string error;
-    if (!writeFileAtomically(file, formatted, error)) {
+    // Like gofmt, a read-only file is refused; hard links stay one file.
+    if (!support::writeFile(file, formatted, error,
+                            {.refuseReadOnly = true, .keepHardLinks = true})) {
       std::cerr << fmt::format("journey: error: cannot write `{}`: {}\n", file, error);
       result = kExitUsage;
       continue;
@@ -287,27 +289,7 @@ int runGraph(const GraphOptions& options) {
     return std::cout ? kExitOk : kExitUsage;
   }
   std::string error;
-  // A regular file (or a new one) is replaced atomically. A symbolic link, a device or a pipe
-  // (`/dev/stdout`, a named pipe) is written through, never renamed over: that would replace
-  // the link or the device itself.
-  std::error_code code;
-  auto status = std::filesystem::status(options.output, code);
-  auto link = std::filesystem::symlink_status(options.output, code);
-  if (!code && std::filesystem::exists(link) &&
-      (std::filesystem::is_symlink(link) || !std::filesystem::is_regular_file(status))) {
-    if (std::filesystem::is_directory(status)) {
-      error = "it is a directory";
-    } else {
-      std::ofstream out(options.output, std::ios::binary);
-      out << text;
-      out.flush();
-      if (out) return kExitOk;
-      error = "write failed";
-    }
-    std::cerr << fmt::format("journey: error: cannot write `{}`: {}\n", options.output, error);
-    return kExitUsage;
-  }
-  if (!writeFileAtomically(options.output, text, error, ".journey-graph.tmp")) {
+  if (!writeFileAtomically(options.output, text, error)) {
     std::cerr << fmt::format("journey: error: cannot write `{}`: {}\n", options.output, error);
     return kExitUsage;
   }

@@ -3,12 +3,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "compiler/diagnostics/render.h"
 #include "compiler/map/graphviz.h"
+#include "support/file.h"
 
 namespace journey::cli {
 
@@ -27,40 +26,8 @@ void printDiagnostics(const Compilation& compilation, ColorMode color) {
              TextRenderOptions{useColor(color, stderr)});
 }
 
-bool writeFileAtomically(const std::string& given, const std::string& text, std::string& error,
-                         const char* suffix) {
-  // A symbolic link stays one: the file it points to is what gets replaced.
-  std::error_code linkCode;
-  std::string path = given;
-  if (std::filesystem::is_symlink(given, linkCode)) {
-    auto target = std::filesystem::weakly_canonical(given, linkCode);
-    if (!linkCode) path = target.string();
-  }
-  std::string temporary = path + suffix;
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      error = "cannot create a temporary file beside it";
-      return false;
-    }
-    out << text;
-    out.flush();
-    if (!out) {
-      error = "write failed";
-      std::remove(temporary.c_str());
-      return false;
-    }
-  }
-  std::error_code code;
-  auto permissions = std::filesystem::status(path, code).permissions();
-  if (!code) std::filesystem::permissions(temporary, permissions, code);
-  std::filesystem::rename(temporary, path, code);
-  if (code) {
-    error = code.message();
-    std::remove(temporary.c_str());
-    return false;
-  }
-  return true;
+bool writeFileAtomically(const std::string& path, const std::string& text, std::string& error) {
+  return support::writeFile(path, text, error);
 }
 
 std::chrono::milliseconds dotTimeout() {

@@ -16,10 +16,9 @@ bool useColor(ColorMode mode, FILE* stream);
 
 void printDiagnostics(const Compilation& compilation, ColorMode color);
 
-/// Writes through a temporary file and a rename, so that a failure never leaves the user's
-/// file half-written.
-bool writeFileAtomically(const std::string& path, const std::string& text, std::string& error,
-                         const char* suffix = ".journey-fmt.tmp");
+/// Replaces a regular file through a temporary file and a rename, so that a failure never
+/// leaves the user's file half-written; writes into a device or a pipe (support::writeFile).
+bool writeFileAtomically(const std::string& path, const std::string& text, std::string& error);
 
 /// Seconds Graphviz's `dot` may take before it is stopped: JOURNEY_DOT_TIMEOUT, else 60.
 std::chrono::milliseconds dotTimeout();

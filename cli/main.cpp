@@ -2,10 +2,12 @@
 // and runs the subcommand, which loads, calls the libraries, prints and maps the result to an
 // exit code; every behaviour lives in a library where tests can reach it.
 #include <CLI/CLI.hpp>
+#include <iostream>
 #include <vector>
 
 #include "cli/arguments.h"
 #include "cli/commands.h"
+#include "support/file.h"
 
 #ifndef JOURNEY_VERSION
 #define JOURNEY_VERSION "0.0.0"
@@ -14,7 +16,9 @@
 #define JOURNEY_INFORMATION_URI ""
 #endif
 
-int main(int argc, char** argv) {
+namespace {
+
+int runCommandLine(int argc, char** argv) {
   CLI::App app{
       "journey: check, format, draw and simulate customer journeys written in the Journey "
       "language"};
@@ -82,4 +86,19 @@ docs/planning.md (compare, sweep and KPI gates).)");
   for (const auto& subcommand : subcommands)
     if (subcommand.command->parsed()) return subcommand.run();
   return kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  journey::support::CheckedStandardOutput output;
+  int exitCode = runCommandLine(argc, argv);
+  // Output lost on the way (a full disk, a closed descriptor) fails the run, whatever the
+  // command itself concluded.
+  std::string error;
+  if (!output.flush(error)) {
+    std::cerr << "journey: error: cannot write to standard output: " << error << '\n';
+    return journey::cli::kExitUsage;
+  }
+  return exitCode;
 }

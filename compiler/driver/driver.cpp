@@ -2,41 +2,17 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "compiler/checks/checks.h"
 #include "compiler/diagnostics/suppress.h"
 #include "compiler/parse/parse.h"
+#include "support/file.h"
 
 namespace journey {
 
 std::optional<std::string> DiskFileReader::read(const std::string& path, std::string& error) {
-  std::error_code code;
-  auto status = std::filesystem::status(path, code);
-  if (code || !std::filesystem::exists(status)) {
-    error = "no such file";
-    return std::nullopt;
-  }
-  if (std::filesystem::is_directory(status)) {
-    error = "it is a directory, not a file";
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = std::strerror(errno);
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    error = "read error";
-    return std::nullopt;
-  }
-  return text.str();
+  return support::readRegularFile(path, parse::kMaxFileBytes, error);
 }
 
 void MemoryFileReader::set(std::string path, std::string text) {

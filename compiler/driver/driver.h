@@ -22,6 +22,8 @@ class FileReader {
   virtual std::optional<std::string> read(const std::string& path, std::string& error) = 0;
 };
 
+/// Regular files up to parse::kMaxFileBytes. A larger file, a directory, a device, a FIFO or a
+/// pipe (`/dev/stdin`) is refused with the cause, without waiting or reading it whole.
 class DiskFileReader : public FileReader {
  public:
   std::optional<std::string> read(const std::string& path, std::string& error) override;

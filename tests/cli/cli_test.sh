@@ -165,7 +165,20 @@ EOF
 # About 10 s in a release build; a Debug build under ASan and UBSan (CI) needs several times that.
 limit=240 expect "50 MB file" 0 "$journey" check "$work/big.journey" && ok
 head -c $((70 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$work/huge.journey"
-expect "70 MB file" 1 "$journey" check "$work/huge.journey" && contains "too large" "$err" "[file-too-large]"
+expect "70 MB file" 2 "$journey" check "$work/huge.journey" && contains "too large" "$err" "huge.journey\`: it is 70 MB, over the limit of 64 MB [file-unreadable]"
+# Only a regular file is read, and never past the limit: a device, a FIFO, a pipe or a sparse
+# file of 100 GB is refused at once (memory is capped in case one is read after all).
+capped=(bash -c 'ulimit -v 4000000; exec "$@"' _)
+limit=20 expect "check /dev/zero" 2 "${capped[@]}" "$journey" check /dev/zero && contains "/dev/zero" "$err" "cannot read \`/dev/zero\`: it is a character device, not a regular file"
+mkfifo "$work/spec.fifo"
+limit=20 expect "check a fifo" 2 "${capped[@]}" "$journey" check "$work/spec.fifo" && contains "fifo" "$err" "it is a pipe, not a regular file"
+limit=20 expect "check /dev/stdin" 2 bash -c 'echo "journey J {}" | exec "$@"' _ "$journey" check /dev/stdin && contains "stdin" "$err" "cannot read \`/dev/stdin\`: it is a pipe, not a regular file"
+truncate -s 100G "$work/sparse.journey"
+limit=20 expect "100 GB sparse file" 2 "${capped[@]}" "$journey" check "$work/sparse.journey" && contains "sparse" "$err" "it is 102400 MB, over the limit of 64 MB"
+printf 'use "/dev/zero"\njourney J { horizon 1d entry A persona P { share 100%% } stage A { after 1d -> B } goal B }\n' >"$work/use-zero.journey"
+limit=20 expect "use /dev/zero" 1 "${capped[@]}" "$journey" check --color=never "$work/use-zero.journey" && contains "use /dev/zero" "$err" "use-zero.journey:1:5: error: cannot read \`/dev/zero\`: it is a character device, not a regular file [use-not-found]"
+printf 'use "spec.fifo"\njourney J { horizon 1d entry A persona P { share 100%% } stage A { after 1d -> B } goal B }\n' >"$work/use-fifo.journey"
+limit=20 expect "use a fifo" 1 "${capped[@]}" "$journey" check --color=never "$work/use-fifo.journey" && contains "use a fifo" "$err" "use-fifo.journey:1:5: error: cannot read \`$work/spec.fifo\`: it is a pipe, not a regular file [use-not-found]"
 
 # --- fmt ---------------------------------------------------------------------------------------
 printf 'journey   Good{horizon 30d entry Start\npersona Everyone{share 100%%}\nstage Start{after 1d->Done}\ngoal Done}\n' >"$work/messy.journey"
@@ -187,6 +200,25 @@ cp "$work/syntax.journey" "$work/syntax.orig"
 expect "fmt refuses syntax errors" 1 "$journey" fmt "$work/syntax.journey" && contains "fmt refuses" "$err" "not formatted"
 if cmp -s "$work/syntax.journey" "$work/syntax.orig"; then ok; else echo "FAIL fmt touched a file with syntax errors"; failed=$((failed + 1)); fi
 expect "fmt missing file" 2 "$journey" fmt "$work/nope.journey" && ok
+# A link planted at a temporary name beside the file is never followed.
+cp "$work/messy.orig" "$work/planted.journey"
+echo precious >"$work/victim"
+ln -s "$work/victim" "$work/planted.journey.journey-fmt.tmp"
+expect "fmt beside a planted link" 0 "$journey" fmt "$work/planted.journey" && contains "fmt beside a planted link" "$(cat "$work/planted.journey")" "journey Good {"
+contains "planted link not followed" "$(cat "$work/victim")" "precious"
+# A read-only file is refused and left alone, even for root.
+cp "$work/messy.orig" "$work/readonly.journey" && chmod 0444 "$work/readonly.journey"
+expect "fmt refuses a read-only file" 2 "$journey" fmt "$work/readonly.journey" && contains "fmt read-only" "$err" "journey: error: cannot write \`$work/readonly.journey\`: it is read-only"
+if cmp -s "$work/readonly.journey" "$work/messy.orig" && [ "$(stat -c %a "$work/readonly.journey")" = 444 ]; then ok; else
+  echo "FAIL fmt changed a read-only file"; failed=$((failed + 1)); fi
+# Mode, owner and group stay; hard links stay one file.
+cp "$work/messy.orig" "$work/owned.journey" && chmod 0640 "$work/owned.journey"
+if [ "$(id -u)" -eq 0 ]; then chown 1234:5678 "$work/owned.journey"; fi
+before=$(stat -c '%u:%g %a' "$work/owned.journey")
+expect "fmt keeps mode and owner" 0 "$journey" fmt "$work/owned.journey" && contains "fmt keeps mode and owner" "$(stat -c '%u:%g %a' "$work/owned.journey")" "$before"
+cp "$work/messy.orig" "$work/hard-a.journey" && ln "$work/hard-a.journey" "$work/hard-b.journey"
+expect "fmt a hard link" 0 "$journey" fmt "$work/hard-a.journey" && contains "fmt a hard link" "$(cat "$work/hard-b.journey")" "journey Good {"
+if [ "$work/hard-a.journey" -ef "$work/hard-b.journey" ]; then ok; else echo "FAIL fmt broke a hard link"; failed=$((failed + 1)); fi
 
 # --- dump --------------------------------------------------------------------------------------
 expect "dump ast" 0 "$journey" dump --stage=ast "$work/good.journey" && contains "dump" "$out" "Start"
@@ -230,7 +262,7 @@ expect "graph warning" 0 "$journey" graph --format mermaid "$work/warn.journey" 
 # -o: written through a temporary file; nothing on stdout; a failed run leaves the old file.
 expect "graph -o" 0 "$journey" graph -o "$work/map.dot" "$work/good.journey" && contains "graph -o reports" "$err" "wrote $work/map.dot: the map of Good, 2 stages"
 if [ -z "$out" ] && head -1 "$work/map.dot" | grep -q '^// The journey map of Good'; then ok; else echo "FAIL graph -o: stdout '$out', file: $(head -c 200 "$work/map.dot")"; failed=$((failed + 1)); fi
-if ls "$work" | grep -q 'journey-graph.tmp'; then echo "FAIL graph -o left a temporary file"; failed=$((failed + 1)); else ok; fi
+if ls -A "$work" | grep -qE '^\..*\.[A-Za-z0-9]{10}\.tmp$'; then echo "FAIL graph -o left a temporary file"; failed=$((failed + 1)); else ok; fi
 cp "$work/map.dot" "$work/map.before"
 expect "graph -o errors keep the file" 1 "$journey" graph -o "$work/map.dot" "$work/bad.journey" && ok
 if cmp -s "$work/map.dot" "$work/map.before"; then ok; else echo "FAIL graph -o replaced the map of a spec with errors"; failed=$((failed + 1)); fi
@@ -267,6 +299,60 @@ if command -v dot >/dev/null; then
   expect "graph svg" 0 "$journey" graph --format svg "$work/good.journey" && contains "graph svg" "$out" "<svg"
   expect "graph svg -o" 0 "$journey" graph --format svg -o "$work/map.svg" examples/business_phone.journey && contains "graph svg -o" "$(head -c 2000 "$work/map.svg")" "<svg"
 fi
+
+# --- Writing files: devices and pipes are written into, never replaced -----------------------
+small=(--no-progress -n 200)
+phone="$root/examples/business_phone.journey"
+# Every writer, given OUT: `writer OUT`.
+writers=(
+  "simulate ${small[*]} $phone -o"
+  "build $phone -o"
+  "compare ${small[*]} $phone $phone -o"
+  "sweep ${small[*]} $phone --set renewal_discount=0%..10%:10% -o"
+  "graph $phone -o"
+)
+# Device nodes of our own (never the system's /dev/null): making them needs root.
+if [ "$(id -u)" -eq 0 ]; then
+  mkdir "$work/dev" && mknod "$work/dev/null" c 1 3 && mknod "$work/dev/full" c 1 7
+  for writer in "${writers[@]}"; do
+    read -ra args <<<"$writer"
+    expect "${args[0]} -o a null device" 0 "$journey" "${args[@]}" "$work/dev/null" && ok
+    if [ -c "$work/dev/null" ]; then ok; else echo "FAIL ${args[0]} -o replaced a device"; failed=$((failed + 1)); fi
+    expect "${args[0]} -o a full device" 2 "$journey" "${args[@]}" "$work/dev/full" && contains "${args[0]} -o full" "$err" "No space left on device"
+    if [ -c "$work/dev/full" ]; then ok; else echo "FAIL ${args[0]} -o replaced a device"; failed=$((failed + 1)); fi
+  done
+  expect "fmt a device" 2 "$journey" fmt "$work/dev/null" && contains "fmt a device" "$err" "it is a character device, not a regular file"
+  if [ -c "$work/dev/null" ] && [ "$(ls -A "$work/dev" | wc -l)" -eq 2 ]; then ok; else echo "FAIL writers left files beside devices: $(ls -A "$work/dev")"; failed=$((failed + 1)); fi
+fi
+# `-o /dev/stdout` writes into standard output: through a pipe, and after what is already there.
+# The link is our own, like /dev/stdout: a writer that renamed over it must not replace the system's.
+ln -s /proc/self/fd/1 "$work/stdout-link"
+for writer in "${writers[@]}"; do
+  read -ra args <<<"$writer"
+  expect "${args[0]} -o /dev/stdout in a pipe" 0 bash -c 'set -o pipefail; "$@" "$0" | wc -c' "$work/stdout-link" "$journey" "${args[@]}"
+  if [ "${out:-0}" -gt 100 ]; then ok; else echo "FAIL ${args[0]} -o /dev/stdout wrote nothing"; failed=$((failed + 1)); fi
+  expect "${args[0]} -o /dev/stdout appended" 0 bash -c 'file=$1; shift; { echo header; "$@" "$0"; } >"$file"' "$work/stdout-link" "$work/appended" "$journey" "${args[@]}"
+  if [ "$(head -1 "$work/appended")" = header ] && [ "$(wc -c <"$work/appended")" -gt 100 ]; then ok; else
+    echo "FAIL ${args[0]} -o /dev/stdout replaced standard output's file"; failed=$((failed + 1)); fi
+done
+# A link planted at a temporary name beside the output is never followed.
+echo precious >"$work/victim"
+ln -s "$work/victim" "$work/report.txt.journey-fmt.tmp"
+expect "simulate -o beside a planted link" 0 "$journey" simulate "${small[@]}" "$phone" -o "$work/report.txt" && contains "planted link not followed by -o" "$(cat "$work/victim")" "precious"
+contains "simulate -o wrote its report" "$(cat "$work/report.txt")" "converted (any goal)"
+if ls -A "$work" | grep -qE '^\..*\.[A-Za-z0-9]{10}\.tmp$'; then echo "FAIL a writer left a temporary file: $(ls -A "$work")"; failed=$((failed + 1)); else ok; fi
+
+# --- Standard output: output that is lost fails the run ------------------------------------------
+if [ -c /dev/full ]; then
+  for command in "simulate ${small[*]} --format json $work/good.journey" "check --format sarif $work/good.journey" \
+      "fmt --stdout $work/messy.orig" "dump --stage=ast $work/good.journey" "dump --stage=machine $work/good.journey" \
+      "analyze $work/good.journey" "graph $work/good.journey" "--help"; do
+    read -ra args <<<"$command"
+    expect "${args[0]} to a full disk" 2 bash -c '"$@" >/dev/full' _ "$journey" "${args[@]}" &&
+      contains "${args[0]} to a full disk" "$err" "journey: error: cannot write to standard output: No space left on device"
+  done
+fi
+expect "check to a closed stdout" 2 bash -c '"$@" >&-' _ "$journey" check --format json "$work/good.journey" && contains "closed stdout" "$err" "cannot write to standard output: Bad file descriptor"
 
 # --- The bundled examples check clean --------------------------------------------------------
 for example in "$root"/examples/*.journey; do
