@@ -12,26 +12,23 @@
 // and the process's peak resident memory. Run one size per process for a clean peak figure.
 #include <sys/resource.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "bench/size_runs.h"
 #include "bench/spec_generator.h"
 #include "compiler/checks/checks.h"
 #include "compiler/driver/driver.h"
 
 namespace {
 
+using journey::bench::median;
+
 double seconds(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
 }
 
 long peakRssMegabytes() {
@@ -43,17 +40,7 @@ long peakRssMegabytes() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int repeat = 5;
-  std::vector<std::size_t> sizes;
-  for (int i = 1; i < argc; ++i) {
-    std::string argument = argv[i];
-    if (argument == "--repeat" && i + 1 < argc) {
-      repeat = std::max(1, std::atoi(argv[++i]));
-    } else {
-      sizes.push_back(static_cast<std::size_t>(std::strtoull(argument.c_str(), nullptr, 10)));
-    }
-  }
-  if (sizes.empty()) sizes = {1000, 10000};
+  auto [repeat, sizes] = journey::bench::parseSizeRuns(argc, argv, 5);
   std::printf("%-8s %9s %10s %10s %10s %10s %10s %12s %9s\n", "stages", "MB", "scan s", "parse s",
               "analyse s", "checks s", "check s", "check/scan", "peak MB");
   for (std::size_t stages : sizes) {

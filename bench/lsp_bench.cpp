@@ -11,7 +11,6 @@
 //   hover               `textDocument/hover` on a stage name, document analysed
 // Medians over N runs. Targets: diagnostics under 50 ms at 1,000 stages and under
 // 300 ms at 10,000.
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -19,22 +18,20 @@
 #include <string>
 #include <vector>
 
+#include "bench/size_runs.h"
 #include "bench/spec_generator.h"
 #include "lsp/server.h"
 #include "lsp/text.h"
 
 namespace {
 
+using journey::bench::median;
+
 using Clock = std::chrono::steady_clock;
 using journey::lsp::Json;
 
 double ms(Clock::time_point start, Clock::time_point end) {
   return std::chrono::duration<double, std::milli>(end - start).count();
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
 }
 
 Json position(const std::string& text, std::size_t offset) {
@@ -46,17 +43,7 @@ Json position(const std::string& text, std::size_t offset) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int repeat = 15;
-  std::vector<std::size_t> sizes;
-  for (int i = 1; i < argc; ++i) {
-    std::string argument = argv[i];
-    if (argument == "--repeat" && i + 1 < argc) {
-      repeat = std::max(1, std::atoi(argv[++i]));
-    } else {
-      sizes.push_back(static_cast<std::size_t>(std::strtoull(argument.c_str(), nullptr, 10)));
-    }
-  }
-  if (sizes.empty()) sizes = {1000, 10000};
+  auto [repeat, sizes] = journey::bench::parseSizeRuns(argc, argv, 15);
   std::printf("%-8s %8s %22s %14s %10s %10s\n", "stages", "MB", "change→diagnostics ms",
               "completion ms", "hover ms", "open ms");
   for (std::size_t stages : sizes) {

@@ -39,6 +39,39 @@ std::string_view kindName(SymbolKind kind) {
   return "name";
 }
 
+std::optional<SymbolKind> declaredKind(const ast::Decl& decl) {
+  switch (decl.kind) {
+    case ast::DeclKind::Horizon:
+    case ast::DeclKind::Entry:
+      return std::nullopt;
+    case ast::DeclKind::Param:
+      return SymbolKind::Param;
+    case ast::DeclKind::Var:
+      return SymbolKind::Var;
+    case ast::DeclKind::Channel:
+      return SymbolKind::Channel;
+    case ast::DeclKind::Persona:
+      return SymbolKind::Persona;
+    case ast::DeclKind::Stage:
+      switch (ast::as<ast::StageDecl>(decl).stageKind) {
+        case ast::StageKind::Goal:
+          return SymbolKind::Goal;
+        case ast::StageKind::Exit:
+          return SymbolKind::Exit;
+        case ast::StageKind::Ordinary:
+          return SymbolKind::Stage;
+      }
+      return SymbolKind::Stage;
+    case ast::DeclKind::Touchpoint:
+      return SymbolKind::Touchpoint;
+    case ast::DeclKind::Event:
+      return SymbolKind::Event;
+    case ast::DeclKind::Rule:
+      return SymbolKind::Rule;
+  }
+  return std::nullopt;
+}
+
 class IndexBuilder {
  public:
   explicit IndexBuilder(Index& index) : index_(index) {}
@@ -102,28 +135,12 @@ class IndexBuilder {
   }
 
   void declaration(const ast::Decl& decl) {
-    switch (decl.kind) {
-      case ast::DeclKind::Horizon:
-      case ast::DeclKind::Entry:
-        return;
-      default:
-        break;
-    }
+    auto kind = declaredKind(decl);
+    if (!kind) return;
     const auto& named = ast::as<ast::NamedDecl>(decl);
     if (!valid(named.name)) return;
-    SymbolKind kind = SymbolKind::Stage;
     switch (decl.kind) {
-      case ast::DeclKind::Param:
-        kind = SymbolKind::Param;
-        break;
-      case ast::DeclKind::Var:
-        kind = SymbolKind::Var;
-        break;
-      case ast::DeclKind::Channel:
-        kind = SymbolKind::Channel;
-        break;
       case ast::DeclKind::Persona: {
-        kind = SymbolKind::Persona;
         const auto& persona = ast::as<ast::PersonaDecl>(decl);
         for (const auto& item : persona.items) {
           if (item.kind != ast::PersonaItemKind::Attribute || !valid(item.name)) continue;
@@ -133,21 +150,12 @@ class IndexBuilder {
         }
         break;
       }
-      case ast::DeclKind::Stage: {
-        const auto& stage = ast::as<ast::StageDecl>(decl);
-        kind = stage.stageKind == ast::StageKind::Goal   ? SymbolKind::Goal
-               : stage.stageKind == ast::StageKind::Exit ? SymbolKind::Exit
-                                                         : SymbolKind::Stage;
-        for (const auto& item : stage.items) {
+      case ast::DeclKind::Stage:
+        for (const auto& item : ast::as<ast::StageDecl>(decl).items) {
           if (item.touchpoint) declaration(*item.touchpoint);
         }
         break;
-      }
-      case ast::DeclKind::Touchpoint:
-        kind = SymbolKind::Touchpoint;
-        break;
       case ast::DeclKind::Event: {
-        kind = SymbolKind::Event;
         const auto& event = ast::as<ast::EventDecl>(decl);
         for (const auto& item : event.items) {
           if (item.kind != ast::EventItemKind::Payload || !valid(item.name)) continue;
@@ -158,13 +166,10 @@ class IndexBuilder {
         }
         break;
       }
-      case ast::DeclKind::Rule:
-        kind = SymbolKind::Rule;
-        break;
       default:
-        return;
+        break;
     }
-    define(kind, named.name.text, named.name.text, &decl, named.name.range);
+    define(*kind, named.name.text, named.name.text, &decl, named.name.range);
   }
 
   void record(std::uint32_t id, const SourceRange& range) {

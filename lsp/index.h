@@ -35,6 +35,10 @@ enum class SymbolKind {
 /// "stage", "persona", ...: the word the language uses.
 std::string_view kindName(SymbolKind kind);
 
+/// The kind of symbol a declaration names (a stage's keyword makes it a Goal or an Exit);
+/// none for `horizon` and `entry`, which name nothing.
+std::optional<SymbolKind> declaredKind(const ast::Decl& decl);
+
 struct Symbol {
   SymbolKind kind = SymbolKind::Stage;
   std::string name;

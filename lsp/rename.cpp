@@ -54,9 +54,6 @@ Json rename(const Analysis& a, std::uint32_t offset, const std::string& newName,
     error = fmt::format("`{}` is a built-in channel: it cannot be renamed", symbol.name);
     return nullptr;
   }
-  if (symbol.kind == SymbolKind::Journey) {
-    // The journey's name is referred to nowhere else: renaming it is a plain edit.
-  }
   if (!isIdentifier(newName)) {
     error = fmt::format(
         "`{}` is not a valid name: use a letter or `_`, then letters, digits and `_`", newName);

@@ -54,59 +54,37 @@ Json documentSymbol(const Analysis& a, const std::string& name, SymbolKind kind,
 }
 
 std::optional<Json> declSymbol(const Analysis& a, const ast::Decl& decl) {
-  if (decl.kind == ast::DeclKind::Horizon || decl.kind == ast::DeclKind::Entry) return std::nullopt;
+  auto kind = declaredKind(decl);
+  if (!kind) return std::nullopt;
   const auto& named = ast::as<ast::NamedDecl>(decl);
   if (named.name.text.empty() || !named.name.range.valid()) return std::nullopt;
-  SymbolKind kind = SymbolKind::Stage;
   Json children = Json::array();
   switch (decl.kind) {
-    case ast::DeclKind::Param:
-      kind = SymbolKind::Param;
-      break;
-    case ast::DeclKind::Var:
-      kind = SymbolKind::Var;
-      break;
-    case ast::DeclKind::Channel:
-      kind = SymbolKind::Channel;
-      break;
     case ast::DeclKind::Persona:
-      kind = SymbolKind::Persona;
       for (const auto& item : ast::as<ast::PersonaDecl>(decl).items) {
         if (item.kind == ast::PersonaItemKind::Attribute && !item.name.text.empty())
           children.push_back(documentSymbol(a, item.name.text, SymbolKind::Attribute, "",
                                             item.range, item.name.range));
       }
       break;
-    case ast::DeclKind::Stage: {
-      const auto& stage = ast::as<ast::StageDecl>(decl);
-      kind = stage.stageKind == ast::StageKind::Goal   ? SymbolKind::Goal
-             : stage.stageKind == ast::StageKind::Exit ? SymbolKind::Exit
-                                                       : SymbolKind::Stage;
-      for (const auto& item : stage.items) {
+    case ast::DeclKind::Stage:
+      for (const auto& item : ast::as<ast::StageDecl>(decl).items) {
         if (item.touchpoint) {
           if (auto child = declSymbol(a, *item.touchpoint)) children.push_back(*child);
         }
       }
       break;
-    }
-    case ast::DeclKind::Touchpoint:
-      kind = SymbolKind::Touchpoint;
-      break;
     case ast::DeclKind::Event:
-      kind = SymbolKind::Event;
       for (const auto& item : ast::as<ast::EventDecl>(decl).items) {
         if (item.kind == ast::EventItemKind::Payload && !item.name.text.empty())
           children.push_back(documentSymbol(a, item.name.text, SymbolKind::Field, "", item.range,
                                             item.name.range));
       }
       break;
-    case ast::DeclKind::Rule:
-      kind = SymbolKind::Rule;
-      break;
     default:
-      return std::nullopt;
+      break;
   }
-  Json result = documentSymbol(a, named.name.text, kind, named.display ? named.display->value : "",
+  Json result = documentSymbol(a, named.name.text, *kind, named.display ? named.display->value : "",
                                decl.range, named.name.range);
   result["children"] = std::move(children);
   return result;

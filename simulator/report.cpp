@@ -58,14 +58,6 @@ std::string interval(const Interval& i, int digits = 2) {
   if (std::isnan(i.low)) return "";
   return fmt::format("[{:.{}f}, {:.{}f}]", i.low, digits, i.high, digits);
 }
-std::string count(std::uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 std::string display(const std::string& name, const std::string& text) {
   return text.empty() ? name : fmt::format("{} \"{}\"", name, text);
@@ -164,11 +156,11 @@ namespace {
 std::string textHeading(const rt::Machine& m, const Results& results, const RunInfo& info) {
   std::string out;
   out += fmt::format("{}: {} customers, seed {}, horizon {} days\n", display(m.name, m.display),
-                     count(results.customers), info.seed, number(m.horizon / kDay, 0));
-  out += fmt::format(
-      "({} backend, {} thread{}, {:.2f} s, {} customers/s)\n", info.backend, info.threads,
-      info.threads == 1 ? "" : "s", results.seconds,
-      count(static_cast<std::uint64_t>(results.customers / std::max(results.seconds, 1e-9))));
+                     groupThousands(results.customers), info.seed, number(m.horizon / kDay, 0));
+  out += fmt::format("({} backend, {} thread{}, {:.2f} s, {} customers/s)\n", info.backend,
+                     info.threads, info.threads == 1 ? "" : "s", results.seconds,
+                     groupThousands(static_cast<std::uint64_t>(results.customers /
+                                                               std::max(results.seconds, 1e-9))));
   if (results.interrupted)
     out += "Interrupted: these results cover the customers simulated so far.\n";
   if (results.precisionCapped)
@@ -188,10 +180,11 @@ std::string textOutcomes(const Summary& s, const Tally& all) {
   std::string out = "\nOutcomes                                    (95% confidence intervals)\n";
   TextTable outcomes({"", "share", "95% CI", "customers"});
   outcomes.add({"converted (any goal)", percent(s.conversion.value), percentInterval(s.conversion),
-                count(all.converted)});
+                groupThousands(all.converted)});
   for (const auto& o : s.outcomes) {
     std::string label = o.stage == rt::kNone ? o.label : fmt::format("{} ({})", o.label, o.kind);
-    outcomes.add({label, percent(o.share.value), percentInterval(o.share), count(o.count)});
+    outcomes.add(
+        {label, percent(o.share.value), percentInterval(o.share), groupThousands(o.count)});
   }
   return out + outcomes.render();
 }
@@ -215,7 +208,7 @@ std::string textByPersona(const rt::Machine& m, const Results& results, const Su
     table.add(cells);
   };
   row("customers", [](const Summary& p) {
-    return fmt::format("{} ({})", count(p.customers), percent(p.share.value));
+    return fmt::format("{} ({})", groupThousands(p.customers), percent(p.share.value));
   });
   row("converted", [](const Summary& p) {
     return fmt::format("{} ±{:.1f}", percent(p.conversion.value), p.conversion.halfWidth() * 100);
@@ -278,9 +271,9 @@ std::string textChannelsAndRules(const rt::Machine& m, const Summary& s, const T
   double customers = std::max<double>(1, static_cast<double>(all.customers));
   for (const auto& c : s.channels) {
     if (c.delivered == 0 && c.dropped == 0 && c.deferred == 0) continue;
-    channels.add({m.channels[c.channel].name, count(c.delivered),
+    channels.add({m.channels[c.channel].name, groupThousands(c.delivered),
                   number(static_cast<double>(c.delivered) / customers), number(c.cost),
-                  count(c.dropped), count(c.deferred), count(c.capped)});
+                  groupThousands(c.dropped), groupThousands(c.deferred), groupThousands(c.capped)});
   }
   out += channels.render();
 
@@ -288,9 +281,9 @@ std::string textChannelsAndRules(const rt::Machine& m, const Summary& s, const T
     out += "\nRules\n";
     TextTable rules({"rule", "runs", "per customer", "skipped by cap"});
     for (std::size_t r = 0; r < m.rules.size(); ++r) {
-      rules.add({m.rules[r].name, count(all.ruleRuns[r]),
+      rules.add({m.rules[r].name, groupThousands(all.ruleRuns[r]),
                  number(static_cast<double>(all.ruleRuns[r]) / customers),
-                 count(all.ruleCapped[r])});
+                 groupThousands(all.ruleCapped[r])});
     }
     out += rules.render();
   }
@@ -331,36 +324,39 @@ std::string textWarnings(const rt::Machine& m, const Results& results, const Tal
     if (results.counters.unrouted[t] > 0)
       warnings.push_back(
           fmt::format("{}: no branch taken {} times (the customer stayed where they were)",
-                      m.place(m.targets[t].place), count(results.counters.unrouted[t])));
+                      m.place(m.targets[t].place), groupThousands(results.counters.unrouted[t])));
   }
   for (std::size_t e = 0; e < m.exprs.size(); ++e) {
     const auto& c = results.counters;
     if (c.negativeDurations[e] > 0)
       warnings.push_back(fmt::format("{}: a negative duration was taken as 0, {} times",
-                                     m.place(m.exprs[e].place), count(c.negativeDurations[e])));
+                                     m.place(m.exprs[e].place),
+                                     groupThousands(c.negativeDurations[e])));
     if (c.clampedProbabilities[e] > 0)
       warnings.push_back(fmt::format("{}: a probability outside [0, 1] was clamped, {} times",
-                                     m.place(m.exprs[e].place), count(c.clampedProbabilities[e])));
+                                     m.place(m.exprs[e].place),
+                                     groupThousands(c.clampedProbabilities[e])));
     if (c.failures[e] > 0)
       warnings.push_back(
           fmt::format("{}: could not be evaluated (division by zero or invalid distribution), {} "
                       "customers failed",
-                      m.place(m.exprs[e].place), count(c.failures[e])));
+                      m.place(m.exprs[e].place), groupThousands(c.failures[e])));
   }
   if (all.looping > 0) {
     std::string where;
     for (std::size_t s = 0; s < all.loopingIn.size(); ++s) {
       if (all.loopingIn[s] == 0) continue;
       where += fmt::format("{}{} ({})", where.empty() ? "; stopped in " : ", ", m.stages[s].name,
-                           count(all.loopingIn[s]));
+                           groupThousands(all.loopingIn[s]));
     }
     warnings.push_back(
         fmt::format("{} customers looped (over 1,000 stage entries at one instant){}: a cycle of "
                     "moves that takes no time (semantics 4.12)",
-                    count(all.looping), where));
+                    groupThousands(all.looping), where));
   }
   if (all.stepLimit > 0)
-    warnings.push_back(fmt::format("{} customers hit the step limit", count(all.stepLimit)));
+    warnings.push_back(
+        fmt::format("{} customers hit the step limit", groupThousands(all.stepLimit)));
   if (warnings.empty()) return "";
   std::string out = "\nRun-time warnings\n";
   for (const auto& w : warnings)

@@ -4,11 +4,8 @@
 # Usage: analyze_test.sh PATH/TO/journey   (run from the repository root)
 set -u
 journey=$(realpath "$1")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
 source "$(dirname "$0")/lib.sh"
+begin_checks
 
 
 
@@ -57,5 +54,4 @@ expect "analyze missing file" 2 "$journey" analyze "$work/nope.journey" && ok
 expect "analyze bad format" 2 "$journey" analyze --format csv tests/markov/race.journey && ok
 expect "analyze bad --set" 1 "$journey" analyze --set nope=3 tests/markov/race.journey && ok
 
-echo "analyze: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+end_checks analyze

@@ -1,5 +1,30 @@
-# Helpers shared by the end-to-end scripts (cli_test.sh, simulate_test.sh, analyze_test.sh).
-# The caller sets `journey` and `work`, and counts with `passed` and `failed`.
+# Helpers shared by the end-to-end test scripts under tests/. The caller sets `journey`, and
+# `work` and the counts `passed` and `failed` (begin_checks sets those three).
+
+# begin_checks: $work, a scratch directory removed when the script exits, and the counts at zero.
+begin_checks() {
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  passed=0
+  failed=0
+}
+
+# end_checks LABEL: prints the counts; succeeds when nothing failed (the script's last command).
+end_checks() {
+  echo "$1: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+# skip_missing NAME REASON: a tool the test needs is missing: exit 77 (skipped), except under
+# CI=true, where every tool must be there, so it is a failure.
+skip_missing() {
+  if [ "${CI:-}" = true ]; then
+    echo "FAIL $1: $2"
+    exit 1
+  fi
+  echo "SKIP $1: $2"
+  exit 77
+}
 
 # expect NAME WANT_EXIT COMMAND...: runs COMMAND, captures stdout/stderr into $out/$err.
 # A command taking longer than $limit seconds (60 unless set) counts as hung.

@@ -5,11 +5,8 @@
 # Usage: compare_test.sh PATH/TO/journey   (run from the repository root)
 set -u
 journey=$(realpath "$1")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
 source "$(dirname "$0")/../cli/lib.sh"
+begin_checks
 limit=120
 
 funnel=tests/compare/funnel.journey
@@ -236,5 +233,4 @@ expect "sweep wrong type" 1 "$journey" sweep "$funnel" --set trial_days=1..3:1 &
 expect "sweep unknown param" 1 "$journey" sweep "$funnel" --set p_bye=10%..20%:10% &&
   contains "unknown param" "$err" "unknown param \`p_bye\`"
 
-echo "compare/sweep/gates: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+end_checks compare/sweep/gates

@@ -11,23 +11,13 @@ mode=$1
 journey=$(realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
+# shellcheck source=../cli/lib.sh
+source "$root/tests/cli/lib.sh"
+begin_checks
 
 fail() {
   echo "FAIL $1"
   failed=$((failed + 1))
-}
-
-skip() {
-  if [ "${CI:-}" = true ]; then
-    echo "FAIL graph $mode: $1"
-    exit 1
-  fi
-  echo "SKIP graph $mode: $1"
-  exit 77
 }
 
 # Every map the golden tests keep, and every case they come from.
@@ -39,7 +29,7 @@ if [ ${#dots[@]} -lt 8 ] || [ ${#mermaids[@]} -lt 8 ] || [ ${#specs[@]} -lt 5 ];
 fi
 
 if [ "$mode" = dot ]; then
-  command -v dot >/dev/null || skip "Graphviz's dot is not installed (apt-get install graphviz)"
+  command -v dot >/dev/null || skip_missing "graph $mode" "Graphviz's dot is not installed (apt-get install graphviz)"
   for file in "${dots[@]}"; do
     name=${file#"$root"/}
     if ! timeout 120 dot -Tsvg "$file" >"$work/out.svg" 2>"$work/err"; then
@@ -71,14 +61,13 @@ if [ "$mode" = dot ]; then
   else
     fail "the dead end's finding is not in the SVG"
   fi
-  echo "graph dot: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
+  end_checks "graph dot"
   exit
 fi
 
 if [ "$mode" = mermaid ]; then
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    skip "node and npm are not installed, so Mermaid output is not parsed"
+    skip_missing "graph $mode" "node and npm are not installed, so Mermaid output is not parsed"
   fi
   # A fresh clone has no node_modules; an interrupted install leaves one that cannot load.
   if ! (cd "$here" && node --input-type=module -e 'await import("mermaid"); await import("jsdom")') 2>/dev/null; then
@@ -102,8 +91,7 @@ if [ "$mode" = mermaid ]; then
     grep -v '^ok ' "$work/parsed"
     fail "Mermaid does not parse every map"
   fi
-  echo "graph mermaid: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
+  end_checks "graph mermaid"
   exit
 fi
 

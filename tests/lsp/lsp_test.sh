@@ -10,18 +10,11 @@ journey=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(pwd)
 failed=0
-
-skip() {
-  if [ "${CI:-}" = true ]; then
-    echo "FAIL lsp: $1"
-    exit 1
-  fi
-  echo "SKIP lsp: $1"
-  exit 77
-}
+# shellcheck source=../cli/lib.sh
+source "$root/tests/cli/lib.sh"
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  skip "node and npm are needed to drive the language server (apt-get install nodejs npm)"
+  skip_missing lsp "node and npm are needed to drive the language server (apt-get install nodejs npm)"
 fi
 # A fresh clone has no node_modules; an interrupted install leaves one that cannot load.
 if ! (cd "$here" && node -e 'require("vscode-jsonrpc/node"); require("vscode-tmgrammar-test/package.json")') 2>/dev/null; then

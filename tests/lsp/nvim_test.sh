@@ -5,13 +5,10 @@
 set -u
 journey=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../cli/lib.sh
+source "$here/../cli/lib.sh"
 if ! command -v nvim >/dev/null; then
-  if [ "${CI:-}" = true ]; then
-    echo "FAIL nvim: nvim is needed for the Neovim smoke test (apt-get install neovim)"
-    exit 1
-  fi
-  echo "SKIP nvim: nvim is not installed (apt-get install neovim)"
-  exit 77
+  skip_missing nvim "nvim is needed for the Neovim smoke test (apt-get install neovim)"
 fi
 JOURNEY="$journey" FIXTURE="$here/fixtures/trial.journey" timeout 60 \
   nvim --headless --clean -u NONE -c "luafile $here/nvim_smoke.lua" 2>&1

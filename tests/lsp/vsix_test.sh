@@ -8,14 +8,11 @@ set -u
 extension=$(pwd)/editors/vscode
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=../cli/lib.sh
+source "$(pwd)/tests/cli/lib.sh"
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  if [ "${CI:-}" = true ]; then
-    echo "FAIL vsix: node and npm are needed to package the extension"
-    exit 1
-  fi
-  echo "SKIP vsix: node or npm is not installed"
-  exit 77
+  skip_missing vsix "node and npm are needed to package the extension"
 fi
 if ! (cd "$extension" && node -e 'require.resolve("vscode-languageclient/node"); require.resolve("@vscode/vsce/package.json")') 2>/dev/null; then
   echo "installing the extension's npm packages (npm ci in editors/vscode)"

@@ -14,21 +14,9 @@ journey=$(realpath "$1")
 shots=$(realpath "${2:-.}")
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
 # shellcheck source=../cli/lib.sh
 source "$root/tests/cli/lib.sh"
-
-skip() {
-  if [ "${CI:-}" = true ]; then
-    echo "FAIL report: $1"
-    exit 1
-  fi
-  echo "SKIP report: $1"
-  exit 77
-}
+begin_checks
 
 chromium=${JOURNEY_CHROMIUM:-}
 if [ -z "$chromium" ]; then
@@ -39,8 +27,8 @@ if [ -z "$chromium" ]; then
     fi
   done
 fi
-[ -n "$chromium" ] || skip "no Chromium (Debian: apt-get install chromium; build.sh installs it)"
-command -v node >/dev/null || skip "no node"
+[ -n "$chromium" ] || skip_missing report "no Chromium (Debian: apt-get install chromium; build.sh installs it)"
+command -v node >/dev/null || skip_missing report "no node"
 
 # check NAME PAGE [check_page options...]: the page in Chromium; counts a pass or a failure.
 check() {

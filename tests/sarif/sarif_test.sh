@@ -7,18 +7,12 @@ set -u
 journey=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
+# shellcheck source=../cli/lib.sh
+source "$root/tests/cli/lib.sh"
+begin_checks
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  if [ "${CI:-}" = true ]; then
-    echo "FAIL sarif: node and npm are needed to validate SARIF output (apt-get install nodejs npm)"
-    exit 1
-  fi
-  echo "SKIP sarif: node and npm are not installed, so SARIF output is not validated"
-  exit 77
+  skip_missing sarif "node and npm are needed to validate SARIF output (apt-get install nodejs npm)"
 fi
 # A fresh clone has no node_modules; an interrupted install leaves one that cannot load.
 if ! (cd "$here" && node -e 'await import("ajv"); await import("ajv-formats"); await import("ajv/dist/2020.js")' \
@@ -136,5 +130,4 @@ sarif latin1 1 "$work/latin1.journey"
 sarif examples 0 "$root"/examples/*.journey
 query "examples: clean" "$work/examples.sarif" 'results.length === 0'
 
-echo "sarif: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+end_checks sarif

@@ -5,11 +5,8 @@
 set -u
 journey=$(realpath "$1")
 root=$(pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
 source "$(dirname "$0")/../cli/lib.sh"
+begin_checks
 limit=120
 
 same() {  # same NAME FILE1 FILE2
@@ -139,5 +136,4 @@ else
   echo "FAIL interrupt: exit $code"; head -c 300 "$work/interrupted.err"; failed=$((failed + 1))
 fi
 
-echo "simulate: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+end_checks simulate
