@@ -7,9 +7,6 @@ journey=$(realpath "$1")
 source "$(dirname "$0")/lib.sh"
 begin_checks
 
-
-
-
 cat >"$work/bad.journey" <<'EOF'
 journey Bad {
   horizon 30d
@@ -19,15 +16,7 @@ journey Bad {
   goal Done
 }
 EOF
-cat >"$work/fixed.journey" <<'EOF'
-journey Fixed {
-  horizon 30d
-  entry Start
-  persona Everyone { share 100% }
-  stage Start { after 1d -> Done }
-  goal Done
-}
-EOF
+cp tests/cli/fixtures/good.journey "$work/fixed.journey"
 
 # A chain: 2/3 (1 - e^-1.5) = 51.79% bought by the 2-day horizon, 2/3 eventually.
 expect "analyze race" 0 "$journey" analyze tests/markov/race.journey &&

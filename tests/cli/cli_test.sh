@@ -13,24 +13,8 @@ source "$(dirname "$0")/lib.sh"
 
 
 
-cat >"$work/good.journey" <<'EOF'
-journey Good {
-  horizon 30d
-  entry Start
-  persona Everyone { share 100% }
-  stage Start { after 1d -> Done }
-  goal Done
-}
-EOF
-cat >"$work/bad.journey" <<'EOF'
-journey Bad {
-  horizon 30d
-  entry Start
-  persona Everyone { share 100% }
-  stage Start { after 1d -> Dnoe }
-  goal Done
-}
-EOF
+cp "$root/tests/cli/fixtures/good.journey" "$work/good.journey"
+cp "$root/tests/cli/fixtures/bad.journey" "$work/bad.journey"
 
 # --- Basic contract ----------------------------------------------------------------------------
 expect "version" 0 "$journey" --version && contains "version" "$out" "journey "

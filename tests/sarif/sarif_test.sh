@@ -59,24 +59,8 @@ query() {
   fi
 }
 
-cat >"$work/bad.journey" <<'JOURNEY'
-journey Bad {
-  horizon 30d
-  entry Start
-  persona Everyone { share 100% }
-  stage Start { after 1d -> Dnoe }
-  goal Done
-}
-JOURNEY
-cat >"$work/good.journey" <<'JOURNEY'
-journey Good {
-  horizon 30d
-  entry Start
-  persona Everyone { share 100% }
-  stage Start { after 1d -> Done }
-  goal Done
-}
-JOURNEY
+cp "$root/tests/cli/fixtures/bad.journey" "$work/bad.journey"
+cp "$root/tests/cli/fixtures/good.journey" "$work/good.journey"
 
 # A failing spec and a clean one, as the issue asks.
 sarif failing 1 "$work/bad.journey"

@@ -71,15 +71,7 @@ expect "dump machine with set" 0 "$journey" dump --stage=machine "$phone" --set 
   contains "machine value" "$out" "((seats * 30) * 12)"
 
 # --- Bad input --------------------------------------------------------------------------------
-cat >"$work/errors.journey" <<'J'
-journey Bad {
-  horizon 30d
-  entry Start
-  persona Everyone { share 100% }
-  stage Start { after 1d -> Dnoe }
-  goal Done
-}
-J
+cp "$root/tests/cli/fixtures/bad.journey" "$work/errors.journey"
 expect "spec with errors" 1 "$journey" simulate "$work/errors.journey" &&
   contains "errors shown" "$err" "errors.journey:5:" && contains "refused" "$err" "fix them before it can run"
 cat >"$work/deadend.journey" <<'J'
