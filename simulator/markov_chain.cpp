@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "simulator/markov_fold.h"
@@ -85,6 +86,7 @@ class ChainBuilder {
   void buildStage(Index s);
   void buildAfter(Index s, const std::string& subject);
   bool expandVanishing(Index stage);
+  bool expandVanishingLoops();
   void addJump(std::size_t from, Index stage, double rate);
 
   // The chain.
@@ -307,7 +309,9 @@ bool ChainBuilder::resolve(Index target, double weight, Resolved& into,
       double mass = std::min(sum, 1.0) - before;
       if (mass > 0) ok = resolve(branch.target, weight * mass, into, subject) && ok;
     }
+    // Probabilities that add up to 1 but for the rounding of their sum leave nobody unrouted.
     double rest = 1 - std::min(sum, 1.0);
+    if (rest <= t.branchCount * std::numeric_limits<double>::epsilon()) rest = 0;
     if (rest > 0) {
       if (otherwise != kNone) {
         ok = resolve(otherwise, weight * rest, into, subject) && ok;
@@ -421,17 +425,10 @@ void ChainBuilder::buildStage(Index s) {
   }
 }
 
-/// Where entering a vanishing stage leads; false on a zero-time cycle.
+/// Where entering a vanishing stage leads; false on a zero-time loop (expandVanishingLoops).
 bool ChainBuilder::expandVanishing(Index v) {
   if (vanishState_[v] == 2) return true;
-  if (vanishState_[v] == 1) {
-    obstacle("zero-time-cycle",
-             fmt::format("stage `{}` can be re-entered at the same instant through zero delays "
-                         "(a zero-time loop)",
-                         m_.stages[v].name),
-             m_.after(v, p_).delay, fmt::format("stage {}", m_.stages[v].name));
-    return false;
-  }
+  if (vanishState_[v] == 1) return false;
   vanishState_[v] = 1;
   std::map<std::size_t, double> out;
   std::vector<double> visits(n(), 0.0);
@@ -453,6 +450,88 @@ bool ChainBuilder::expandVanishing(Index v) {
   vanishOut_[v].assign(out.begin(), out.end());
   vanishVisits_[v] = std::move(visits);
   vanishState_[v] = 2;
+  return true;
+}
+
+/// Where entering each vanishing stage leads when zero delays loop: an absorbing chain over the
+/// vanishing stages, N = (I - P)^-1 times what leaves them. A loop that nothing leaves is an
+/// obstacle: customers would circle it forever at one instant.
+bool ChainBuilder::expandVanishingLoops() {
+  const std::size_t stages = n();
+  // Vanishing stages from which some zero-delay path leaves the vanishing stages.
+  std::vector<std::uint8_t> leaves(stages, 0);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (std::size_t v = 0; v < stages; ++v) {
+      if (!vanishing_[v] || leaves[v]) continue;
+      bool out = afterTargets_[v].unrouted > 0;
+      for (auto [stage, q] : afterTargets_[v].stages)
+        out |= q > 0 && (!vanishing_[stage] || leaves[stage]);
+      if (out) leaves[v] = changed = true;
+    }
+  }
+  for (std::size_t v = 0; v < stages; ++v) {
+    if (!vanishing_[v] || leaves[v]) continue;
+    // Everything after `v` is as trapped as `v`: walk to a stage the walk comes back to.
+    std::vector<std::uint8_t> seen(stages, 0);
+    Index at = static_cast<Index>(v);
+    while (!seen[at]) {
+      seen[at] = 1;
+      for (auto [stage, q] : afterTargets_[at].stages) {
+        if (q > 0) {
+          at = stage;
+          break;
+        }
+      }
+    }
+    obstacle("zero-time-cycle",
+             fmt::format("stage `{}` can be re-entered at the same instant through zero delays "
+                         "(a zero-time loop that customers never leave)",
+                         m_.stages[at].name),
+             m_.after(at, p_).delay, fmt::format("stage {}", m_.stages[at].name));
+    return false;
+  }
+  std::vector<Index> order;
+  std::vector<Eigen::Index> row(stages, -1);
+  for (std::size_t v = 0; v < stages; ++v) {
+    if (!vanishing_[v]) continue;
+    row[v] = static_cast<Eigen::Index>(order.size());
+    order.push_back(static_cast<Index>(v));
+  }
+  const auto k = static_cast<Eigen::Index>(order.size());
+  Eigen::MatrixXd loop = Eigen::MatrixXd::Identity(k, k);
+  // Per vanishing stage: where it leads outside them (states) and the visits of one pass.
+  Eigen::MatrixXd exits = Eigen::MatrixXd::Zero(k, static_cast<Eigen::Index>(2 * stages));
+  Eigen::MatrixXd visits = Eigen::MatrixXd::Zero(k, static_cast<Eigen::Index>(stages));
+  for (Eigen::Index i = 0; i < k; ++i) {
+    Index v = order[static_cast<std::size_t>(i)];
+    const Resolved& where = afterTargets_[v];
+    visits(i, v) += 1;
+    if (where.unrouted > 0) exits(i, static_cast<Eigen::Index>(spent(v))) += where.unrouted;
+    for (auto [stage, q] : where.stages) {
+      if (vanishing_[stage]) {
+        loop(i, row[stage]) -= q;
+      } else {
+        exits(i, static_cast<Eigen::Index>(fresh(stage))) += q;
+        visits(i, stage) += q;
+      }
+    }
+  }
+  Eigen::PartialPivLU<Eigen::MatrixXd> lu = loop.partialPivLu();
+  Eigen::MatrixXd out = lu.solve(exits);
+  Eigen::MatrixXd passes = lu.solve(visits);
+  for (Eigen::Index i = 0; i < k; ++i) {
+    Index v = order[static_cast<std::size_t>(i)];
+    vanishOut_[v].clear();
+    for (Eigen::Index state = 0; state < out.cols(); ++state) {
+      if (out(i, state) > 0)
+        vanishOut_[v].emplace_back(static_cast<std::size_t>(state), out(i, state));
+    }
+    vanishVisits_[v].assign(stages, 0);
+    for (std::size_t j = 0; j < stages; ++j)
+      vanishVisits_[v][j] = passes(i, static_cast<Eigen::Index>(j));
+    vanishState_[v] = 2;
+  }
   return true;
 }
 
@@ -617,10 +696,11 @@ std::optional<Chain> ChainBuilder::build() {
   resolve(m_.entry, 1, entry, "entry");
   if (blocked_) return std::nullopt;
 
-  // Zero-delay stages, expanded.
-  for (std::size_t s = 0; s < stages; ++s) {
-    if (vanishing_[s] && !expandVanishing(static_cast<Index>(s))) return std::nullopt;
-  }
+  // Zero-delay stages, expanded one by one, or all at once when their delays loop.
+  bool looping = false;
+  for (std::size_t s = 0; s < stages && !looping; ++s)
+    looping = vanishing_[s] && !expandVanishing(static_cast<Index>(s));
+  if (looping && !expandVanishingLoops()) return std::nullopt;
   std::vector<std::uint8_t> absorbing = addRates();
   Eigen::VectorXd alpha = enter(entry, chain);
   keepReachable(alpha, absorbing, chain);

@@ -99,7 +99,9 @@ void solveEventually(const Chain& chain, MarkovAnswers& out) {
       trappedReached = true;  // reachable from the entry, so with positive probability
     }
   }
-  out.neverFinishes = std::max(0.0, 1 - chain.unroutedAtEntry - finished);
+  // Only customers who reach a trapped state never finish; without one, what the sum of the
+  // finished misses is rounding.
+  out.neverFinishes = trappedReached ? std::max(0.0, 1 - chain.unroutedAtEntry - finished) : 0.0;
   Eigen::RowVectorXd visitsE = occ * c;
   for (std::size_t j = 0; j < chain.stages; ++j)
     out.visitsEventually[j] += visitsE(static_cast<Eigen::Index>(j));

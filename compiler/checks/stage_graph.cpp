@@ -1,8 +1,10 @@
 #include "compiler/checks/stage_graph.h"
 
+#include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/strong_components.hpp>
 #include <deque>
+#include <optional>
 #include <unordered_map>
 
 namespace journey::checks {
@@ -31,7 +33,10 @@ class GraphBuilder {
 
   void build(PersonaGraph& persona) {
     persona.outgoing.assign(graph_.stages.size(), {});
-    if (journey_.entry != nullptr) addTargets(journey_.entry->target, persona.entries);
+    if (journey_.entry != nullptr) {
+      for (auto [stage, chance] : targetsOf(journey_.entry->target))
+        persona.entries.push_back(stage);
+    }
     for (std::size_t stage = 0; stage < graph_.stages.size(); ++stage)
       addStageEdges(persona, stage);
     for (const auto* rule : journey_.rules)
@@ -47,27 +52,79 @@ class GraphBuilder {
     return it->second;
   }
 
-  // Every stage a target can lead to. A branch whose probability is a constant 0 leads nowhere;
+  // Every stage a target can lead to, with the probability of leading there (kUnknownChance
+  // when conditions decide). A branch whose probability is a constant 0 leads nowhere;
   // conditions are not evaluated: any branch may be taken.
-  void addTargets(const ast::Target& target, std::vector<std::size_t>& out) const {
+  void addTargets(const ast::Target& target,
+                  std::vector<std::pair<std::size_t, double>>& out) const {
     if (!target.isBlock) {
-      if (auto stage = stageIndex(target.stage)) out.push_back(*stage);
+      if (auto stage = stageIndex(target.stage)) out.emplace_back(*stage, 1.0);
       return;
     }
+    double sum = 0;
+    bool known = true;
     for (const auto& branch : target.branches) {
+      std::optional<double> p;
+      if (branch.kind == ast::BranchKind::Chance) p = journey_.constant(branch.value.get());
       switch (branch.kind) {
         case ast::BranchKind::Chance:
-          if (auto p = journey_.constant(branch.value.get()); p && *p <= 0) break;
-          [[fallthrough]];
+          if (p && *p <= 0) break;
+          known = known && p.has_value();
+          sum += p.value_or(0);
+          if (auto stage = stageIndex(branch.stage))
+            out.emplace_back(*stage, p.value_or(kUnknownChance));
+          break;
         case ast::BranchKind::Otherwise:
-          if (auto stage = stageIndex(branch.stage)) out.push_back(*stage);
+          if (auto stage = stageIndex(branch.stage))
+            out.emplace_back(*stage, known ? std::max(0.0, 1 - sum) : kUnknownChance);
           break;
         case ast::BranchKind::If:
         case ast::BranchKind::Else:
-          if (branch.target) addTargets(*branch.target, out);
+          if (!branch.target) break;
+          std::size_t first = out.size();
+          addTargets(*branch.target, out);
+          for (std::size_t i = first; i < out.size(); ++i)
+            out[i].second = kUnknownChance;
           break;
       }
     }
+  }
+
+  // The stages a target can lead to.
+  std::vector<std::pair<std::size_t, double>> targetsOf(const ast::Target& target) const {
+    std::vector<std::pair<std::size_t, double>> out;
+    addTargets(target, out);
+    return out;
+  }
+
+  // A duration that is the same constant for every customer once folded: a constant, or a
+  // distribution that cannot vary (`fixed(0d)`, `uniform(2d, 2d)`, `normal(1d, 0d)`).
+  std::optional<double> constantDuration(const ast::Expr* e) const {
+    if (e == nullptr) return std::nullopt;
+    if (auto value = journey_.constant(e)) return value;
+    // Sema keeps the folded values of whole places only, not of a call's arguments.
+    if (e->kind == ast::ExprKind::Literal) return ast::as<ast::LiteralExpr>(*e).value;
+    if (e->kind != ast::ExprKind::Call) return std::nullopt;
+    const auto& call = ast::as<ast::CallExpr>(*e);
+    // The argument for parameter `name`: named, or else at `position`.
+    auto argument = [&](std::size_t position, std::string_view name) -> std::optional<double> {
+      for (std::size_t i = 0; i < call.arguments.size(); ++i) {
+        const auto& a = call.arguments[i];
+        if (a.name ? a.name->text == name : i == position) return constantDuration(a.value.get());
+      }
+      return std::nullopt;
+    };
+    if (call.callee.text == "fixed") return argument(0, "value");
+    if (call.callee.text == "uniform") {
+      auto min = argument(0, "min");
+      auto max = argument(1, "max");
+      if (min && max && *min == *max) return min;
+    }
+    if (call.callee.text == "normal") {
+      auto sd = argument(1, "sd");
+      if (sd && *sd == 0) return argument(0, "mean");
+    }
+    return std::nullopt;
   }
 
   // The item of `kind` that applies to `persona`: its override, else the default.
@@ -95,22 +152,18 @@ class GraphBuilder {
     auto always = [](const ast::StageItem&, const ast::StageItem&) { return true; };
     for (const auto* item : applicable(decl, persona, ast::StageItemKind::After, always)) {
       if (!item->target) continue;
-      std::vector<std::size_t> targets;
-      addTargets(*item->target, targets);
-      auto delay = journey_.constant(item->value.get());
+      auto delay = constantDuration(item->value.get());
       bool zero = delay && *delay <= 0;
-      for (auto to : targets)
-        persona.edges.push_back({stage, to, EdgeKind::After, item->range, zero});
+      for (auto [to, chance] : targetsOf(*item->target))
+        persona.edges.push_back({stage, to, EdgeKind::After, item->range, zero, chance});
     }
     auto sameEvent = [](const ast::StageItem& a, const ast::StageItem& b) {
       return a.event.text == b.event.text;
     };
     for (const auto* item : applicable(decl, persona, ast::StageItemKind::On, sameEvent)) {
       if (!item->target || !eventOccurs(item->event.text, persona, stage)) continue;
-      std::vector<std::size_t> targets;
-      addTargets(*item->target, targets);
-      for (auto to : targets)
-        persona.edges.push_back({stage, to, EdgeKind::OnEvent, item->range, false});
+      for (auto [to, chance] : targetsOf(*item->target))
+        persona.edges.push_back({stage, to, EdgeKind::OnEvent, item->range, false, chance});
     }
   }
 
@@ -196,13 +249,11 @@ class GraphBuilder {
         if (item.kind == ast::RuleItemKind::Wait || item.kind == ast::RuleItemKind::WaitFor)
           waited = true;
         if (item.kind != ast::RuleItemKind::Move || !item.target) continue;
-        std::vector<std::size_t> targets;
-        addTargets(*item.target, targets);
         // Conditions fire on becoming true: a loop through one needs it to turn false and true
         // again, which the checks cannot see; only `enter` rules count as instant.
         bool zero = !waited && trigger->kind == ast::TriggerKind::Enter;
-        for (auto to : targets)
-          persona.edges.push_back({stage, to, EdgeKind::RuleMove, item.range, zero});
+        for (auto [to, chance] : targetsOf(*item.target))
+          persona.edges.push_back({stage, to, EdgeKind::RuleMove, item.range, zero, chance});
       }
     }
   }

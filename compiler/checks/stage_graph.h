@@ -19,15 +19,21 @@ enum class EdgeKind {
   RuleMove,
 };
 
+/// An edge's chance when conditions decide it.
+inline constexpr double kUnknownChance = -1;
+
 struct Edge {
   std::size_t from;
   std::size_t to;
   EdgeKind kind;
   /// The transition or `move` that makes the move, for witnesses.
   SourceRange where;
-  /// True when the move can happen without any time passing (an `after 0s`, or a rule that
-  /// moves on entering a stage or on a condition without waiting first).
+  /// True when the move can happen without any time passing (an `after` whose delay is 0 for
+  /// every customer, or a rule that moves on entering a stage without waiting first).
   bool zeroTime = false;
+  /// The probability that the transition or move, once made, leads along this edge: known for
+  /// a single stage and for constant chances, negative (kUnknownChance) when conditions decide.
+  double chance = kUnknownChance;
 };
 
 /// What customers of one persona can do.

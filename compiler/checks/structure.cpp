@@ -7,6 +7,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "compiler/sema/types.h"
+
 namespace journey::checks {
 namespace {
 
@@ -38,6 +40,9 @@ struct Finding {
   const PersonaGraph* persona = nullptr;
   std::vector<std::size_t> path;
   std::vector<std::size_t> members;
+  /// Zero-time loops: the chance that a customer in the first stage comes back to it at once,
+  /// when the loop is one simple cycle of constant chances (negative when not known).
+  double returnChance = -1;
 };
 
 void addPathLabels(Diagnostic& d, const JourneyGraph& graph, const PersonaGraph& persona,
@@ -171,6 +176,7 @@ struct Findings {
   // Keyed by the trap's first stage, as are zero-time cycles.
   std::map<std::size_t, Finding> traps;
   std::map<std::size_t, Finding> zeroTimeCycles;
+  std::map<std::size_t, Finding> zeroTimeLoops;
   std::vector<std::string> neverConvert;
   std::vector<std::string> converts;
   /// One per persona, in the graph's order.
@@ -182,9 +188,9 @@ struct Findings {
 };
 
 // Adds the persona to the finding about `key`; the first persona found gives the witness path.
-void record(std::map<std::size_t, Finding>& findings, std::size_t key,
-            std::vector<std::size_t> members, const PersonaGraph& persona,
-            const Reachability& reach) {
+Finding& record(std::map<std::size_t, Finding>& findings, std::size_t key,
+                std::vector<std::size_t> members, const PersonaGraph& persona,
+                const Reachability& reach) {
   Finding& finding = findings[key];
   finding.personas.push_back(persona.persona->name.text);
   if (finding.persona == nullptr) {
@@ -192,6 +198,7 @@ void record(std::map<std::size_t, Finding>& findings, std::size_t key,
     finding.path = witnessPath(persona, reach, key);
     finding.members = std::move(members);
   }
+  return finding;
 }
 
 // Stages from which a goal or an exit can still be reached (backwards from terminals).
@@ -261,9 +268,41 @@ void findTraps(const JourneyGraph& graph, const PersonaGraph& persona, const Rea
   }
 }
 
-// Zero-time cycles: loops of moves that take no time.
+// Chances below this are rounding: a loop that leaves with no more is not left.
+constexpr double kNoChance = 1e-9;
+
+// The chance that a customer in `first` comes back to it at once, when the zero-time loop is
+// one simple cycle whose instant moves are `after` transitions with constant chances: the
+// product of the chances along it. Negative when not known.
+double returnChance(const PersonaGraph& persona, const Components& zero,
+                    const std::vector<std::size_t>& loop) {
+  std::size_t component = zero.component[loop.front()];
+  std::size_t at = loop.front();
+  double chance = 1;
+  for (std::size_t step = 0; step < loop.size(); ++step) {
+    std::optional<std::size_t> next;
+    double along = 0;
+    for (auto e : persona.outgoing[at]) {
+      const Edge& edge = persona.edges[e];
+      if (!edge.zeroTime) continue;
+      if (edge.kind != EdgeKind::After) return -1;
+      if (zero.component[edge.to] != component) continue;
+      if (edge.chance < 0 || (next && *next != edge.to)) return -1;
+      next = edge.to;
+      along += edge.chance;
+    }
+    if (!next) return -1;
+    chance *= along;
+    at = *next;
+  }
+  return at == loop.front() ? chance : -1;
+}
+
+// Zero-time loops: stages joined by moves that take no time. Customers who can leave the loop
+// by a move that takes no time almost surely do (a warning); a loop with no such way out is
+// circled forever (an error).
 void findZeroTimeCycles(const JourneyGraph& graph, const PersonaGraph& persona,
-                        const Reachability& reach, std::map<std::size_t, Finding>& zeroTimeCycles) {
+                        const Reachability& reach, Findings& findings) {
   Components zero = stronglyConnectedZeroTime(graph, persona);
   for (const auto& component : membersOf(zero)) {
     std::size_t first = component.front();
@@ -272,7 +311,22 @@ void findZeroTimeCycles(const JourneyGraph& graph, const PersonaGraph& persona,
     for (auto e : persona.outgoing[first]) {
       cyclic |= persona.edges[e].zeroTime && persona.edges[e].to == first;
     }
-    if (cyclic) record(zeroTimeCycles, first, component, persona, reach);
+    if (!cyclic) continue;
+    bool leaves = false;
+    for (auto s : component) {
+      for (auto e : persona.outgoing[s]) {
+        const Edge& edge = persona.edges[e];
+        bool out = zero.component[edge.to] != zero.component[first];
+        leaves |= edge.zeroTime && out && (edge.chance < 0 || edge.chance > kNoChance);
+      }
+    }
+    double back = returnChance(persona, zero, component);
+    if (!leaves || back >= 1 - kNoChance) {
+      record(findings.zeroTimeCycles, first, component, persona, reach);
+      continue;
+    }
+    Finding& finding = record(findings.zeroTimeLoops, first, component, persona, reach);
+    if (finding.persona == &persona) finding.returnChance = back;
   }
 }
 
@@ -292,7 +346,7 @@ Findings findAcrossPersonas(const JourneyGraph& graph) {
     (reachesGoal ? findings.converts : findings.neverConvert).push_back(persona.persona->name.text);
     findDeadEnds(graph, persona, reach, findings.deadEnds);
     findTraps(graph, persona, reach, findings.traps);
-    findZeroTimeCycles(graph, persona, reach, findings.zeroTimeCycles);
+    findZeroTimeCycles(graph, persona, reach, findings);
   }
   return findings;
 }
@@ -346,6 +400,17 @@ void reportTraps(const JourneyGraph& graph, const Findings& findings, Diagnostic
   }
 }
 
+// The instant moves that make the loop, as secondary locations.
+void addLoopLabels(Diagnostic& d, const JourneyGraph& graph, const Finding& finding) {
+  std::set<std::size_t> inLoop(finding.members.begin(), finding.members.end());
+  for (const auto& edge : finding.persona->edges) {
+    if (edge.zeroTime && inLoop.count(edge.from) > 0 && inLoop.count(edge.to) > 0) {
+      d.labels.push_back({edge.where, fmt::format("`{}` -> `{}` takes no time",
+                                                  graph.name(edge.from), graph.name(edge.to))});
+    }
+  }
+}
+
 void reportZeroTimeCycles(const JourneyGraph& graph, const Findings& findings,
                           DiagnosticSink& sink) {
   for (const auto& [first, finding] : findings.zeroTimeCycles) {
@@ -355,13 +420,34 @@ void reportZeroTimeCycles(const JourneyGraph& graph, const Findings& findings,
         fmt::format("customers can loop through {} without any time passing", joinNames(names)));
     d.notes.push_back(whoReaches(finding, graph));
     d.help = "put a delay in the loop: a positive `after`, or a `wait` before the rule's `move`";
-    std::set<std::size_t> inLoop(finding.members.begin(), finding.members.end());
-    for (const auto& edge : finding.persona->edges) {
-      if (edge.zeroTime && inLoop.count(edge.from) > 0 && inLoop.count(edge.to) > 0) {
-        d.labels.push_back({edge.where, fmt::format("`{}` -> `{}` takes no time",
-                                                    graph.name(edge.from), graph.name(edge.to))});
-      }
+    addLoopLabels(d, graph, finding);
+  }
+}
+
+void reportZeroTimeLoops(const JourneyGraph& graph, const Findings& findings,
+                         DiagnosticSink& sink) {
+  for (const auto& [first, finding] : findings.zeroTimeLoops) {
+    std::vector<std::string> names = stageNames(graph, finding.members);
+    Diagnostic& d =
+        sink.report(DiagnosticKind::ZeroTimeLoop, graph.stages[first]->name.range,
+                    fmt::format("customers can loop through {} without any time passing before "
+                                "they leave the loop",
+                                joinNames(names)));
+    d.notes.push_back(whoReaches(finding, graph));
+    if (finding.returnChance >= 0) {
+      d.notes.push_back(fmt::format(
+          "a customer in `{}` comes back to it at once with probability {}: {:.3g} rounds on "
+          "average",
+          graph.name(first), sema::formatPercent(finding.returnChance),
+          1 / (1 - finding.returnChance)));
+    } else {
+      d.notes.push_back(
+          "the loop has ways out that take no time: customers almost surely leave it");
     }
+    d.help =
+        "a customer who enters stages more than 1,000 times at one instant is stopped as "
+        "looping; put a delay in the loop if going round should take time";
+    addLoopLabels(d, graph, finding);
   }
 }
 
@@ -410,6 +496,7 @@ void checkStructure(const sema::CheckedJourney& journey, const JourneyGraph& gra
   reportDeadEnds(journey, graph, findings, sink);
   reportTraps(graph, findings, sink);
   reportZeroTimeCycles(graph, findings, sink);
+  reportZeroTimeLoops(graph, findings, sink);
   checkUnreachableTouchpointsAndEvents(journey, graph, findings.reachedByAnyone, sink);
   bool anyGoal = false;
   for (const auto* stage : graph.stages)

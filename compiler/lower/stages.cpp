@@ -1,13 +1,38 @@
 // Stages, their per-persona `after` and `on` transitions, and the targets those lead to.
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <optional>
 
 #include "compiler/lower/lowerer.h"
+#include "compiler/sema/types.h"
 
 namespace journey::lower {
 
 using rt::Index;
 using rt::kNone;
+
+namespace {
+
+// Semantics 9.2: chances that add up to 100% (within what `branch-sum` allows) are a
+// distribution. The draw compares one uniform number in [0, 1) against their running sum, so
+// the last chance takes exactly what the ones before it leave: the running sum reaches 1.0 and
+// every draw lands on a branch. Returns the last chance's new value when its written value
+// misses 1.0 by rounding.
+std::optional<double> exactLastChance(const std::vector<double>& chances) {
+  if (chances.empty()) return std::nullopt;
+  double before = 0;
+  for (std::size_t i = 0; i + 1 < chances.size(); ++i)
+    before += chances[i];
+  double total = before + chances.back();
+  if (total == 1.0 || std::fabs(total - 1) > sema::kSumTolerance || before > 1) return std::nullopt;
+  double last = 1 - before;
+  while (before + last < 1)
+    last = std::nextafter(last, 2.0);
+  return last;
+}
+
+}  // namespace
 
 void Lowerer::stages() {
   std::size_t p = j_.personas.size();
@@ -117,6 +142,21 @@ Index Lowerer::target(const ast::Target& t) {
   m_.targets.emplace_back();
   bool chance = !t.branches.empty() && (t.branches.front().kind == ast::BranchKind::Chance ||
                                         t.branches.front().kind == ast::BranchKind::Otherwise);
+  // The chances, when all are constant, and the branch whose chance makes them add up to 1.
+  std::optional<double> lastChance;
+  std::size_t lastChanceBranch = t.branches.size();
+  if (chance) {
+    std::vector<double> chances;
+    bool constant = true;
+    for (std::size_t i = 0; i < t.branches.size() && constant; ++i) {
+      if (t.branches[i].kind != ast::BranchKind::Chance) continue;
+      Lowered value = expr(*t.branches[i].value);
+      constant = value.constant;
+      chances.push_back(value.value);
+      lastChanceBranch = i;
+    }
+    if (constant) lastChance = exactLastChance(chances);
+  }
   auto first = static_cast<std::uint32_t>(m_.branches.size());
   m_.branches.resize(m_.branches.size() + t.branches.size());
   for (std::size_t i = 0; i < t.branches.size(); ++i) {
@@ -125,7 +165,10 @@ Index Lowerer::target(const ast::Target& t) {
     switch (branch.kind) {
       case ast::BranchKind::Chance:
         out.kind = rt::BranchKind::Chance;
-        out.value = add(branch.value.get());
+        out.value = lastChance && i == lastChanceBranch
+                        ? add(Lowered::of(*lastChance), valueType(branch.value->type.kind), false,
+                              place(branch.value->range))
+                        : add(branch.value.get());
         out.target = stageTarget(branch.stage.text, branch.range);
         break;
       case ast::BranchKind::Otherwise:

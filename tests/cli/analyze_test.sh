@@ -37,6 +37,48 @@ expect "analyze example" 1 "$journey" analyze examples/business_phone.journey &&
 expect "analyze example json" 1 "$journey" analyze --format json examples/business_phone.journey &&
   contains "json obstacles" "$out" '"code": "channel-cap"'
 
+# Branch chances that add up to 100% but whose doubles do not (0.3 + 0.6 + 0.1 is
+# 0.9999999999999999) are a distribution: every customer finishes, after 1d + 30% of 2d.
+chances=("Support 0.3, Renewal 0.6, Churned 0.1" "Support 30%, Renewal 60%, Churned 10%"
+  "Renewal 0.6, Support 0.3, Churned 0.1" "Churned 10%, Renewal 60%, Support 30%"
+  "Renewal 0.6, Churned 0.1, Support 0.3" "Support 0.3, Renewal 0.6, Churned otherwise")
+for i in "${!chances[@]}"; do
+  cat >"$work/chances$i.journey" <<EOF
+journey Chances {
+  horizon 30d
+  entry Start
+  persona Everyone { share 100% }
+  stage Start { after exponential(mean: 1d) -> { ${chances[$i]} } }
+  stage Support { after exponential(mean: 2d) -> Renewal }
+  goal Renewal
+  exit Churned
+}
+EOF
+  expect "analyze chances $i" 0 "$journey" analyze "$work/chances$i.journey" &&
+    contains "chances $i finish" "$out" "1.60d" && lacks "chances $i never" "$out" "never"
+  expect "analyze chances $i json" 0 "$journey" analyze --format json "$work/chances$i.journey" &&
+    lacks "chances $i json null" "$out" '"time_to_finish_seconds": null'
+done
+
+# A loop of instant moves that customers leave: 50% then 30% go round, so 1 / (1 - 15%)
+# rounds; 0.5 / 0.85 = 58.82% end at Done.
+cat >"$work/instant_loop.journey" <<'EOF'
+journey InstantLoop {
+  horizon 30d
+  entry Start
+  persona Everyone { share 100% }
+  stage Start { after exponential(mean: 1d) -> A }
+  stage A { after 0s -> { B 50%, Done otherwise } }
+  stage B { after 0s -> { A 30%, Lost otherwise } }
+  goal Done
+  exit Lost
+}
+EOF
+expect "analyze instant loop" 0 "$journey" analyze "$work/instant_loop.journey" &&
+  contains "instant loop done" "$out" "58.82%" && lacks "instant loop never" "$out" "never"
+expect "check instant loop" 0 "$journey" check --color=never "$work/instant_loop.journey" &&
+  contains "instant loop warning" "$err$out" "1.18 rounds on average"
+
 # Spec errors, usage errors.
 expect "analyze spec error" 1 "$journey" analyze --color=never "$work/bad.journey" && contains "error shown" "$err" "Dnoe"
 expect "analyze missing file" 2 "$journey" analyze "$work/nope.journey" && ok

@@ -56,4 +56,15 @@ contains() {
   fi
 }
 
+# lacks NAME HAYSTACK NEEDLE: the check passes when HAYSTACK does not contain NEEDLE.
+lacks() {
+  if [[ "$2" != *"$3"* ]]; then
+    passed=$((passed + 1))
+  else
+    echo "FAIL $1: output contains '$3'"
+    echo "  got: ${2:0:600}"
+    failed=$((failed + 1))
+  fi
+}
+
 ok() { passed=$((passed + 1)); }

@@ -494,19 +494,75 @@ journey T {
   EXPECT_EQ(analysis.obstacles[0].personas, std::vector<std::string>{"Theirs"});
 }
 
-TEST(Markov, ZeroTimeCyclesAreRefused) {
+TEST(Markov, ZeroTimeLoopsThatCustomersLeaveAreSolved) {
+  // A goes round to B and back at once with probability 50% x 30%: 1 / 0.85 visits of A.
+  auto m = machineOf(journey("30d", "Start", R"(
+  stage Start {
+    after exponential(mean: 1d) -> A
+  }
+  stage A {
+    after 0d -> { B 50%, Done otherwise }
+  }
+  stage B {
+    after 0d -> { A 30%, Lost otherwise }
+  }
+  goal Done
+  exit Lost)"));
+  auto analysis = sim::analyzeMarkov(m);
+  ASSERT_TRUE(analysis.exact());
+  const auto& a = analysis.overall;
+  EXPECT_NEAR(a.endedEventually[stageNamed(m, "Done")], 0.5 / 0.85, 1e-12);
+  EXPECT_NEAR(a.endedEventually[stageNamed(m, "Lost")], 0.35 / 0.85, 1e-12);
+  EXPECT_NEAR(a.visitsEventually[stageNamed(m, "A")], 1 / 0.85, 1e-12);
+  EXPECT_NEAR(a.visitsEventually[stageNamed(m, "B")], 0.5 / 0.85, 1e-12);
+  EXPECT_NEAR(a.timeToFinish, kDay, 1e-6);
+  EXPECT_EQ(a.neverFinishes, 0);
+}
+
+TEST(Markov, ZeroTimeLoopsThatNobodyLeavesAreRefused) {
   // The checker refuses this journey too; built without checks, the analysis must not loop.
   auto m = machineOf(journey("30d", "A", R"(
   stage A {
     after 0d -> { B 50%, Done otherwise }
   }
   stage B {
-    after 0d -> A
+    after 0d -> C
+  }
+  stage C {
+    after 0d -> B
   }
   goal Done)"),
                      false);
-  auto codes = codesOf(sim::analyzeMarkov(m));
-  EXPECT_TRUE(has(codes, "zero-time-cycle"));
+  auto analysis = sim::analyzeMarkov(m);
+  auto codes = codesOf(analysis);
+  ASSERT_TRUE(has(codes, "zero-time-cycle"));
+  EXPECT_NE(analysis.obstacles[0].message.find("`B`"), std::string::npos);
+}
+
+TEST(Markov, ChancesThatAddUpToOneFinish) {
+  // 0.3 + 0.6 + 0.1 is 0.9999999999999999 in doubles; in any order nobody is left behind.
+  for (const char* chances :
+       {"Support 0.3, Renewal 0.6, Churned 0.1", "Renewal 0.6, Support 0.3, Churned 0.1",
+        "Support 30%, Renewal 60%, Churned 10%", "Churned 0.1, Support 0.3, Renewal 0.6"}) {
+    SCOPED_TRACE(chances);
+    auto m = machineOf(journey("30d", "Start",
+                               std::string(R"(
+  stage Start {
+    after exponential(mean: 1d) -> { )") +
+                                   chances + R"( }
+  }
+  stage Support {
+    after exponential(mean: 2d) -> Renewal
+  }
+  goal Renewal
+  exit Churned)"));
+    auto analysis = sim::analyzeMarkov(m);
+    ASSERT_TRUE(analysis.exact());
+    const auto& a = analysis.overall;
+    EXPECT_NEAR(a.timeToFinish, 1.6 * kDay, 1e-6);
+    EXPECT_EQ(a.neverFinishes, 0);
+    EXPECT_NEAR(a.endedEventually[stageNamed(m, "Renewal")], 0.9, 1e-12);
+  }
 }
 
 TEST(Markov, ResponsesMatterOnlyWhenTheirEventMovesSomeone) {
