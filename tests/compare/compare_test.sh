@@ -236,5 +236,17 @@ expect "sweep wrong type" 1 "$journey" sweep "$funnel" --set trial_days=1..3:1 &
 expect "sweep unknown param" 1 "$journey" sweep "$funnel" --set p_bye=10%..20%:10% &&
   contains "unknown param" "$err" "unknown param \`p_bye\`"
 
+# --- Whole-number run options, the same in compare and sweep as in simulate ---------------------
+expect "compare negative seed" 2 "$journey" compare "$funnel" "$funnel" --seed -1 &&
+  contains "compare seed message" "$err" "--seed: -1 is out of range"
+expect "compare customers 1e3" 0 "$journey" compare "$funnel" "$funnel" -n 1e3 --format json &&
+  py "compare 1e3" 'import json, sys; assert json.load(sys.stdin)["customers"] == 1000'
+expect "sweep seed 2^64" 2 "$journey" sweep "$funnel" --set p_buy=10%..20%:10% --seed 18446744073709551616 &&
+  contains "sweep seed message" "$err" "out of range"
+expect "sweep customers 2e3" 0 "$journey" sweep "$funnel" --set p_buy=10%..20%:10% -n 2e3 --format json &&
+  py "sweep 2e3" 'import json, sys; assert json.load(sys.stdin)["customers"] == 2000'
+expect "sweep customers 1.5" 2 "$journey" sweep "$funnel" --set p_buy=10%..20%:10% -n 1.5 &&
+  contains "sweep not whole" "$err" "not a whole number"
+
 echo "compare/sweep/gates: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -105,6 +105,27 @@ cp "$work/business_phone.jm" "$work/flipped.jm"
 printf '\x7f' | dd of="$work/flipped.jm" bs=1 seek=200 conv=notrunc status=none
 expect "corrupted .jm" 1 "$journey" simulate "$work/flipped.jm" && contains "corrupted" "$err" "corrupted"
 expect "zero customers" 2 "$journey" simulate "$phone" --customers 0 && ok
+# Whole-number options: no silent wrap-around or saturation, round counts in scientific notation.
+expect "negative seed" 2 "$journey" simulate "$phone" --seed -1 &&
+  contains "negative seed message" "$err" "--seed: -1 is out of range: a whole number from 0 to 18446744073709551615"
+expect "seed 2^64" 2 "$journey" simulate "$phone" --seed 18446744073709551616 &&
+  contains "seed 2^64 message" "$err" "out of range"
+expect "seed 2^64-1" 0 "$journey" simulate "$phone" --customers 100 --seed 18446744073709551615 &&
+  contains "largest seed" "$out" "seed 18446744073709551615"
+expect "customers 1e3" 0 "$journey" simulate "$phone" --customers 1e3 --format json &&
+  python3 -c 'import json,sys; assert json.load(sys.stdin)["customers"] == 1000' <<<"$out" && ok
+expect "customers 2.5e3" 0 "$journey" simulate "$phone" -n 2.5e3 --format json &&
+  python3 -c 'import json,sys; assert json.load(sys.stdin)["customers"] == 2500' <<<"$out" && ok
+expect "customers 1.5" 2 "$journey" simulate "$phone" -n 1.5 &&
+  contains "not an integer" "$err" "--customers: 1.5 is not a whole number"
+expect "customers leading zero is decimal" 0 "$journey" simulate "$phone" -n 010 --format json &&
+  python3 -c 'import json,sys; assert json.load(sys.stdin)["customers"] == 10' <<<"$out" && ok
+expect "negative max steps" 2 "$journey" simulate "$phone" --max-steps -1 && contains "max steps" "$err" "--max-steps"
+expect "precision nan" 2 "$journey" simulate "$phone" --until-precision nan &&
+  contains "precision nan message" "$err" "--until-precision: nan is not a number"
+expect "max customers 0" 2 "$journey" simulate "$phone" --until-precision 0.01 --max-customers 0 &&
+  contains "max customers message" "$err" "--max-customers: 0 is out of range"
+expect "max customers 1e6" 0 "$journey" simulate "$phone" --customers 1000 --until-precision 0.2 --max-customers 1e6 && ok
 expect "bad backend" 2 "$journey" simulate "$phone" --backend nonsense && ok
 expect "bad format" 2 "$journey" simulate "$phone" --format xml && ok
 
