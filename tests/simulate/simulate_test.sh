@@ -28,9 +28,19 @@ phone=examples/business_phone.journey
 expect "text report" 0 "$journey" simulate "$phone" --customers 5000 --no-progress &&
   contains "text outcomes" "$out" "converted (any goal)" &&
   contains "text funnel" "$out" "Funnel, in journey order" &&
-  contains "text money" "$out" "cost per conversion"
+  contains "text money" "$out" "cost per conversion" &&
+  contains "text drop-off" "$out" "Biggest drop-off: Evaluate"
 expect "json report" 0 "$journey" simulate "$phone" --customers 5000 --format json &&
-  python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["schema"]=="journey-simulation/1"; assert j["customers"]==5000; assert 0<j["overall"]["conversion"]["value"]<1' <<<"$out" && ok
+  python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["schema"]=="journey-simulation/1"; assert j["customers"]==5000; assert 0<j["overall"]["conversion"]["value"]<1' <<<"$out" && ok &&
+  python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+ordinary = [row for row in j["overall"]["funnel"] if row["kind"] == "stage"]
+# Every customer of the business-phone journey ends at a goal or an exit, or is still in a stage.
+assert sum(row["drop_off"]["last_stage"]["count"] for row in ordinary) == 5000
+evaluate = next(row for row in ordinary if row["stage"] == "Evaluate")["drop_off"]
+assert evaluate["to_exit"]["count"] > 0 and evaluate["to_goal"]["count"] == 0, evaluate
+' <<<"$out" && ok || { echo "FAIL json drop-off"; failed=$((failed + 1)); }
 expect "csv report" 0 "$journey" simulate "$phone" --customers 5000 --format csv &&
   contains "csv header" "$out" "group,metric,item,value,low,high" &&
   contains "csv conversion" "$out" "all,conversion,,"
