@@ -187,6 +187,8 @@ expect "delta of an added kpi" 2 "$journey" compare "$funnel" tests/compare/funn
   contains "added kpi message" "$err" "only in the new version"
 expect "compare gate needs a scope" 2 "$journey" compare "$funnel" "$funnel" --fail-if 'conversion < 1%' &&
   contains "scope message" "$err" "\`delta(conversion)\`"
+expect "bare number on a delta" 2 "$journey" compare "$funnel" "$funnel" --fail-if 'delta(conversion) < -2' &&
+  contains "bare number message" "$err" "write \`-2pt\`"
 expect "percent on a delta" 2 "$journey" compare "$funnel" "$funnel" --fail-if 'delta(conversion) < -1%' &&
   contains "percent message" "$err" "percentage points"
 
