@@ -1,5 +1,11 @@
 #include "cli/arguments.h"
 
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
 #include <map>
 #include <memory>
 #include <vector>
@@ -26,6 +32,53 @@ void addOverridesOption(CLI::App* command, std::vector<std::string>& overrides) 
   command->add_option("--set", overrides, "Override a param: NAME=VALUE (repeatable)")
       ->type_name("NAME=VALUE");
 }
+
+/// A whole number from `min` to `max`, written in decimal digits or, for round counts, as an
+/// exact integer in scientific notation (`1e6`, `2.5e3`). The value is rewritten in plain digits
+/// for CLI11, whose own conversion wraps negative numbers and saturates at 2^64-1 silently.
+/// `description` goes into the help after the option's type name.
+CLI::Validator wholeNumber(std::uint64_t min, std::uint64_t max, std::string description = "") {
+  auto check = [min, max](std::string& text) -> std::string {
+    const char* first = text.data();
+    const char* last = text.data() + text.size();
+    std::uint64_t value = 0;
+    bool inRange = true;
+    if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+      inRange = std::from_chars(first, last, value).ec == std::errc{};
+    } else {
+      double number = 0;
+      auto [end, error] = std::from_chars(first, last, number);
+      if (error != std::errc{} || end != last || !std::isfinite(number) ||
+          number != std::floor(number))
+        return fmt::format("{} is not a whole number (from {} to {})", text, min, max);
+      // 2^64 is a double; every double from 0 up to below it converts exactly.
+      inRange = number >= 0 && number < 18446744073709551616.0;
+      if (inRange) value = static_cast<std::uint64_t>(number);
+    }
+    if (!inRange || value < min || value > max)
+      return fmt::format("{} is out of range: a whole number from {} to {}", text, min, max);
+    text = std::to_string(value);
+    return "";
+  };
+  return CLI::Validator(check, std::move(description));
+}
+
+/// A finite number from `min` to `max`: CLI::Range lets `nan` through (every comparison with it
+/// is false).
+CLI::Validator finiteRange(double min, double max) {
+  auto check = [min, max](const std::string& text) -> std::string {
+    char* end = nullptr;
+    double value = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value))
+      return fmt::format("{} is not a number (from {} to {})", text, min, max);
+    if (value < min || value > max)
+      return fmt::format("{} is out of range: a number from {} to {}", text, min, max);
+    return "";
+  };
+  return CLI::Validator(check, fmt::format("FLOAT in [{} - {}]", min, max));
+}
+
+constexpr std::uint64_t kMostCustomers = 1'000'000'000'000;
 
 /// How one command words the run options in its help, and where its own options go among them
 /// (the help lists options in the order they are registered).
@@ -61,9 +114,12 @@ void addRunOptions(CLI::App* command, RunOptions& run, const RunOptionsHelp& hel
   if (help.setFirst) addSet();
   command->add_option("-n,--customers", run.customers, help.customers)
       ->type_name("N")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000'000}))
+      ->transform(wholeNumber(1, kMostCustomers, fmt::format("UINT in [1 - {}]", kMostCustomers)))
       ->default_str("100000");
-  command->add_option("--seed", run.seed, help.seed)->type_name("S")->default_str("1");
+  command->add_option("--seed", run.seed, help.seed)
+      ->type_name("S")
+      ->transform(wholeNumber(0, std::numeric_limits<std::uint64_t>::max()))
+      ->default_str("1");
   command
       ->add_option("--threads", run.threads,
                    "Worker threads (default: one per core; results do not depend on it)")
@@ -84,6 +140,7 @@ void addRunOptions(CLI::App* command, RunOptions& run, const RunOptionsHelp& hel
       ->add_option("--max-steps", run.maxSteps,
                    "Steps one customer may take before being stopped and reported")
       ->type_name("N")
+      ->transform(wholeNumber(1, std::numeric_limits<std::uint64_t>::max()))
       ->default_str("1000000");
   command->add_flag("!--no-progress", run.progress, "No progress bar on stderr");
   if (!help.failIfBeforeMaxSteps) addFailIf();
@@ -196,11 +253,12 @@ Subcommand addSimulateCommand(CLI::App& app) {
                               "Double the customers until every headline share's 95% half-width "
                               "is below EPS (e.g. 0.005 for half a point), up to --max-customers")
                  ->type_name("EPS")
-                 ->check(CLI::Range(1e-6, 0.5));
+                 ->check(finiteRange(1e-6, 0.5));
              command
                  ->add_option("--max-customers", simulate->maxCustomers,
                               "Cap for --until-precision")
                  ->type_name("N")
+                 ->transform(wholeNumber(1, kMostCustomers))
                  ->default_str("100000000");
            },
        .beforeColor =

@@ -316,6 +316,9 @@ class Customer {
   double value() const { return value_; }
   Index persona() const { return context_.persona; }
   Index stage() const { return context_.stage; }
+  /// The stage the customer was in before entering the current one (kNone before the first
+  /// move): for a customer who finished at a goal or exit, the stage it left for it.
+  Index previousStage() const { return previousStage_; }
   double now() const { return context_.now; }
   double emotion() const { return context_.emotion; }
   double cost() const { return context_.cost; }
@@ -607,6 +610,7 @@ class Customer {
   bool finished_ = false;
   Outcome outcome_ = Outcome::InProgress;
   Index outcomeStage_ = kNone;
+  Index previousStage_ = kNone;
   double outcomeTime_ = 0;
   double value_ = 0;
   double effort_ = 0;

@@ -129,6 +129,7 @@ void Customer::reset(std::uint64_t seed, std::uint64_t index) {
   finished_ = false;
   outcome_ = Outcome::InProgress;
   outcomeStage_ = kNone;
+  previousStage_ = kNone;
   outcomeTime_ = 0;
   value_ = 0;
   effort_ = 0;

@@ -79,6 +79,7 @@ void Customer::enterStage(Index stage) {
   }
   ++visit_;
   stageAfterDue_ = std::numeric_limits<double>::infinity();  // the old visit's: cancelled (4.4)
+  previousStage_ = from;
   context_.stage = stage;
   context_.stageEnteredAt = now;
   std::uint32_t visits = ++visits_[stage];

@@ -217,6 +217,13 @@ class GateParser {
         } else if (!unitText.empty()) {
           return unitError(fmt::format("`{}` is a share: write `%`{}", gate.metric,
                                        delta ? " or `pt` for points" : ""));
+        } else if (std::fabs(value) > 1 && delta) {
+          // A difference of shares is in points: `-2%` would be refused in turn.
+          return GateError{
+              fmt::format("a difference of shares is in percentage points: write `{}pt` (or the "
+                          "fraction {:g})",
+                          gate.thresholdText, value / 100),
+              gate.numberColumn};
         } else if (std::fabs(value) > 1) {
           return GateError{fmt::format("`{}` is a share: write `{}%` (or a fraction such as 0.12)",
                                        gate.metric, gate.thresholdText),

@@ -127,6 +127,11 @@ Summary summarize(const rt::Machine& m, const Tally& t, std::uint64_t allCustome
       row.emotionOnEntry = t.emotionOnEntry[stage] / visits;
     }
     row.endedHere = wilson(t.endedAt[stage], t.customers);
+    if (ordinaryStage) {
+      row.leftForGoal = t.leftForGoal[stage];
+      row.leftForExit = t.leftForExit[stage];
+      row.stillThere = t.endedAt[stage];
+    }
     s.funnel.push_back(row);
   }
   for (std::size_t c = 0; c < m.channels.size(); ++c) {
@@ -261,6 +266,33 @@ std::string textFunnel(const rt::Machine& m, const Summary& s) {
   return out;
 }
 
+/// Where customers left the journey: for each ordinary stage, the customers whose last stage
+/// it was and where they went from it, and the stage that lost the most customers.
+std::string textDropOff(const rt::Machine& m, const Summary& s) {
+  std::string out = "\nDrop-off, by each customer's last stage      (shares of all customers)\n";
+  TextTable dropOff({"stage", "last stage of", "to a goal", "to an exit", "still there"});
+  auto share = [&](std::uint64_t n) { return percent(wilson(n, s.customers).value); };
+  auto lost = [](const StageRow& row) { return row.leftForExit + row.stillThere; };
+  const StageRow* most = nullptr;
+  for (const auto& row : s.funnel) {
+    if (m.stages[row.stage].kind != rt::StageKind::Ordinary) continue;
+    dropOff.add({m.stages[row.stage].name, share(row.lastStageOf()), share(row.leftForGoal),
+                 share(row.leftForExit), share(row.stillThere)});
+    if (lost(row) > 0 && (most == nullptr || lost(row) > lost(*most))) most = &row;
+  }
+  out += dropOff.render();
+  out +=
+      "  (last stage of: the customers whose last stage before the end it was; to a goal, to an\n"
+      "   exit: went there straight from it; still there: at the horizon)\n";
+  if (most != nullptr) {
+    out +=
+        fmt::format("  Biggest drop-off: {} ({} of all customers: {} to an exit, {} still there)\n",
+                    m.stages[most->stage].name, share(lost(*most)), share(most->leftForExit),
+                    share(most->stillThere));
+  }
+  return out;
+}
+
 /// The channels that carried anything, then the rules (when there are any).
 std::string textChannelsAndRules(const rt::Machine& m, const Summary& s, const Tally& all,
                                  const std::string& currency) {
@@ -375,6 +407,7 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
   out += textByPersona(m, results, s, currency);
   out += textTimeToGoal(s);
   out += textFunnel(m, s);
+  out += textDropOff(m, s);
   out += textChannelsAndRules(m, s, all, currency);
   out += textMoneyAndEmotion(m, s, all, currency);
   out += textWarnings(m, results, all);
@@ -482,6 +515,15 @@ nlohmann::json summaryJson(const rt::Machine& m, const Summary& s, const Tally& 
                       {"days_per_visit", orNull(row.daysPerVisit)},
                       {"ended_here", intervalJson(row.endedHere)},
                       {"emotion_on_entry", orNull(row.emotionOnEntry)}});
+    if (stage.kind == rt::StageKind::Ordinary) {
+      auto part = [&](std::uint64_t n) {
+        return nlohmann::json{{"count", n}, {"share", intervalJson(wilson(n, s.customers))}};
+      };
+      funnel.back()["drop_off"] = {{"last_stage", part(row.lastStageOf())},
+                                   {"to_goal", part(row.leftForGoal)},
+                                   {"to_exit", part(row.leftForExit)},
+                                   {"at_horizon", part(row.stillThere)}};
+    }
   }
   auto& channels = j["channels"] = nlohmann::json::array();
   for (const auto& c : s.channels) {

@@ -32,6 +32,10 @@ struct StageRow {
   double daysPerVisit = NAN;
   Interval endedHere;  // in progress here at the horizon (ordinary) or finished here
   double emotionOnEntry = NAN;
+  /// Ordinary stages: the customers whose last ordinary stage it was, by where they went:
+  /// straight to a goal, to an exit, or nowhere (still there at the horizon).
+  std::uint64_t leftForGoal = 0, leftForExit = 0, stillThere = 0;
+  std::uint64_t lastStageOf() const { return leftForGoal + leftForExit + stillThere; }
 };
 
 struct ChannelRow {

@@ -27,6 +27,8 @@ void addInto(std::vector<T>& into, const std::vector<T>& from) {
 Tally::Tally(const rt::Machine& m)
     : endedAt(m.stages.size()),
       loopingIn(m.stages.size()),
+      leftForGoal(m.stages.size()),
+      leftForExit(m.stages.size()),
       timeToGoalBins(kTimeBins),
       reached(m.stages.size()),
       visits(m.stages.size()),
@@ -50,6 +52,10 @@ void Tally::add(const rt::Customer& c, double horizon) {
   switch (c.outcome()) {
     case rt::Outcome::Goal:
     case rt::Outcome::Exit:
+      if (c.outcomeStage() != rt::kNone) ++endedAt[c.outcomeStage()];
+      if (c.previousStage() != rt::kNone)
+        ++(c.outcome() == rt::Outcome::Goal ? leftForGoal : leftForExit)[c.previousStage()];
+      break;
     case rt::Outcome::InProgress:
       if (c.outcomeStage() != rt::kNone) ++endedAt[c.outcomeStage()];
       break;
@@ -136,6 +142,8 @@ void Tally::merge(const Tally& o) {
   unroutedAtEntry += o.unroutedAtEntry;
   looping += o.looping;
   addInto(loopingIn, o.loopingIn);
+  addInto(leftForGoal, o.leftForGoal);
+  addInto(leftForExit, o.leftForExit);
   failed += o.failed;
   stepLimit += o.stepLimit;
   converted += o.converted;

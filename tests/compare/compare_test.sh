@@ -184,6 +184,8 @@ expect "delta of an added kpi" 2 "$journey" compare "$funnel" tests/compare/funn
   contains "added kpi message" "$err" "only in the new version"
 expect "compare gate needs a scope" 2 "$journey" compare "$funnel" "$funnel" --fail-if 'conversion < 1%' &&
   contains "scope message" "$err" "\`delta(conversion)\`"
+expect "bare number on a delta" 2 "$journey" compare "$funnel" "$funnel" --fail-if 'delta(conversion) < -2' &&
+  contains "bare number message" "$err" "write \`-2pt\`"
 expect "percent on a delta" 2 "$journey" compare "$funnel" "$funnel" --fail-if 'delta(conversion) < -1%' &&
   contains "percent message" "$err" "percentage points"
 
@@ -232,5 +234,17 @@ expect "sweep wrong type" 1 "$journey" sweep "$funnel" --set trial_days=1..3:1 &
   contains "wrong type" "$err" "expected \`duration\`, found \`number\`"
 expect "sweep unknown param" 1 "$journey" sweep "$funnel" --set p_bye=10%..20%:10% &&
   contains "unknown param" "$err" "unknown param \`p_bye\`"
+
+# --- Whole-number run options, the same in compare and sweep as in simulate ---------------------
+expect "compare negative seed" 2 "$journey" compare "$funnel" "$funnel" --seed -1 &&
+  contains "compare seed message" "$err" "--seed: -1 is out of range"
+expect "compare customers 1e3" 0 "$journey" compare "$funnel" "$funnel" -n 1e3 --format json &&
+  py "compare 1e3" 'import json, sys; assert json.load(sys.stdin)["customers"] == 1000'
+expect "sweep seed 2^64" 2 "$journey" sweep "$funnel" --set p_buy=10%..20%:10% --seed 18446744073709551616 &&
+  contains "sweep seed message" "$err" "out of range"
+expect "sweep customers 2e3" 0 "$journey" sweep "$funnel" --set p_buy=10%..20%:10% -n 2e3 --format json &&
+  py "sweep 2e3" 'import json, sys; assert json.load(sys.stdin)["customers"] == 2000'
+expect "sweep customers 1.5" 2 "$journey" sweep "$funnel" --set p_buy=10%..20%:10% -n 1.5 &&
+  contains "sweep not whole" "$err" "not a whole number"
 
 end_checks compare/sweep/gates

@@ -25,9 +25,19 @@ phone=examples/business_phone.journey
 expect "text report" 0 "$journey" simulate "$phone" --customers 5000 --no-progress &&
   contains "text outcomes" "$out" "converted (any goal)" &&
   contains "text funnel" "$out" "Funnel, in journey order" &&
-  contains "text money" "$out" "cost per conversion"
+  contains "text money" "$out" "cost per conversion" &&
+  contains "text drop-off" "$out" "Biggest drop-off: Evaluate"
 expect "json report" 0 "$journey" simulate "$phone" --customers 5000 --format json &&
-  python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["schema"]=="journey-simulation/1"; assert j["customers"]==5000; assert 0<j["overall"]["conversion"]["value"]<1' <<<"$out" && ok
+  python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["schema"]=="journey-simulation/1"; assert j["customers"]==5000; assert 0<j["overall"]["conversion"]["value"]<1' <<<"$out" && ok &&
+  python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+ordinary = [row for row in j["overall"]["funnel"] if row["kind"] == "stage"]
+# Every customer of the business-phone journey ends at a goal or an exit, or is still in a stage.
+assert sum(row["drop_off"]["last_stage"]["count"] for row in ordinary) == 5000
+evaluate = next(row for row in ordinary if row["stage"] == "Evaluate")["drop_off"]
+assert evaluate["to_exit"]["count"] > 0 and evaluate["to_goal"]["count"] == 0, evaluate
+' <<<"$out" && ok || { echo "FAIL json drop-off"; failed=$((failed + 1)); }
 expect "csv report" 0 "$journey" simulate "$phone" --customers 5000 --format csv &&
   contains "csv header" "$out" "group,metric,item,value,low,high" &&
   contains "csv conversion" "$out" "all,conversion,,"
@@ -94,6 +104,27 @@ cp "$work/business_phone.jm" "$work/flipped.jm"
 printf '\x7f' | dd of="$work/flipped.jm" bs=1 seek=200 conv=notrunc status=none
 expect "corrupted .jm" 1 "$journey" simulate "$work/flipped.jm" && contains "corrupted" "$err" "corrupted"
 expect "zero customers" 2 "$journey" simulate "$phone" --customers 0 && ok
+# Whole-number options: no silent wrap-around or saturation, round counts in scientific notation.
+expect "negative seed" 2 "$journey" simulate "$phone" --seed -1 &&
+  contains "negative seed message" "$err" "--seed: -1 is out of range: a whole number from 0 to 18446744073709551615"
+expect "seed 2^64" 2 "$journey" simulate "$phone" --seed 18446744073709551616 &&
+  contains "seed 2^64 message" "$err" "out of range"
+expect "seed 2^64-1" 0 "$journey" simulate "$phone" --customers 100 --seed 18446744073709551615 &&
+  contains "largest seed" "$out" "seed 18446744073709551615"
+expect "customers 1e3" 0 "$journey" simulate "$phone" --customers 1e3 --format json &&
+  python3 -c 'import json,sys; assert json.load(sys.stdin)["customers"] == 1000' <<<"$out" && ok
+expect "customers 2.5e3" 0 "$journey" simulate "$phone" -n 2.5e3 --format json &&
+  python3 -c 'import json,sys; assert json.load(sys.stdin)["customers"] == 2500' <<<"$out" && ok
+expect "customers 1.5" 2 "$journey" simulate "$phone" -n 1.5 &&
+  contains "not an integer" "$err" "--customers: 1.5 is not a whole number"
+expect "customers leading zero is decimal" 0 "$journey" simulate "$phone" -n 010 --format json &&
+  python3 -c 'import json,sys; assert json.load(sys.stdin)["customers"] == 10' <<<"$out" && ok
+expect "negative max steps" 2 "$journey" simulate "$phone" --max-steps -1 && contains "max steps" "$err" "--max-steps"
+expect "precision nan" 2 "$journey" simulate "$phone" --until-precision nan &&
+  contains "precision nan message" "$err" "--until-precision: nan is not a number"
+expect "max customers 0" 2 "$journey" simulate "$phone" --until-precision 0.01 --max-customers 0 &&
+  contains "max customers message" "$err" "--max-customers: 0 is out of range"
+expect "max customers 1e6" 0 "$journey" simulate "$phone" --customers 1000 --until-precision 0.2 --max-customers 1e6 && ok
 expect "bad backend" 2 "$journey" simulate "$phone" --backend nonsense && ok
 expect "bad format" 2 "$journey" simulate "$phone" --format xml && ok
 

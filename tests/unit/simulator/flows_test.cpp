@@ -1,6 +1,7 @@
 // The moves between stages that the simulator counts for the report's Sankey diagram
 // (`Tally::flows`, `Options::flows`) and their JSON form: a known path, conservation on a
-// journey with a loop and customers still in progress, independence from the thread count.
+// journey with a loop and customers still in progress, independence from the thread count, and
+// the drop-off by last stage that is counted without them.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -159,6 +160,64 @@ TEST(Flows, SameForAnyThreadCountAndOffByDefault) {
   for (auto& persona : with["personas"])
     persona.erase("flows");
   EXPECT_EQ(with, without);
+}
+
+// Trial customers buy, give up or are still trying at the horizon; some leave from `Visit`.
+constexpr const char* kDropOff = R"(journey DropOff {
+  horizon 10d
+  entry Visit
+  persona P {
+    share 100%
+  }
+  stage Visit {
+    after 1d -> { Trial 70%, Gone otherwise }
+  }
+  stage Trial {
+    after exponential(mean: 8d) -> { Bought 50%, Gone otherwise }
+  }
+  goal Bought
+  exit Gone
+}
+)";
+
+// The drop-off by last stage, counted without `--flows`, is what the flows into the goals and
+// exits say, and with the customers still there it accounts for every customer.
+TEST(Flows, DropOffByLastStageAgreesWithTheFlows) {
+  rt::Machine m = machineOf(kDropOff);
+  sim::Results without = run(m, 20000, 2, false), with = run(m, 20000, 2);
+  const sim::Tally& t = without.personas[0];
+  auto visit = stageNamed(m, "Visit"), trial = stageNamed(m, "Trial"),
+       bought = stageNamed(m, "Bought"), gone = stageNamed(m, "Gone");
+  const auto& flows = with.personas[0].flows;
+  auto flow = [&](std::uint32_t from, std::uint32_t to) {
+    auto it = flows.find(sim::Tally::flowKey(from, to));
+    return it == flows.end() ? 0 : it->second;
+  };
+  for (auto stage : {visit, trial}) {
+    EXPECT_EQ(t.leftForGoal[stage], flow(stage, bought)) << m.stages[stage].name;
+    EXPECT_EQ(t.leftForExit[stage], flow(stage, gone)) << m.stages[stage].name;
+  }
+  EXPECT_EQ(t.leftForGoal[visit], 0u);
+  EXPECT_GT(t.leftForExit[visit], 0u);
+  EXPECT_GT(t.leftForGoal[trial], 0u);
+  EXPECT_GT(t.endedAt[trial], 0u);
+  EXPECT_EQ(t.leftForExit[visit] + t.leftForGoal[trial] + t.leftForExit[trial] + t.endedAt[trial],
+            t.customers);
+
+  sim::RunInfo info{"interpreter", 7, 2};
+  nlohmann::json funnel = sim::jsonReport(m, without, info)["overall"]["funnel"];
+  ASSERT_EQ(funnel[1]["stage"], "Trial");
+  const auto& dropOff = funnel[1]["drop_off"];
+  EXPECT_EQ(dropOff["to_goal"]["count"], t.leftForGoal[trial]);
+  EXPECT_EQ(dropOff["to_exit"]["count"], t.leftForExit[trial]);
+  EXPECT_EQ(dropOff["at_horizon"]["count"], t.endedAt[trial]);
+  EXPECT_EQ(dropOff["last_stage"]["count"],
+            t.leftForGoal[trial] + t.leftForExit[trial] + t.endedAt[trial]);
+  EXPECT_FALSE(funnel[2].contains("drop_off")) << "goals have no drop-off";
+
+  std::string text = sim::textReport(m, without, info);
+  EXPECT_NE(text.find("Drop-off, by each customer's last stage"), std::string::npos);
+  EXPECT_NE(text.find("Biggest drop-off: "), std::string::npos);
 }
 
 }  // namespace
