@@ -843,10 +843,37 @@ class Formatter {
   std::vector<bool> used_;
 };
 
+// The file's own conventions, kept by the formatter: its first line ending (LF, CRLF or a lone
+// CR) for every line, and a leading byte-order mark.
+std::string withSourceConventions(const std::string& formatted, std::string_view source) {
+  std::string_view ending = "\n";
+  if (auto at = source.find_first_of("\r\n"); at != std::string_view::npos && source[at] == '\r') {
+    ending = at + 1 < source.size() && source[at + 1] == '\n' ? "\r\n" : "\r";
+  }
+  bool byteOrderMark = source.starts_with(kByteOrderMark);
+  if (ending == "\n" && !byteOrderMark && formatted.find('\r') == std::string::npos) {
+    return formatted;
+  }
+  std::string out;
+  out.reserve(formatted.size() + formatted.size() / 16 + kByteOrderMark.size());
+  if (byteOrderMark) out += kByteOrderMark;
+  for (std::size_t i = 0; i < formatted.size(); ++i) {
+    char c = formatted[i];
+    if (c == '\r' || c == '\n') {
+      // Block comments carry their own line endings: every one becomes the file's.
+      if (c == '\r' && i + 1 < formatted.size() && formatted[i + 1] == '\n') ++i;
+      out += ending;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string formatModule(const ast::Module& module, const SourceFile& file) {
-  return Formatter(module, file).run();
+  return withSourceConventions(Formatter(module, file).run(), file.text());
 }
 
 }  // namespace journey::format

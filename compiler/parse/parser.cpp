@@ -297,6 +297,8 @@ class FilteringTokenSource : public antlr4::TokenSource {
     switch (token->getType()) {
       case JourneyLexer::BAD_CHAR: {
         std::string text = token->getText();
+        // A byte-order mark at the very start is how some Windows editors save UTF-8.
+        if (token->getStartIndex() == 0 && text == kByteOrderMark) return true;
         Diagnostic& d = sink_.report(DiagnosticKind::UnexpectedCharacter, mapper_.tokenRange(token),
                                      fmt::format("unexpected character `{}`", text));
         d.help = punctuationHint(text);

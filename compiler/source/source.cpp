@@ -6,9 +6,12 @@ namespace journey {
 
 SourceFile::SourceFile(FileId id, std::string path, std::string text)
     : id_(id), path_(std::move(path)), text_(std::move(text)) {
+  // LF, CRLF and a lone CR (old Mac files) all end a line.
   lineStarts_.push_back(0);
   for (std::uint32_t i = 0; i < text_.size(); ++i) {
-    if (text_[i] == '\n') lineStarts_.push_back(i + 1);
+    if (text_[i] == '\n' || (text_[i] == '\r' && (i + 1 == text_.size() || text_[i + 1] != '\n'))) {
+      lineStarts_.push_back(i + 1);
+    }
   }
 }
 
@@ -18,6 +21,8 @@ LineColumn SourceFile::lineColumn(std::uint32_t offset) const {
   auto line = static_cast<std::uint32_t>(it - lineStarts_.begin());
   std::uint32_t start = lineStarts_[line - 1];
   std::string_view prefix(text_.data() + start, offset - start);
+  // An editor shows no column for a byte-order mark.
+  if (start == 0 && prefix.starts_with(kByteOrderMark)) prefix.remove_prefix(kByteOrderMark.size());
   return {line, static_cast<std::uint32_t>(codePointCount(prefix)) + 1};
 }
 

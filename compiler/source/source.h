@@ -10,6 +10,9 @@
 namespace journey {
 
 using FileId = std::uint32_t;
+
+/// The UTF-8 byte-order mark some editors write at the start of a file; the compiler skips it.
+inline constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 inline constexpr FileId kNoFile = 0xffffffffu;
 
 /// A half-open byte range [begin, end) in one source file.

@@ -129,7 +129,9 @@ TEST_P(GoldenTest, DiagnosticsAndFormatting) {
       << (expectFailure ? " is named fail_* but has no errors"
                         : " has errors but is not named fail_*");
 
-  std::string firstLine = readFile(source).value_or("").substr(0, 15);
+  std::string text = readFile(source).value_or("");
+  if (text.starts_with(kByteOrderMark)) text.erase(0, kByteOrderMark.size());
+  std::string firstLine = text.substr(0, 15);
   EXPECT_EQ(firstLine, "// description:") << c.path << " must start with `// description:`";
 
   const ast::Module& module = *compilation->root();

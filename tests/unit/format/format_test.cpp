@@ -218,6 +218,22 @@ TEST(Format, EndsWithOneNewlineAndNoTrailingSpaces) {
   }
 }
 
+TEST(Format, KeepsTheFilesLineEndingsAndByteOrderMark) {
+  // Every kind of line end the file uses comes out as its first one; comments stay apart.
+  const std::string lines[] = {"// one", "/// Two.", "persona P { share 100% }", "/* a", "   b */"};
+  for (std::string ending : {"\n", "\r\n", "\r"}) {
+    std::string source;
+    for (const auto& line : lines)
+      source += line + ending;
+    std::string expected = "// one" + ending + "/// Two." + ending + "persona P {" + ending +
+                           "  share 100%" + ending + "}" + ending + "/* a" + ending + "   b */" +
+                           ending;
+    EXPECT_EQ(formatText(source), expected);
+    EXPECT_EQ(formatText(std::string(kByteOrderMark) + source),
+              std::string(kByteOrderMark) + expected);
+  }
+}
+
 TEST(Format, EmptyFile) {
   EXPECT_EQ(formatText(""), "");
 }

@@ -32,6 +32,24 @@ TEST(SourceFile, CarriageReturnsAreNotPartOfLines) {
   EXPECT_EQ(file.lineText(2), "two");
 }
 
+TEST(SourceFile, LoneCarriageReturnsEndLinesToo) {
+  // LF, CRLF and CR (old Mac files) in one file: four lines, CRLF counted once.
+  SourceFile file(0, "x.journey", "one\rtwo\r\nthree\nfour");
+  EXPECT_EQ(file.lineCount(), 4u);
+  EXPECT_EQ(file.lineText(1), "one");
+  EXPECT_EQ(file.lineText(2), "two");
+  EXPECT_EQ(file.lineText(3), "three");
+  EXPECT_EQ(file.lineColumn(4).line, 2u);
+  EXPECT_EQ(file.lineColumn(15).line, 4u);
+  EXPECT_EQ(file.lineColumn(15).column, 1u);
+}
+
+TEST(SourceFile, AByteOrderMarkTakesNoColumn) {
+  SourceFile file(0, "x.journey", std::string(kByteOrderMark) + "ab");
+  EXPECT_EQ(file.lineColumn(3).column, 1u);
+  EXPECT_EQ(file.lineColumn(4).column, 2u);
+}
+
 TEST(Utf8, AcceptsValidText) {
   EXPECT_EQ(findInvalidUtf8("plain ascii"), std::string_view::npos);
   EXPECT_EQ(findInvalidUtf8("caf\u00e9 \u2615 \U0001F600"), std::string_view::npos);
