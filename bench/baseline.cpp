@@ -12,7 +12,7 @@ namespace {
 
 using rt::RandomStream;
 
-constexpr double kMinute = 60, kHour = 3600, kDay = 86400, kYear = 365 * kDay;
+constexpr double kHour = 3600, kDay = 86400, kYear = 365 * kDay;
 constexpr double kHorizon = 2 * kYear;
 
 enum Persona : std::uint8_t { SmallBiz, Enterprise };
