@@ -331,6 +331,8 @@ int CheckedStandardOutput::overflow(int character) {
 }
 
 std::streamsize CheckedStandardOutput::xsputn(const char* text, std::streamsize count) {
+  // An empty string view may come with a null pointer, which fwrite must not be given.
+  if (count <= 0) return 0;
   auto wanted = static_cast<std::size_t>(count);
   std::size_t written = std::fwrite(text, 1, wanted, stdout);
   if (written < wanted) remember(errno);
