@@ -177,7 +177,8 @@ enum class Outcome : std::uint8_t {
   Goal,
   Exit,
   UnroutedAtEntry,
-  /// More than 1,000 stage entries or condition rounds at one instant.
+  /// More than 1,000 stage entries, condition rounds or items (events, rule timers, held
+  /// messages) at one instant.
   Looping,
   /// An expression could not be evaluated (semantics 1.6).
   Failed,
@@ -313,6 +314,8 @@ class Customer {
     return outcome_ == Outcome::InProgress ? context_.stage : outcomeStage_;
   }
   double outcomeTime() const { return outcomeTime_; }
+  /// For a customer stopped as looping by occurrences of one event at one instant: the event.
+  Index loopingEvent() const { return loopingEvent_; }
   double value() const { return value_; }
   Index persona() const { return context_.persona; }
   Index stage() const { return context_.stage; }
@@ -470,11 +473,18 @@ class Customer {
   [[gnu::always_inline]] inline bool step();
   /// The current stage's `after`, due next (a step).
   bool stageAfterStep();
-  /// Takes the next item as a step at its time (the step budget first).
+  /// Takes the next item as a step at its time (the step budget and the bound of 4.12 first).
   void take(const Item& item) {
     if (++steps_ > options_.maxSteps) [[unlikely]]
       stopWith(Outcome::StepLimit);
     pending_.popBack();
+    if (item.time != itemInstant_) {
+      itemInstant_ = item.time;
+      itemsThisInstant_ = 0;
+    } else if (++itemsThisInstant_ > kItemsPerInstant) [[unlikely]] {
+      if (item.kind == ItemKind::Event) loopingEvent_ = item.index;
+      stopWith(Outcome::Looping);
+    }
     context_.now = item.time;
   }
   bool drop() {
@@ -607,6 +617,11 @@ class Customer {
   Index pendingMove_ = kNone;
   double instant_ = -1;
   int entriesThisInstant_ = 0;
+  /// Semantics 4.12: items (events, rule timers, held messages) taken at one instant.
+  static constexpr int kItemsPerInstant = 1000;
+  double itemInstant_ = -1;
+  int itemsThisInstant_ = 0;
+  Index loopingEvent_ = kNone;
   bool finished_ = false;
   Outcome outcome_ = Outcome::InProgress;
   Index outcomeStage_ = kNone;

@@ -126,6 +126,9 @@ void Customer::reset(std::uint64_t seed, std::uint64_t index) {
   pendingMove_ = kNone;
   instant_ = -1;
   entriesThisInstant_ = 0;
+  itemInstant_ = -1;
+  itemsThisInstant_ = 0;
+  loopingEvent_ = kNone;
   finished_ = false;
   outcome_ = Outcome::InProgress;
   outcomeStage_ = kNone;

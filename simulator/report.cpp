@@ -381,14 +381,21 @@ std::string textWarnings(const rt::Machine& m, const Results& results, const Tal
       where += fmt::format("{}{} ({})", where.empty() ? "; stopped in " : ", ", m.stages[s].name,
                            groupThousands(all.loopingIn[s]));
     }
-    warnings.push_back(
-        fmt::format("{} customers looped (over 1,000 stage entries at one instant){}: a cycle of "
-                    "moves that takes no time (semantics 4.12)",
-                    groupThousands(all.looping), where));
+    for (std::size_t e = 0; e < all.loopingOn.size(); ++e) {
+      if (all.loopingOn[e] == 0) continue;
+      where += fmt::format("{}event {} ({})", where.empty() ? "; on " : ", on ", m.events[e].name,
+                           groupThousands(all.loopingOn[e]));
+    }
+    warnings.push_back(fmt::format(
+        "{} customers looped (over 1,000 stage entries, condition rounds or events at one "
+        "instant){}: a cycle that takes no time (semantics 4.12)",
+        groupThousands(all.looping), where));
   }
   if (all.stepLimit > 0)
-    warnings.push_back(
-        fmt::format("{} customers hit the step limit", groupThousands(all.stepLimit)));
+    warnings.push_back(fmt::format(
+        "{} customers hit the step limit and were stopped: raise it with --max-steps if their "
+        "journeys are that long",
+        groupThousands(all.stepLimit)));
   if (warnings.empty()) return "";
   std::string out = "\nRun-time warnings\n";
   for (const auto& w : warnings)
@@ -600,6 +607,11 @@ nlohmann::json jsonReport(const rt::Machine& m, const Results& results, const Ru
     if (all.loopingIn[s] > 0)
       warnings.push_back(
           {{"kind", "looping"}, {"stage", m.stages[s].name}, {"count", all.loopingIn[s]}});
+  for (std::size_t e = 0; e < all.loopingOn.size(); ++e)
+    if (all.loopingOn[e] > 0)
+      warnings.push_back(
+          {{"kind", "looping"}, {"event", m.events[e].name}, {"count", all.loopingOn[e]}});
+  if (all.stepLimit > 0) warnings.push_back({{"kind", "step_limit"}, {"count", all.stepLimit}});
   return j;
 }
 

@@ -27,6 +27,7 @@ void addInto(std::vector<T>& into, const std::vector<T>& from) {
 Tally::Tally(const rt::Machine& m)
     : endedAt(m.stages.size()),
       loopingIn(m.stages.size()),
+      loopingOn(m.events.size()),
       leftForGoal(m.stages.size()),
       leftForExit(m.stages.size()),
       timeToGoalBins(kTimeBins),
@@ -65,6 +66,7 @@ void Tally::add(const rt::Customer& c, double horizon) {
     case rt::Outcome::Looping:
       ++looping;
       if (c.outcomeStage() != rt::kNone) ++loopingIn[c.outcomeStage()];
+      if (c.loopingEvent() != rt::kNone) ++loopingOn[c.loopingEvent()];
       break;
     case rt::Outcome::Failed:
       ++failed;
@@ -142,6 +144,7 @@ void Tally::merge(const Tally& o) {
   unroutedAtEntry += o.unroutedAtEntry;
   looping += o.looping;
   addInto(loopingIn, o.loopingIn);
+  addInto(loopingOn, o.loopingOn);
   addInto(leftForGoal, o.leftForGoal);
   addInto(leftForExit, o.leftForExit);
   failed += o.failed;

@@ -39,6 +39,8 @@ struct Tally {
   std::uint64_t unroutedAtEntry = 0, looping = 0, failed = 0, stepLimit = 0;
   /// By stage: where looping customers were stopped (semantics 4.12).
   std::vector<std::uint64_t> loopingIn;
+  /// By event: looping customers stopped while one event kept occurring at one instant.
+  std::vector<std::uint64_t> loopingOn;
   /// By stage: customers who went from it straight to a goal, or to an exit, and finished
   /// there. With `endedAt` of an ordinary stage (still there at the horizon), where the
   /// customers whose last ordinary stage it was went.

@@ -1,5 +1,6 @@
 #include "compiler/checks/checks.h"
 
+#include "compiler/checks/event_loops.h"
 #include "compiler/checks/rules.h"
 #include "compiler/checks/stage_graph.h"
 #include "compiler/checks/structure.h"
@@ -11,6 +12,7 @@ void runChecks(const sema::CheckedJourney& journey, DiagnosticSink& sink) {
   if (journey.journey == nullptr || journey.stages.empty() || journey.personas.empty()) return;
   JourneyGraph graph = buildGraph(journey);
   checkStructure(journey, graph, sink);
+  checkEventLoops(graph, sink);
   checkRulesAndDeclarations(journey, graph, sink);
   checkUnused(journey, sink);
 }

@@ -33,6 +33,8 @@ class GraphBuilder {
 
   void build(PersonaGraph& persona) {
     persona.outgoing.assign(graph_.stages.size(), {});
+    persona.leavingEvents.assign(graph_.stages.size(), {});
+    persona.leavesAnyInstant.assign(graph_.stages.size(), false);
     if (journey_.entry != nullptr) {
       for (auto [stage, chance] : targetsOf(journey_.entry->target))
         persona.entries.push_back(stage);
@@ -154,6 +156,7 @@ class GraphBuilder {
       if (!item->target) continue;
       auto delay = constantDuration(item->value.get());
       bool zero = delay && *delay <= 0;
+      if (zero) persona.leavesAnyInstant[stage] = true;
       for (auto [to, chance] : targetsOf(*item->target))
         persona.edges.push_back({stage, to, EdgeKind::After, item->range, zero, chance});
     }
@@ -162,6 +165,7 @@ class GraphBuilder {
     };
     for (const auto* item : applicable(decl, persona, ast::StageItemKind::On, sameEvent)) {
       if (!item->target || !eventOccurs(item->event.text, persona, stage)) continue;
+      persona.leavingEvents[stage].push_back(item->event.text);
       for (auto [to, chance] : targetsOf(*item->target))
         persona.edges.push_back({stage, to, EdgeKind::OnEvent, item->range, false, chance});
     }
@@ -244,17 +248,85 @@ class GraphBuilder {
       if (trigger->kind == ast::TriggerKind::Enter && trigger->stage.text != graph_.name(stage))
         continue;
       if (!eventName.empty() && !eventOccurs(eventName, persona, stage)) continue;
+      if (!eventName.empty()) addEmissions(persona, rule, stage, eventName);
       bool waited = false;
       for (const auto& item : rule.items) {
         if (item.kind == ast::RuleItemKind::Wait || item.kind == ast::RuleItemKind::WaitFor)
           waited = true;
         if (item.kind != ast::RuleItemKind::Move || !item.target) continue;
+        if (!eventName.empty()) {
+          persona.leavingEvents[stage].push_back(eventName);
+        } else if (trigger->kind == ast::TriggerKind::Expr) {
+          persona.leavesAnyInstant[stage] = true;
+        }
         // Conditions fire on becoming true: a loop through one needs it to turn false and true
         // again, which the checks cannot see; only `enter` rules count as instant.
         bool zero = !waited && trigger->kind == ast::TriggerKind::Enter;
         for (auto [to, chance] : targetsOf(*item.target))
           persona.edges.push_back({stage, to, EdgeKind::RuleMove, item.range, zero, chance});
       }
+    }
+  }
+
+  // Whether an occurrence of `name` counts in `stage` (semantics 6.3.1): the event has no `in`
+  // or lists the stage.
+  bool eventAllowedIn(std::string_view name, std::size_t stage) const {
+    const ast::EventDecl* decl = event(name);
+    if (decl == nullptr || graph_.terminal(stage)) return false;
+    for (const auto& item : decl->items) {
+      if (item.kind == ast::EventItemKind::In && !names(item.names, graph_.name(stage)))
+        return false;
+    }
+    return true;
+  }
+
+  const ast::TouchpointDecl* touchpoint(std::string_view name) const {
+    auto it = journey_.declarations.find(name);
+    if (it == journey_.declarations.end() || it->second->kind != ast::DeclKind::Touchpoint)
+      return nullptr;
+    return &ast::as<ast::TouchpointDecl>(*it->second);
+  }
+
+  // Whether a channel can hold a message back: a cap or quiet hours.
+  bool channelHolds(std::string_view name) const {
+    auto it = journey_.declarations.find(name);
+    if (it == journey_.declarations.end() || it->second->kind != ast::DeclKind::Channel)
+      return false;
+    const auto& items = ast::as<ast::ChannelDecl>(*it->second).items;
+    return std::any_of(items.begin(), items.end(), [](const ast::ChannelItem& item) {
+      return item.kind != ast::ChannelItemKind::Cost;
+    });
+  }
+
+  // The rule's sends, before its first `wait`, that emit an event at once in `stage`.
+  void addEmissions(PersonaGraph& persona, const ast::RuleDecl& rule, std::size_t stage,
+                    const std::string& event) const {
+    for (const auto& item : rule.items) {
+      // An `if` or a `cap` can hold the rule back: the checks cannot tell how often.
+      if (item.kind == ast::RuleItemKind::If || item.kind == ast::RuleItemKind::Cap) return;
+    }
+    for (const auto& item : rule.items) {
+      if (item.kind == ast::RuleItemKind::Wait || item.kind == ast::RuleItemKind::WaitFor ||
+          item.kind == ast::RuleItemKind::Stop)
+        return;
+      if (item.kind != ast::RuleItemKind::Send) continue;
+      const ast::TouchpointDecl* sent = touchpoint(item.name.text);
+      if (sent == nullptr) continue;
+      const ast::TouchpointItem* response = nullptr;
+      bool held = false;
+      for (const auto& tpItem : sent->items) {
+        if (tpItem.kind == ast::TouchpointItemKind::Response) response = &tpItem;
+        if (tpItem.kind == ast::TouchpointItemKind::Via) held = channelHolds(tpItem.name.text);
+      }
+      if (response == nullptr || held || !eventAllowedIn(response->name.text, stage)) continue;
+      if (response->delay) {
+        auto delay = constantDuration(response->delay.get());
+        if (!delay || *delay > 0) continue;
+      }
+      auto chance = journey_.constant(response->value.get());
+      if (!chance || *chance <= 0) continue;
+      persona.emissions.push_back(
+          {stage, event, response->name.text, &rule, sent, item.range, std::min(*chance, 1.0)});
     }
   }
 

@@ -36,6 +36,20 @@ struct Edge {
   double chance = kUnknownChance;
 };
 
+/// Occurrences of event `from` in `stage` that set off occurrences of `to` in the same stage
+/// without any time passing: a rule triggered by `from` sends, before any `wait`, a touchpoint
+/// whose response emits `to` with no delay. Only sends nothing can hold back count (no `if` or
+/// `cap` on the rule, no cap or quiet hours on the channel), with a constant response chance.
+struct InstantEmission {
+  std::size_t stage;
+  std::string from, to;
+  const ast::RuleDecl* rule;
+  const ast::TouchpointDecl* touchpoint;
+  /// The `send`.
+  SourceRange where;
+  double chance;
+};
+
 /// What customers of one persona can do.
 struct PersonaGraph {
   const ast::PersonaDecl* persona = nullptr;
@@ -44,6 +58,12 @@ struct PersonaGraph {
   std::vector<Edge> edges;
   /// Adjacency: indices into `edges` leaving each stage.
   std::vector<std::vector<std::size_t>> outgoing;
+  std::vector<InstantEmission> emissions;
+  /// Per stage, the events whose occurrences there can move the customer out (a stage's `on E`
+  /// transition or an `on E` rule's `move`), and whether anything else can move a customer out
+  /// at the instant of an occurrence (an `after` that takes no time, a condition rule's `move`).
+  std::vector<std::vector<std::string>> leavingEvents;
+  std::vector<bool> leavesAnyInstant;
 };
 
 struct JourneyGraph {
