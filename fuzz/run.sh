@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds a libFuzzer target with clang (fuzz_frontend unless named) and runs it for N seconds
-# (default 60) on a copy of the committed seed corpus. A crash leaves its input in
+# (default 60) on a copy of its committed seed corpus. A crash leaves its input in
 # fuzz/artifacts/. Usage: fuzz/run.sh [SECONDS] [TARGET]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +13,15 @@ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_
 ninja -C build-fuzz -j "$jobs" "$target"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp fuzz/corpus/* "$work/"
+# The machine reader's seeds are machine bodies (fuzz/make-machine-corpus.sh), longer than specs.
+corpus=fuzz/corpus
+max_len=8192
+if [[ $target == fuzz_machine ]]; then
+  corpus=fuzz/corpus-machine
+  max_len=32768
+fi
+cp "$corpus"/* "$work/"
 mkdir -p fuzz/artifacts
-ASAN_OPTIONS=detect_leaks=1 ./build-fuzz/fuzz/"$target" -max_total_time="$seconds" -max_len=8192 \
+ASAN_OPTIONS=detect_leaks=1 ./build-fuzz/fuzz/"$target" -max_total_time="$seconds" -max_len="$max_len" \
   -timeout=10 -rss_limit_mb=2048 -artifact_prefix=fuzz/artifacts/ -print_final_stats=1 "$work" 2>&1 |
   tail -n 25

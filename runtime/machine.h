@@ -16,6 +16,10 @@ namespace journey::rt {
 /// Bumped whenever the layout of a machine or its file form changes.
 inline constexpr std::uint32_t kMachineVersion = 1;
 
+/// The most messages a cap can allow in its window: every customer keeps that many delivery
+/// times per capped channel and rule. The language's limit (sema::kMaxCapCount) is the same.
+inline constexpr std::uint32_t kMaxCapCount = 10'000;
+
 using Index = std::int32_t;
 inline constexpr Index kNone = -1;
 

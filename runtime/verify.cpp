@@ -232,6 +232,8 @@ class Verifier {
     for (const auto& channel : m_.channels) {
       if (channel.capCount > 0 && !(channel.capWindow > 0))
         error("channel `{}`: a cap needs a window above 0", channel.name);
+      if (channel.capCount > kMaxCapCount)
+        error("channel `{}`: a cap above {} messages", channel.name, kMaxCapCount);
       if (channel.hasQuiet && !(channel.quietStart >= 0 && channel.quietStart < 86400 &&
                                 channel.quietEnd >= 0 && channel.quietEnd < 86400))
         error("channel `{}`: quiet hours outside a day", channel.name);
@@ -323,6 +325,7 @@ class Verifier {
       error("{}: payload event out of range", what);
     checkExprId(rule.condition, what);
     if (rule.capCount == 0 && rule.capWindow != 0) error("{}: a cap window without a count", what);
+    if (rule.capCount > kMaxCapCount) error("{}: a cap above {} runs", what, kMaxCapCount);
     if (!rangeOk(rule.firstStage, rule.stageCount, m_.ruleStages.size()) ||
         !rangeOk(rule.firstPersona, rule.personaCount, m_.rulePersonas.size()) ||
         !rangeOk(rule.firstAction, rule.actionCount, m_.actions.size())) {

@@ -1,11 +1,13 @@
 #include "compiler/driver/machine.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
 #include "compiler/lower/lower.h"
 #include "compiler/parse/parse.h"
+#include "runtime/verify.h"
 
 namespace journey {
 
@@ -58,7 +60,21 @@ std::optional<rt::Machine> buildMachine(Compilation& compilation,
     values.push_back(std::move(expr));
   }
   if (!ok) return std::nullopt;
-  return lower::lower(*compilation.journey, compilation.sources, options);
+  rt::Machine machine = lower::lower(*compilation.journey, compilation.sources, options);
+  if (options.overrides.empty()) return machine;
+  // The spec's own values were checked where they are used; an override is checked against its
+  // param's type only, so a value the machine cannot run with (a cap over its limit) shows here.
+  auto problems = rt::verify(machine);
+  if (problems.empty()) return machine;
+  std::string given = fmt::format("--set {}", fmt::join(overrides, " --set "));
+  FileId file = compilation.sources.add("command line", given);
+  Diagnostic& d = compilation.diagnostics.report(
+      DiagnosticKind::InvalidValue, SourceRange{file, 0, static_cast<std::uint32_t>(given.size())},
+      fmt::format("with the `--set` values given the journey cannot run: {}", problems.front()));
+  d.help =
+      "give the params values that their uses allow (`journey check` shows the limits with "
+      "the values written in the spec)";
+  return std::nullopt;
 }
 
 std::string machineFilePath(const std::string& spec) {

@@ -113,7 +113,7 @@ void Lowerer::rules() {
           out.priority = constant(item.value.get());
           break;
         case ast::RuleItemKind::Cap:
-          out.capCount = static_cast<std::uint32_t>(std::max(0.0, constant(item.value.get())));
+          out.capCount = capCount(item.value.get());
           out.capWindow = item.second ? constant(item.second.get()) : 0;
           break;
         case ast::RuleItemKind::Send:

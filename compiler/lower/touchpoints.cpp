@@ -21,7 +21,7 @@ void Lowerer::channels() {
             out.cost = constant(item.first.get());
             break;
           case ast::ChannelItemKind::Cap:
-            out.capCount = static_cast<std::uint32_t>(std::max(0.0, constant(item.first.get())));
+            out.capCount = capCount(item.first.get());
             out.capWindow = constant(item.second.get());
             out.capPolicy = policy;
             break;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "compiler/sema/analyzer.h"
+#include "compiler/sema/types.h"
 
 namespace journey::sema {
 
@@ -15,6 +16,11 @@ void Analyzer::checkCap(ast::Expr* count, ast::Expr* window, const Place& place)
     report(DiagnosticKind::InvalidValue, count->range,
            fmt::format("a cap must be a whole number of at least 1, found `{}`", shown(count, n)))
         .help = "`cap 2 per 7d` allows two in any seven days";
+  } else if (n.ok() && n.constant && n.value > kMaxCapCount) {
+    report(DiagnosticKind::InvalidValue, count->range,
+           fmt::format("a cap can allow at most {} messages in its window, found `{}`",
+                       formatNumber(kMaxCapCount), shown(count, n)))
+        .help = "a cap that high never binds: remove it, or cap over a shorter window";
   }
   if (window == nullptr) return;
   Folded w = checkExpected(window, place, TypeKind::Duration);

@@ -36,6 +36,10 @@ double foldUnary(ast::UnaryOp op, double operand);
 /// zero. Comparisons and logic give 0 or 1.
 std::optional<double> foldBinary(ast::BinaryOp op, double lhs, double rhs);
 
+/// The most messages a `cap` can allow in its window; the machine's limit (rt::kMaxCapCount)
+/// is the same.
+inline constexpr double kMaxCapCount = 10'000;
+
 /// Probabilities and shares sum to 100% within this tolerance.
 inline constexpr double kSumTolerance = 1e-9;
 

@@ -74,6 +74,22 @@ expect "set wrong type" 1 "$journey" simulate "$phone" --set contract_term=12 &&
 expect "set without value" 1 "$journey" simulate "$phone" --set contract_term &&
   contains "set form" "$err" "NAME=VALUE"
 expect "set not a value" 1 "$journey" simulate "$phone" --set 'contract_term=)' && ok
+cat >"$work/capped.journey" <<'SPEC'
+journey Capped {
+  horizon 30d
+  entry Start
+  param most = 3
+  channel email { cost 0.01 USD  cap most per 1d }
+  persona Everyone { share 100% }
+  touchpoint Hello via email
+  stage Start { after 10d -> Done }
+  goal Done
+  rule Greet { on enter Start  send Hello }
+}
+SPEC
+expect "set a cap over the limit" 1 "$journey" simulate "$work/capped.journey" --set most=1000000000 &&
+  contains "set cap limit" "$err" "a cap above 10000 messages" &&
+  contains "set cap place" "$err" "--set most=1000000000"
 expect "set on a .jm file" 2 "$journey" simulate "$work/business_phone.jm" --set renewal_discount=15% &&
   contains "set jm" "$err" "needs the spec"
 expect "dump machine with set" 0 "$journey" dump --stage=machine "$phone" --set price_per_seat=30USD &&
