@@ -325,7 +325,8 @@ class Verifier {
       error("{}: payload event out of range", what);
     checkExprId(rule.condition, what);
     if (rule.capCount == 0 && rule.capWindow != 0) error("{}: a cap window without a count", what);
-    if (rule.capCount > kMaxCapCount) error("{}: a cap above {} runs", what, kMaxCapCount);
+    if (rule.capWindow > 0 && rule.capCount > kMaxCapCount)
+      error("{}: a cap above {} runs in a window", what, kMaxCapCount);
     if (!rangeOk(rule.firstStage, rule.stageCount, m_.ruleStages.size()) ||
         !rangeOk(rule.firstPersona, rule.personaCount, m_.rulePersonas.size()) ||
         !rangeOk(rule.firstAction, rule.actionCount, m_.actions.size())) {

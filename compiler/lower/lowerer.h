@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -85,12 +86,14 @@ class Lowerer {
   rt::ExprId add(const ast::Expr* e);
   rt::ExprId add(Lowered lowered, rt::ValueType type, bool sampled, rt::Index where);
   double constant(const ast::Expr* e);
-  /// A cap's count: a value over the machine's limit (only an override can give one) stays over
-  /// it, for the verifier to name, rather than wrap around.
+  /// A cap's count, saturated rather than wrapped around: a count over the machine's limit
+  /// (only an override can give one) stays over it, for the verifier to name.
   std::uint32_t capCount(const ast::Expr* e) {
     double count = constant(e);
     if (!(count >= 0)) return 0;
-    return count > rt::kMaxCapCount ? rt::kMaxCapCount + 1 : static_cast<std::uint32_t>(count);
+    constexpr double kMost = std::numeric_limits<std::uint32_t>::max();
+    return count >= kMost ? std::numeric_limits<std::uint32_t>::max()
+                          : static_cast<std::uint32_t>(count);
   }
   /// Several `if` clauses: all must hold, evaluated in order.
   rt::ExprId conjunction(const std::vector<const ast::Expr*>& conditions);

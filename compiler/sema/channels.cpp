@@ -16,7 +16,7 @@ void Analyzer::checkCap(ast::Expr* count, ast::Expr* window, const Place& place)
     report(DiagnosticKind::InvalidValue, count->range,
            fmt::format("a cap must be a whole number of at least 1, found `{}`", shown(count, n)))
         .help = "`cap 2 per 7d` allows two in any seven days";
-  } else if (n.ok() && n.constant && n.value > kMaxCapCount) {
+  } else if (window != nullptr && n.ok() && n.constant && n.value > kMaxCapCount) {
     report(DiagnosticKind::InvalidValue, count->range,
            fmt::format("a cap can allow at most {} messages in its window, found `{}`",
                        formatNumber(kMaxCapCount), shown(count, n)))
