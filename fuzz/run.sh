@@ -13,12 +13,15 @@ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_
 ninja -C build-fuzz -j "$jobs" "$target"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# The machine reader's seeds are machine bodies (fuzz/make-machine-corpus.sh), longer than specs.
+# The machine reader's seeds are machine bodies (fuzz/make-machine-corpus.sh), longer than specs;
+# the language server's are sessions, one message per line.
 corpus=fuzz/corpus
 max_len=8192
 if [[ $target == fuzz_machine ]]; then
   corpus=fuzz/corpus-machine
   max_len=32768
+elif [[ $target == fuzz_lsp ]]; then
+  corpus=fuzz/corpus-lsp
 fi
 cp "$corpus"/* "$work/"
 mkdir -p fuzz/artifacts
