@@ -147,6 +147,8 @@ struct Element {
   std::string separator;
   /// For the blank-line rule between declarations.
   Kind kind = Kind::Setting;
+  /// Whether the element takes several lines; set only for declarations (`declarationElement`).
+  bool multiLine = false;
 };
 
 struct ListSpec {
@@ -170,9 +172,8 @@ struct ListSpec {
   /// Separators only when the list is on one line (branch blocks).
   bool separatorsOnlyFlat = false;
   bool forceBreak = false;
-  /// The blank-line rule between declarations; needs the column the elements start at.
+  /// The blank-line rule between declarations, whose elements come from `declarationElement`.
   bool declarationSpacing = false;
-  int column = 0;
 };
 
 class Formatter {
@@ -298,15 +299,6 @@ class Formatter {
       header.insert(header.end(), onOpenerLine.begin(), onOpenerLine.end());
     }
 
-    // Multi-line elements, for the blank-line rule between declarations.
-    std::vector<bool> multiLine(elements.size(), false);
-    if (spec.declarationSpacing) {
-      for (std::size_t i = 0; i < elements.size(); ++i) {
-        multiLine[i] =
-            print(elements[i].doc, kWidth, spec.column, false).find('\n') != std::string::npos;
-      }
-    }
-
     std::vector<Doc> head;  // before the nest: an opener, or an inline first element
     std::vector<Doc> body;  // inside the nest
     bool empty = true;      // nothing printed after the opener yet
@@ -339,8 +331,9 @@ class Formatter {
     };
     for (std::size_t i = 0; i < elements.size(); ++i) {
       const Element& element = elements[i];
-      bool spaced = spec.declarationSpacing && i > 0 &&
-                    (element.kind != elements[i - 1].kind || multiLine[i] || multiLine[i - 1]);
+      bool spaced =
+          spec.declarationSpacing && i > 0 &&
+          (element.kind != elements[i - 1].kind || element.multiLine || elements[i - 1].multiLine);
       Comments leading = take(spec.regionBegin, element.range.begin);
       forced |= !leading.empty();
       for (const auto* comment : leading) {
@@ -386,14 +379,15 @@ class Formatter {
   Doc fileDoc() {
     std::vector<Element> elements;
     for (const auto& use : module_.uses) {
-      elements.push_back({use.range, text("use " + use.path.text), {}, Kind::Use});
+      elements.push_back(declarationElement(use.range, text("use " + use.path.text), Kind::Use, 0));
     }
     for (const auto& item : module_.items) {
       if (item.journey) {
-        elements.push_back({item.journey->range, journey(*item.journey), {}, Kind::Journey});
-      } else if (item.decl) {
         elements.push_back(
-            {item.decl->range, declaration(*item.decl), {}, kindOf(item.decl->kind)});
+            declarationElement(item.journey->range, journey(*item.journey), Kind::Journey, 0));
+      } else if (item.decl) {
+        elements.push_back(declarationElement(item.decl->range, declaration(*item.decl),
+                                              kindOf(item.decl->kind), 0));
       }
     }
     ListSpec spec;
@@ -401,7 +395,6 @@ class Formatter {
     spec.regionEnd = static_cast<std::uint32_t>(file_.text().size());
     spec.indent = 0;
     spec.declarationSpacing = true;
-    spec.column = 0;
     return list(spec, elements);
   }
 
@@ -414,12 +407,32 @@ class Formatter {
     }
     std::vector<Element> elements;
     for (const auto& decl : block.decls) {
-      elements.push_back({decl->range, declaration(*decl), {}, kindOf(decl->kind)});
+      elements.push_back(
+          declarationElement(decl->range, declaration(*decl), kindOf(decl->kind), kIndent));
     }
     ListSpec spec = body(block.range, head, headEnd);
     spec.declarationSpacing = true;
-    spec.column = kIndent;
     return list(spec, elements);
+  }
+
+  /// A declaration of the file or of a journey, starting at `column`. Both lists break before
+  /// and after a declaration that holds a hard line break, so that one prints the same on its
+  /// own: it is printed here and only its text is kept, which keeps the document of a single
+  /// declaration alive at a time. It is printed once in any case, to know whether it takes
+  /// several lines.
+  static Element declarationElement(SourceRange range, Doc doc, Kind kind, int column) {
+    Printed printed = printPart(doc, kWidth, column);
+    Element element(range, nullptr, {}, kind);
+    element.multiLine = printed.multiLine;
+    if (!doc->hard) {
+      element.doc = std::move(doc);
+      return element;
+    }
+    std::vector<Doc> parts{text(std::move(printed.text), true)};
+    for (auto& pending : printed.suffixes)
+      parts.push_back(suffix(std::move(pending)));
+    element.doc = concat(std::move(parts));
+    return element;
   }
 
   /// A `{ }` body after a declaration's header.
