@@ -199,7 +199,7 @@ class Formatter {
   // -------------------------------------------------------------------------------------------
   // Source positions and comments
 
-  std::uint32_t lineOf(std::uint32_t offset) const { return file_.lineColumn(offset).line; }
+  std::uint32_t lineOf(std::uint32_t offset) const { return file_.line(offset); }
 
   /// The line of the last character of a range ending at `end`.
   std::uint32_t endLine(std::uint32_t end) const { return lineOf(end > 0 ? end - 1 : 0); }
@@ -226,14 +226,26 @@ class Formatter {
     return static_cast<std::size_t>(it - module_.comments.begin());
   }
 
+  /// The first comment at or after `from` that may be unprinted: all before `firstUnused_` are
+  /// printed, so a long list does not walk its printed comments again for every element.
+  std::size_t firstUnusedFrom(std::uint32_t from) const {
+    return std::max(firstCommentAtOrAfter(from), firstUnused_);
+  }
+
+  void use(std::size_t comment) {
+    used_[comment] = true;
+    while (firstUnused_ < used_.size() && used_[firstUnused_])
+      ++firstUnused_;
+  }
+
   /// Takes the unprinted comments that start in [from, to).
   Comments take(std::uint32_t from, std::uint32_t to) {
     Comments taken;
-    for (std::size_t i = firstCommentAtOrAfter(from); i < used_.size(); ++i) {
+    for (std::size_t i = firstUnusedFrom(from); i < used_.size(); ++i) {
       const ast::Comment& comment = module_.comments[i];
       if (comment.range.begin >= to) break;
       if (used_[i]) continue;
-      used_[i] = true;
+      use(i);
       taken.push_back(&comment);
     }
     return taken;
@@ -242,11 +254,11 @@ class Formatter {
   /// Takes the unprinted comments that follow `from` on source line `line`, before `to`.
   Comments takeOnLine(std::uint32_t from, std::uint32_t to, std::uint32_t line) {
     Comments taken;
-    for (std::size_t i = firstCommentAtOrAfter(from); i < used_.size(); ++i) {
+    for (std::size_t i = firstUnusedFrom(from); i < used_.size(); ++i) {
       const ast::Comment& comment = module_.comments[i];
       if (comment.range.begin >= to || lineOf(comment.range.begin) != line) break;
       if (used_[i]) continue;
-      used_[i] = true;
+      use(i);
       taken.push_back(&comment);
     }
     return taken;
@@ -854,6 +866,7 @@ class Formatter {
   const ast::Module& module_;
   const SourceFile& file_;
   std::vector<bool> used_;
+  std::size_t firstUnused_ = 0;
 };
 
 // The file's own conventions, kept by the formatter: its first line ending (LF, CRLF or a lone
