@@ -69,7 +69,7 @@ const Doc& shared() {
 }  // namespace detail
 
 /// `hard`: the text holds a line break that must break every group around it (a document
-/// printed already, see `printPart`).
+/// printed already, see `printedDoc`).
 inline Doc text(std::string text, bool hard = false) {
   auto node = std::make_shared<DocNode>();
   node->kind = DocKind::Text;
@@ -145,6 +145,8 @@ struct Printed {
   std::vector<std::string> suffixes;
   /// Whether the text holds a line break.
   bool multiLine = false;
+  /// Whether the document printed holds a hard line break.
+  bool hard = false;
 };
 
 namespace detail {
@@ -169,7 +171,7 @@ class Printer {
     return std::move(out_);
   }
 
-  Printed part() && { return {std::move(out_), std::move(suffixes_), brokeLine_}; }
+  Printed part() && { return {std::move(out_), std::move(suffixes_), brokeLine_, false}; }
 
  private:
   struct Command {
@@ -354,12 +356,22 @@ inline std::string print(const Doc& doc, int width, int indent = 0, bool withSuf
 }
 
 /// Prints `doc` as `print` does, but stops before the end of its last line: the text is not
-/// trimmed and the suffixes are left pending. In a document that breaks before and after
-/// `doc`, `concat({text(printed.text, doc->hard), suffix(...)...})` prints exactly as `doc`.
+/// trimmed and the suffixes are left pending.
 inline Printed printPart(const Doc& doc, int width, int indent) {
   detail::Printer printer(width, true);
   printer.layout(doc, indent);
-  return std::move(printer).part();
+  Printed printed = std::move(printer).part();
+  printed.hard = doc->hard;
+  return printed;
+}
+
+/// What `printPart` printed, as a document: where a line break comes before and after it, it
+/// prints exactly as the document printed, at the indent it was printed at.
+inline Doc printedDoc(Printed printed) {
+  std::vector<Doc> parts{text(std::move(printed.text), printed.hard)};
+  for (auto& pending : printed.suffixes)
+    parts.push_back(suffix(std::move(pending)));
+  return concat(std::move(parts));
 }
 
 }  // namespace journey::format

@@ -427,23 +427,14 @@ class Formatter {
     return list(spec, elements);
   }
 
-  /// A declaration of the file or of a journey, starting at `column`. Both lists break before
-  /// and after a declaration that holds a hard line break, so that one prints the same on its
-  /// own: it is printed here and only its text is kept, which keeps the document of a single
-  /// declaration alive at a time. It is printed once in any case, to know whether it takes
-  /// several lines.
+  /// A declaration of the file or of a journey, starting at `column`. Both lists break around a
+  /// declaration with a hard line break, so it prints the same alone: only that text is kept,
+  /// and one declaration's document is alive at a time. The printing tells if it is multi-line.
   static Element declarationElement(SourceRange range, Doc doc, Kind kind, int column) {
     Printed printed = printPart(doc, kWidth, column);
-    Element element(range, nullptr, {}, kind);
-    element.multiLine = printed.multiLine;
-    if (!doc->hard) {
-      element.doc = std::move(doc);
-      return element;
-    }
-    std::vector<Doc> parts{text(std::move(printed.text), true)};
-    for (auto& pending : printed.suffixes)
-      parts.push_back(suffix(std::move(pending)));
-    element.doc = concat(std::move(parts));
+    bool multiLine = printed.multiLine;
+    Element element(range, doc->hard ? printedDoc(std::move(printed)) : std::move(doc), {}, kind);
+    element.multiLine = multiLine;
     return element;
   }
 
