@@ -9,6 +9,8 @@
 //   analyse  parse + semantic analysis
 //   checks   the journey checks alone, on the analysed journey
 //   check    parse + analysis + journey checks (what `journey check` does)
+//   format   the formatter alone, on the parsed module
+//   fmt      parse + format (what `journey fmt` does)
 // and the process's peak resident memory. Run one size per process for a clean peak figure.
 #include <sys/resource.h>
 
@@ -22,6 +24,7 @@
 #include "bench/spec_generator.h"
 #include "compiler/checks/checks.h"
 #include "compiler/driver/driver.h"
+#include "compiler/format/format.h"
 
 namespace {
 
@@ -41,13 +44,14 @@ long peakRssMegabytes() {
 
 int main(int argc, char** argv) {
   auto [repeat, sizes] = journey::bench::parseSizeRuns(argc, argv, 5);
-  std::printf("%-8s %9s %10s %10s %10s %10s %10s %12s %9s\n", "stages", "MB", "scan s", "parse s",
-              "analyse s", "checks s", "check s", "check/scan", "peak MB");
+  std::printf("%-8s %9s %10s %10s %10s %10s %10s %12s %10s %10s %10s %9s\n", "stages", "MB",
+              "scan s", "parse s", "analyse s", "checks s", "check s", "check/scan", "format s",
+              "fmt s", "fmt/check", "peak MB");
   for (std::size_t stages : sizes) {
     std::string text = journey::bench::generateSpec(stages);
     journey::MemoryFileReader reader;
     reader.set("synthetic.journey", text);
-    std::vector<double> scan, parse, analyse, checksOnly, check;
+    std::vector<double> scan, parse, analyse, checksOnly, check, formatOnly, fmt;
     for (int run = 0; run < repeat; ++run) {
       auto start = std::chrono::steady_clock::now();
       std::string error;
@@ -60,6 +64,16 @@ int main(int argc, char** argv) {
       auto parsed =
           journey::compile("synthetic.journey", reader, journey::CompileOptions{.parseOnly = true});
       parse.push_back(seconds(start));
+      auto formatStart = std::chrono::steady_clock::now();
+      std::string formatted = journey::format::formatModule(
+          *parsed->root(), parsed->sources.file(parsed->root()->file));
+      formatOnly.push_back(seconds(formatStart));
+      fmt.push_back(seconds(start));
+      if (formatted.empty()) {
+        std::fprintf(stderr, "the formatter printed nothing\n");
+        return 1;
+      }
+      formatted = {};
       parsed.reset();
 
       start = std::chrono::steady_clock::now();
@@ -80,9 +94,10 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
-    std::printf("%-8zu %9.1f %10.4f %10.3f %10.3f %10.4f %10.3f %12.0f %9ld\n", stages,
-                text.size() / 1e6, median(scan), median(parse), median(analyse), median(checksOnly),
-                median(check), median(check) / median(scan), peakRssMegabytes());
+    std::printf("%-8zu %9.1f %10.4f %10.3f %10.3f %10.4f %10.3f %12.0f %10.3f %10.3f %10.2f %9ld\n",
+                stages, text.size() / 1e6, median(scan), median(parse), median(analyse),
+                median(checksOnly), median(check), median(check) / median(scan), median(formatOnly),
+                median(fmt), median(fmt) / median(check), peakRssMegabytes());
   }
   return 0;
 }

@@ -54,33 +54,41 @@ struct DocNode {
 
 namespace detail {
 
-inline Doc make(DocKind kind) {
-  auto node = std::make_shared<DocNode>();
-  node->kind = kind;
-  node->hard = kind == DocKind::HardLine || kind == DocKind::BlankLine;
+// Line breaks carry no data: one node of each kind serves every document.
+template <DocKind kind>
+const Doc& shared() {
+  static const Doc node = [] {
+    auto made = std::make_shared<DocNode>();
+    made->kind = kind;
+    made->hard = kind == DocKind::HardLine || kind == DocKind::BlankLine;
+    return made;
+  }();
   return node;
 }
 
 }  // namespace detail
 
-inline Doc text(std::string text) {
+/// `hard`: the text holds a line break that must break every group around it (a document
+/// printed already, see `printedDoc`).
+inline Doc text(std::string text, bool hard = false) {
   auto node = std::make_shared<DocNode>();
   node->kind = DocKind::Text;
   node->text = std::move(text);
+  node->hard = hard;
   return node;
 }
 
 inline Doc line() {
-  return detail::make(DocKind::Line);
+  return detail::shared<DocKind::Line>();
 }
 inline Doc softLine() {
-  return detail::make(DocKind::SoftLine);
+  return detail::shared<DocKind::SoftLine>();
 }
 inline Doc hardLine() {
-  return detail::make(DocKind::HardLine);
+  return detail::shared<DocKind::HardLine>();
 }
 inline Doc blankLine() {
-  return detail::make(DocKind::BlankLine);
+  return detail::shared<DocKind::BlankLine>();
 }
 
 /// Null parts are skipped.
@@ -129,13 +137,25 @@ inline Doc suffix(std::string text) {
   return node;
 }
 
+/// A document printed on its own, before the end of its last line (see `printPart`).
+struct Printed {
+  /// Not trimmed at the end: a suffix still to come follows the text as it is.
+  std::string text;
+  /// Suffixes waiting for the end of the last line, in order.
+  std::vector<std::string> suffixes;
+  /// Whether the text holds a line break.
+  bool multiLine = false;
+  /// Whether the document printed holds a hard line break.
+  bool hard = false;
+};
+
 namespace detail {
 
 class Printer {
  public:
   Printer(int width, bool withSuffixes) : width_(width), withSuffixes_(withSuffixes) {}
 
-  std::string run(const Doc& doc, int indent) {
+  void layout(const Doc& doc, int indent) {
     column_ = indent;
     stack_.push_back({indent, false, doc.get()});
     while (!stack_.empty()) {
@@ -143,10 +163,15 @@ class Printer {
       stack_.pop_back();
       step(command);
     }
+  }
+
+  std::string finish() && {
     flushSuffixes();
     trimTrailingSpaces();
     return std::move(out_);
   }
+
+  Printed part() && { return {std::move(out_), std::move(suffixes_), brokeLine_, false}; }
 
  private:
   struct Command {
@@ -203,52 +228,61 @@ class Printer {
   }
 
   // Whether `node` printed on one line, followed by what is left to print up to its next
-  // possible line break, fits in the rest of the current line.
-  bool fits(const DocNode* node) const {
+  // possible line break, fits in the rest of the current line. Walks only as far as the line
+  // goes: a long list is not visited beyond the width.
+  bool fits(const DocNode* node) {
     int remaining = width_ - column_;
-    std::vector<std::pair<bool, const DocNode*>> pending{{true, node}};
+    fitting_.clear();
+    fitting_.push_back({true, node, 0});
     std::size_t rest = stack_.size();
     while (remaining >= 0) {
-      if (pending.empty()) {
+      if (fitting_.empty()) {
         if (rest == 0) return true;
         --rest;
-        pending.push_back({stack_[rest].flat, stack_[rest].node});
+        fitting_.push_back({stack_[rest].flat, stack_[rest].node, 0});
         continue;
       }
-      auto [flat, current] = pending.back();
-      pending.pop_back();
-      switch (current->kind) {
+      Fitting& top = fitting_.back();
+      bool isFlat = top.flat;
+      if (top.node->kind == DocKind::Concat) {
+        if (top.nextPart == top.node->parts.size()) {
+          fitting_.pop_back();
+        } else {
+          const DocNode* part = top.node->parts[top.nextPart++].get();
+          fitting_.push_back({isFlat, part, 0});
+        }
+        continue;
+      }
+      const DocNode* leaf = top.node;
+      fitting_.pop_back();
+      switch (leaf->kind) {
         case DocKind::Text: {
-          auto newlineAt = current->text.find('\n');
+          auto newlineAt = leaf->text.find('\n');
           if (newlineAt != std::string::npos) {
-            return remaining >=
-                   static_cast<int>(codePointCount(current->text.substr(0, newlineAt)));
+            return remaining >= static_cast<int>(codePointCount(leaf->text.substr(0, newlineAt)));
           }
-          remaining -= static_cast<int>(codePointCount(current->text));
+          remaining -= static_cast<int>(codePointCount(leaf->text));
           break;
         }
         case DocKind::Concat:
-          for (auto it = current->parts.rbegin(); it != current->parts.rend(); ++it) {
-            pending.push_back({flat, it->get()});
-          }
           break;
         case DocKind::Nest:
-          if (!current->parts.empty()) pending.push_back({flat, current->parts[0].get()});
+          if (!leaf->parts.empty()) fitting_.push_back({isFlat, leaf->parts[0].get(), 0});
           break;
         case DocKind::Group:
-          if (!current->parts.empty()) {
-            pending.push_back({flat && !current->broken, current->parts[0].get()});
+          if (!leaf->parts.empty()) {
+            fitting_.push_back({isFlat && !leaf->broken, leaf->parts[0].get(), 0});
           }
           break;
         case DocKind::IfBreak:
-          pending.push_back({flat, current->parts[flat ? 1 : 0].get()});
+          fitting_.push_back({isFlat, leaf->parts[isFlat ? 1 : 0].get(), 0});
           break;
         case DocKind::Line:
-          if (!flat) return true;
+          if (!isFlat) return true;
           remaining -= 1;
           break;
         case DocKind::SoftLine:
-          if (!flat) return true;
+          if (!isFlat) return true;
           break;
         case DocKind::HardLine:
         case DocKind::BlankLine:
@@ -266,6 +300,7 @@ class Printer {
     if (newlineAt == std::string::npos) {
       column_ += static_cast<int>(codePointCount(text));
     } else {
+      brokeLine_ = true;
       column_ = static_cast<int>(codePointCount(std::string_view(text).substr(newlineAt + 1)));
     }
   }
@@ -289,14 +324,24 @@ class Printer {
     out_ += blank ? "\n\n" : "\n";
     out_.append(static_cast<std::size_t>(indent), ' ');
     column_ = indent;
+    brokeLine_ = true;
   }
+
+  /// An element of `fits`' walk: a node, and for a concatenation the next part to visit.
+  struct Fitting {
+    bool flat;
+    const DocNode* node;
+    std::size_t nextPart;
+  };
 
   int width_;
   bool withSuffixes_;
   std::string out_;
   int column_ = 0;
+  bool brokeLine_ = false;
   std::vector<std::string> suffixes_;
   std::vector<Command> stack_;
+  std::vector<Fitting> fitting_;
 };
 
 }  // namespace detail
@@ -305,7 +350,28 @@ class Printer {
 /// indented that far. Output lines carry no trailing whitespace; suffixes left at the end are
 /// printed unless `withSuffixes` is false.
 inline std::string print(const Doc& doc, int width, int indent = 0, bool withSuffixes = true) {
-  return detail::Printer(width, withSuffixes).run(doc, indent);
+  detail::Printer printer(width, withSuffixes);
+  printer.layout(doc, indent);
+  return std::move(printer).finish();
+}
+
+/// Prints `doc` as `print` does, but stops before the end of its last line: the text is not
+/// trimmed and the suffixes are left pending.
+inline Printed printPart(const Doc& doc, int width, int indent) {
+  detail::Printer printer(width, true);
+  printer.layout(doc, indent);
+  Printed printed = std::move(printer).part();
+  printed.hard = doc->hard;
+  return printed;
+}
+
+/// What `printPart` printed, as a document: where a line break comes before and after it, it
+/// prints exactly as the document printed, at the indent it was printed at.
+inline Doc printedDoc(Printed printed) {
+  std::vector<Doc> parts{text(std::move(printed.text), printed.hard)};
+  for (auto& pending : printed.suffixes)
+    parts.push_back(suffix(std::move(pending)));
+  return concat(std::move(parts));
 }
 
 }  // namespace journey::format

@@ -147,6 +147,8 @@ struct Element {
   std::string separator;
   /// For the blank-line rule between declarations.
   Kind kind = Kind::Setting;
+  /// Whether the element takes several lines; set only for declarations (`declarationElement`).
+  bool multiLine = false;
 };
 
 struct ListSpec {
@@ -170,9 +172,8 @@ struct ListSpec {
   /// Separators only when the list is on one line (branch blocks).
   bool separatorsOnlyFlat = false;
   bool forceBreak = false;
-  /// The blank-line rule between declarations; needs the column the elements start at.
+  /// The blank-line rule between declarations, whose elements come from `declarationElement`.
   bool declarationSpacing = false;
-  int column = 0;
 };
 
 class Formatter {
@@ -198,7 +199,7 @@ class Formatter {
   // -------------------------------------------------------------------------------------------
   // Source positions and comments
 
-  std::uint32_t lineOf(std::uint32_t offset) const { return file_.lineColumn(offset).line; }
+  std::uint32_t lineOf(std::uint32_t offset) const { return file_.line(offset); }
 
   /// The line of the last character of a range ending at `end`.
   std::uint32_t endLine(std::uint32_t end) const { return lineOf(end > 0 ? end - 1 : 0); }
@@ -225,14 +226,26 @@ class Formatter {
     return static_cast<std::size_t>(it - module_.comments.begin());
   }
 
+  /// The first comment at or after `from` that may be unprinted: all before `firstUnused_` are
+  /// printed, so a long list does not walk its printed comments again for every element.
+  std::size_t firstUnusedFrom(std::uint32_t from) const {
+    return std::max(firstCommentAtOrAfter(from), firstUnused_);
+  }
+
+  void use(std::size_t comment) {
+    used_[comment] = true;
+    while (firstUnused_ < used_.size() && used_[firstUnused_])
+      ++firstUnused_;
+  }
+
   /// Takes the unprinted comments that start in [from, to).
   Comments take(std::uint32_t from, std::uint32_t to) {
     Comments taken;
-    for (std::size_t i = firstCommentAtOrAfter(from); i < used_.size(); ++i) {
+    for (std::size_t i = firstUnusedFrom(from); i < used_.size(); ++i) {
       const ast::Comment& comment = module_.comments[i];
       if (comment.range.begin >= to) break;
       if (used_[i]) continue;
-      used_[i] = true;
+      use(i);
       taken.push_back(&comment);
     }
     return taken;
@@ -241,11 +254,11 @@ class Formatter {
   /// Takes the unprinted comments that follow `from` on source line `line`, before `to`.
   Comments takeOnLine(std::uint32_t from, std::uint32_t to, std::uint32_t line) {
     Comments taken;
-    for (std::size_t i = firstCommentAtOrAfter(from); i < used_.size(); ++i) {
+    for (std::size_t i = firstUnusedFrom(from); i < used_.size(); ++i) {
       const ast::Comment& comment = module_.comments[i];
       if (comment.range.begin >= to || lineOf(comment.range.begin) != line) break;
       if (used_[i]) continue;
-      used_[i] = true;
+      use(i);
       taken.push_back(&comment);
     }
     return taken;
@@ -298,15 +311,6 @@ class Formatter {
       header.insert(header.end(), onOpenerLine.begin(), onOpenerLine.end());
     }
 
-    // Multi-line elements, for the blank-line rule between declarations.
-    std::vector<bool> multiLine(elements.size(), false);
-    if (spec.declarationSpacing) {
-      for (std::size_t i = 0; i < elements.size(); ++i) {
-        multiLine[i] =
-            print(elements[i].doc, kWidth, spec.column, false).find('\n') != std::string::npos;
-      }
-    }
-
     std::vector<Doc> head;  // before the nest: an opener, or an inline first element
     std::vector<Doc> body;  // inside the nest
     bool empty = true;      // nothing printed after the opener yet
@@ -339,8 +343,9 @@ class Formatter {
     };
     for (std::size_t i = 0; i < elements.size(); ++i) {
       const Element& element = elements[i];
-      bool spaced = spec.declarationSpacing && i > 0 &&
-                    (element.kind != elements[i - 1].kind || multiLine[i] || multiLine[i - 1]);
+      bool spaced =
+          spec.declarationSpacing && i > 0 &&
+          (element.kind != elements[i - 1].kind || element.multiLine || elements[i - 1].multiLine);
       Comments leading = take(spec.regionBegin, element.range.begin);
       forced |= !leading.empty();
       for (const auto* comment : leading) {
@@ -386,14 +391,15 @@ class Formatter {
   Doc fileDoc() {
     std::vector<Element> elements;
     for (const auto& use : module_.uses) {
-      elements.push_back({use.range, text("use " + use.path.text), {}, Kind::Use});
+      elements.push_back(declarationElement(use.range, text("use " + use.path.text), Kind::Use, 0));
     }
     for (const auto& item : module_.items) {
       if (item.journey) {
-        elements.push_back({item.journey->range, journey(*item.journey), {}, Kind::Journey});
-      } else if (item.decl) {
         elements.push_back(
-            {item.decl->range, declaration(*item.decl), {}, kindOf(item.decl->kind)});
+            declarationElement(item.journey->range, journey(*item.journey), Kind::Journey, 0));
+      } else if (item.decl) {
+        elements.push_back(declarationElement(item.decl->range, declaration(*item.decl),
+                                              kindOf(item.decl->kind), 0));
       }
     }
     ListSpec spec;
@@ -401,7 +407,6 @@ class Formatter {
     spec.regionEnd = static_cast<std::uint32_t>(file_.text().size());
     spec.indent = 0;
     spec.declarationSpacing = true;
-    spec.column = 0;
     return list(spec, elements);
   }
 
@@ -414,12 +419,23 @@ class Formatter {
     }
     std::vector<Element> elements;
     for (const auto& decl : block.decls) {
-      elements.push_back({decl->range, declaration(*decl), {}, kindOf(decl->kind)});
+      elements.push_back(
+          declarationElement(decl->range, declaration(*decl), kindOf(decl->kind), kIndent));
     }
     ListSpec spec = body(block.range, head, headEnd);
     spec.declarationSpacing = true;
-    spec.column = kIndent;
     return list(spec, elements);
+  }
+
+  /// A declaration of the file or of a journey, starting at `column`. Both lists break around a
+  /// declaration with a hard line break, so it prints the same alone: only that text is kept,
+  /// and one declaration's document is alive at a time. The printing tells if it is multi-line.
+  static Element declarationElement(SourceRange range, Doc doc, Kind kind, int column) {
+    Printed printed = printPart(doc, kWidth, column);
+    bool multiLine = printed.multiLine;
+    Element element(range, doc->hard ? printedDoc(std::move(printed)) : std::move(doc), {}, kind);
+    element.multiLine = multiLine;
+    return element;
   }
 
   /// A `{ }` body after a declaration's header.
@@ -841,6 +857,7 @@ class Formatter {
   const ast::Module& module_;
   const SourceFile& file_;
   std::vector<bool> used_;
+  std::size_t firstUnused_ = 0;
 };
 
 // The file's own conventions, kept by the formatter: its first line ending (LF, CRLF or a lone

@@ -15,10 +15,15 @@ SourceFile::SourceFile(FileId id, std::string path, std::string text)
   }
 }
 
-LineColumn SourceFile::lineColumn(std::uint32_t offset) const {
+std::uint32_t SourceFile::line(std::uint32_t offset) const {
   offset = std::min<std::uint32_t>(offset, static_cast<std::uint32_t>(text_.size()));
   auto it = std::upper_bound(lineStarts_.begin(), lineStarts_.end(), offset);
-  auto line = static_cast<std::uint32_t>(it - lineStarts_.begin());
+  return static_cast<std::uint32_t>(it - lineStarts_.begin());
+}
+
+LineColumn SourceFile::lineColumn(std::uint32_t offset) const {
+  offset = std::min<std::uint32_t>(offset, static_cast<std::uint32_t>(text_.size()));
+  std::uint32_t line = this->line(offset);
   std::uint32_t start = lineStarts_[line - 1];
   std::string_view prefix(text_.data() + start, offset - start);
   // An editor shows no column for a byte-order mark.

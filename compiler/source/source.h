@@ -42,6 +42,8 @@ class SourceFile {
   const std::string& text() const { return text_; }
 
   LineColumn lineColumn(std::uint32_t offset) const;
+  /// The 1-based line of `offset`: `lineColumn(offset).line` without counting the column.
+  std::uint32_t line(std::uint32_t offset) const;
   std::uint32_t lineCount() const { return static_cast<std::uint32_t>(lineStarts_.size()); }
   /// The text of a 1-based line, without its line terminator.
   std::string_view lineText(std::uint32_t line) const;

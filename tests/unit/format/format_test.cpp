@@ -474,5 +474,27 @@ TEST(Doc, IfBreak) {
   EXPECT_EQ(print(doc, 2), "x\ny");
 }
 
+// A block's element printed on its own, then put back as text, prints as the element did:
+// same indent, same breaks, its last suffix still pending (after `d`'s trailing space) and
+// joined with the block's own.
+TEST(Doc, PrintedPartPrintsAsTheDocument) {
+  using namespace format;
+  Doc element =
+      concat({text("a {"), suffix("// x"),
+              nest(2, concat({hardLine(), group(concat({text("b"), line(), text("c")}))})),
+              hardLine(), text("d "), suffix("// y")});
+  auto block = [](Doc part) {
+    return concat({text("{"), nest(2, concat({hardLine(), std::move(part), suffix("// z")})),
+                   hardLine(), text("}")});
+  };
+  Printed printed = printPart(element, 8, 2);
+  EXPECT_TRUE(printed.multiLine);
+  EXPECT_EQ(printed.text, "a { // x\n    b c\n  d ");
+  std::string expected = "{\n  a { // x\n    b c\n  d  // y // z\n}";
+  EXPECT_EQ(print(block(element), 8), expected);
+  EXPECT_EQ(print(block(printedDoc(std::move(printed))), 8), expected);
+  EXPECT_FALSE(printPart(text("a"), 8, 0).multiLine);
+}
+
 }  // namespace
 }  // namespace journey
