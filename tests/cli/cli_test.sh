@@ -4,14 +4,8 @@
 set -u
 journey=$(realpath "$1")
 root=$(pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
 source "$(dirname "$0")/lib.sh"
-
-
-
+begin_checks
 
 cp "$root/tests/cli/fixtures/good.journey" "$work/good.journey"
 cp "$root/tests/cli/fixtures/bad.journey" "$work/bad.journey"
@@ -347,5 +341,4 @@ for example in "$root"/examples/*.journey; do
   expect "example $(basename "$example")" 0 "$journey" check "$example" && ok
 done
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+end_checks cli
