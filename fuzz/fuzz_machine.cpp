@@ -12,34 +12,10 @@
 #include "runtime/engine.h"
 #include "runtime/file.h"
 
-namespace {
-
-std::uint64_t fnv1a(std::string_view bytes) {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
-
-std::string withHeader(std::string_view body) {
-  std::string out(journey::rt::kMachineMagic);
-  std::uint32_t version = journey::rt::kMachineVersion;
-  std::uint64_t size = body.size(), sum = fnv1a(body);
-  out.append(reinterpret_cast<const char*>(&version), sizeof version);
-  out.append(reinterpret_cast<const char*>(&size), sizeof size);
-  out.append(reinterpret_cast<const char*>(&sum), sizeof sum);
-  out += body;
-  return out;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   namespace rt = journey::rt;
   std::string_view input(reinterpret_cast<const char*>(data), size);
-  std::string bytes = rt::looksLikeMachine(input) ? std::string(input) : withHeader(input);
+  std::string bytes = rt::looksLikeMachine(input) ? std::string(input) : rt::framed(input);
   auto loaded = rt::deserialize(bytes);
   if (std::holds_alternative<rt::LoadError>(loaded)) {
     if (std::get<rt::LoadError>(loaded).message.empty()) std::abort();

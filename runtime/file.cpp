@@ -205,18 +205,22 @@ constexpr std::size_t kHeaderSize = 8 + 4 + 8 + 8;
 
 }  // namespace
 
-std::string serialize(const Machine& machine) {
-  Writer writer;
-  fields(writer, const_cast<Machine&>(machine));  // the writer only reads
+std::string framed(std::string_view body) {
   std::string out(kMachineMagic);
   std::uint32_t version = kMachineVersion;
-  std::uint64_t size = writer.out.size();
-  std::uint64_t sum = checksum(writer.out);
+  std::uint64_t size = body.size();
+  std::uint64_t sum = checksum(body);
   out.append(reinterpret_cast<const char*>(&version), sizeof version);
   out.append(reinterpret_cast<const char*>(&size), sizeof size);
   out.append(reinterpret_cast<const char*>(&sum), sizeof sum);
-  out += writer.out;
+  out += body;
   return out;
+}
+
+std::string serialize(const Machine& machine) {
+  Writer writer;
+  fields(writer, const_cast<Machine&>(machine));  // the writer only reads
+  return framed(writer.out);
 }
 
 bool looksLikeMachine(std::string_view bytes) {

@@ -17,6 +17,10 @@ inline constexpr std::string_view kMachineMagic = "JOURNEY\x1a";
 
 std::string serialize(const Machine& machine);
 
+/// The file form of a body of tables: the header (magic, version, length, checksum), then the
+/// body. `serialize` frames the machine's tables; the fuzzer frames arbitrary bytes.
+std::string framed(std::string_view body);
+
 struct LoadError {
   std::string message;
 };

@@ -12,6 +12,8 @@
 #include "compiler/sema/types.h"
 
 namespace journey::checks {
+using sema::joinNames;
+
 namespace {
 
 // A mean below 1 by less than this is rounding: the chain of occurrences does not die out.
@@ -36,15 +38,6 @@ struct Loop {
   /// For a loop of one event: the expected number of its occurrences set off by the first.
   bool oneEvent = false;
 };
-
-std::string quoted(const std::vector<std::string>& names) {
-  std::string result;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) result += i + 1 == names.size() ? " and " : ", ";
-    result += "`" + names[i] + "`";
-  }
-  return result;
-}
 
 // The Perron root of a non-negative irreducible matrix, by power iteration on M + I (whose
 // powers converge even when M is periodic).
@@ -141,8 +134,8 @@ void report(const JourneyGraph& graph, const Loop& loop, DiagnosticSink& sink) {
   std::vector<std::string> rules(ruleSet.begin(), ruleSet.end());
   bool endless = loop.growth >= 1 - kRounding;
   std::string through =
-      fmt::format("{} {} and {} {}", events.size() == 1 ? "event" : "events", quoted(events),
-                  rules.size() == 1 ? "rule" : "rules", quoted(rules));
+      fmt::format("{} {} and {} {}", events.size() == 1 ? "event" : "events", joinNames(events),
+                  rules.size() == 1 ? "rule" : "rules", joinNames(rules));
   std::string stage = graph.name(first.stage);
   Diagnostic& d =
       endless ? sink.report(DiagnosticKind::ZeroTimeCycle, first.where,
@@ -153,7 +146,7 @@ void report(const JourneyGraph& graph, const Loop& loop, DiagnosticSink& sink) {
                             fmt::format("customers in `{}` can loop through {} without any time "
                                         "passing before the loop ends",
                                         stage, through));
-  d.notes.push_back(fmt::format("for customers of {}", quoted(loop.personas)));
+  d.notes.push_back(fmt::format("for customers of {}", joinNames(loop.personas)));
   bool certain = std::all_of(loop.emissions.begin(), loop.emissions.end(),
                              [](const InstantEmission* e) { return e->chance >= 1; });
   if (endless && certain && loop.growth <= 1 + kRounding) {

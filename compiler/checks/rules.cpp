@@ -10,16 +10,9 @@
 #include "compiler/sema/types.h"
 
 namespace journey::checks {
-namespace {
+using sema::joinNames;
 
-std::string joinNames(const std::vector<std::string>& names, const char* last = " and ") {
-  std::string result;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) result += i + 1 == names.size() ? last : ", ";
-    result += "`" + names[i] + "`";
-  }
-  return result;
-}
+namespace {
 
 // Canonical text of an expression, for telling equal condition triggers apart.
 std::string exprText(const ast::Expr* expr) {

@@ -10,19 +10,12 @@
 #include "compiler/sema/types.h"
 
 namespace journey::checks {
+using sema::joinNames;
+
 namespace {
 
 // At most this many stages on a witness path get a secondary location of their own.
 constexpr std::size_t kMaxPathLabels = 8;
-
-std::string joinNames(const std::vector<std::string>& names) {
-  std::string result;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) result += i + 1 == names.size() ? " and " : ", ";
-    result += "`" + names[i] + "`";
-  }
-  return result;
-}
 
 std::string pathText(const JourneyGraph& graph, const std::vector<std::size_t>& path) {
   std::string text;

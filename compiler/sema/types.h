@@ -36,6 +36,19 @@ double foldUnary(ast::UnaryOp op, double operand);
 /// zero. Comparisons and logic give 0 or 1.
 std::optional<double> foldBinary(ast::BinaryOp op, double lhs, double rhs);
 
+/// Names in backquotes, the last two joined by `last`: "`A`, `B` and `C`".
+template <typename Names>
+std::string joinNames(const Names& names, std::string_view last = " and ") {
+  std::string text;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) text += i + 1 == names.size() ? last : ", ";
+    text += "`";
+    text += names[i];
+    text += "`";
+  }
+  return text;
+}
+
 /// The most messages a `cap` can allow in its window; the machine's limit (rt::kMaxCapCount)
 /// is the same.
 inline constexpr double kMaxCapCount = 10'000;
