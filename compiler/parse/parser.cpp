@@ -7,6 +7,7 @@
 #include <cmath>
 #include <memory>
 
+#include "compiler/ast/units.h"
 #include "compiler/parse/parse.h"
 #include "compiler/parse/parse_internal.h"
 
@@ -143,17 +144,11 @@ void addUnitHint(Diagnostic& diagnostic, const TokenMapper& mapper, const TokenS
       previous.type != JourneyLexer::NUMBER) {
     return;
   }
-  static const std::pair<std::string_view, std::string_view> kWords[] = {
-      {"second", "s"}, {"seconds", "s"}, {"minute", "m"},  {"minutes", "m"}, {"min", "m"},
-      {"hour", "h"},   {"hours", "h"},   {"day", "d"},     {"days", "d"},    {"week", "w"},
-      {"weeks", "w"},  {"month", "mo"},  {"months", "mo"}, {"year", "y"},    {"years", "y"}};
-  for (const auto& [word, unit] : kWords) {
-    if (offending->getText() != word) continue;
-    std::string replacement = previous.text + std::string(unit);
-    diagnostic.help = fmt::format("write the unit right after the number: `{}`", replacement);
-    diagnostic.fix = Fix{mapper.join(previous.range, mapper.tokenRange(offending)), replacement};
-    return;
-  }
+  const ast::DurationUnit* unit = ast::unitForWord(offending->getText());
+  if (unit == nullptr) return;
+  std::string replacement = previous.text + std::string(unit->suffix);
+  diagnostic.help = fmt::format("write the unit right after the number: `{}`", replacement);
+  diagnostic.fix = Fix{mapper.join(previous.range, mapper.tokenRange(offending)), replacement};
 }
 
 class ErrorListener : public antlr4::BaseErrorListener {

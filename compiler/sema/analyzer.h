@@ -152,6 +152,9 @@ class Analyzer {
   /// Checks `expr` against an expected type (Unknown: any) and records it in `constants` when
   /// constant. Reports "expected `duration`, found `money`"; returns an error on mismatch.
   Folded checkExpected(ast::Expr* expr, const Place& place, ast::TypeKind expected);
+  /// `per day` for `per 1d`: reports an unknown name that is a unit's word where a duration
+  /// belongs (`observed` says what was expected there) and offers `1d`. True when reported.
+  bool reportUnitWord(ast::Expr* expr, std::string_view observed);
   /// A constant as the user sees it: the literal's spelling, or its folded value.
   std::string shown(const ast::Expr* expr, const Folded& value) const;
 

@@ -16,7 +16,7 @@ void Analyzer::checkCap(ast::Expr* count, ast::Expr* window, const Place& place)
            fmt::format("a cap must be a whole number of at least 1, found `{}`", shown(count, n)))
         .help = "`cap 2 per 7d` allows two in any seven days";
   }
-  if (window == nullptr) return;
+  if (window == nullptr || reportUnitWord(window, "a cap's period is a duration")) return;
   Folded w = checkExpected(window, place, TypeKind::Duration);
   if (w.ok() && w.constant && w.value <= 0) {
     report(DiagnosticKind::InvalidValue, window->range,
