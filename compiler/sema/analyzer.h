@@ -288,6 +288,8 @@ class Analyzer {
   // personas.cpp
   void collectAttributes();
   void checkAttributeTypes();
+  /// A share out of range; a bare number such as `55` is pointed to `55%`.
+  void reportShareOutOfRange(const ast::Expr* share, double value);
   void checkShares();
 
   // events.cpp

@@ -47,11 +47,6 @@ Folded constantOf(TypeKind kind, double value) {
   return folded;
 }
 
-bool isNumberLiteral(const ast::Expr* expr) {
-  return expr != nullptr && expr->kind == ast::ExprKind::Literal &&
-         ast::as<ast::LiteralExpr>(*expr).literal == ast::LiteralKind::Number;
-}
-
 }  // namespace
 
 std::string joinNames(const std::vector<std::string_view>& names) {
