@@ -169,6 +169,10 @@ class Analyzer {
   std::optional<std::string> suggest(std::string_view name, unsigned kinds, bool values);
   void addDidYouMean(Diagnostic& diagnostic, const ast::Identifier& id,
                      const std::optional<std::string>& suggestion);
+  /// For an unknown event: help that declares it, with the declaration as the fix when no
+  /// did-you-mean took the fix (after the file's last event, else before the declaration
+  /// that names it).
+  void offerEventDeclaration(Diagnostic& diagnostic, const ast::Identifier& id);
   /// "`seats` is a persona attribute" style descriptions of names outside the namespace.
   std::optional<std::string> describeNonDeclaration(std::string_view name) const;
 
@@ -192,6 +196,8 @@ class Analyzer {
       payloads_;
   std::unordered_map<const ast::PersonaDecl*, std::size_t> personaIndex_;
   std::unordered_map<FileId, std::size_t> fileRank_;
+  /// The files' text, when the caller has it: inserted lines copy their neighbours' indentation.
+  const SourceManager* sources_ = nullptr;
   /// Params on a dependency cycle: already reported, typed as errors.
   std::unordered_set<const ast::ValueDecl*> cyclic_;
   /// Values of constant `string` params, for folding `==` on strings.
