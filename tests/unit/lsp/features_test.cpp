@@ -243,7 +243,8 @@ std::string readSource(const std::string& relative) {
 }
 
 // Quick fixes resolve their diagnostics: a missing `else`, a stage without a way out, and the
-// slips newcomers make (a unit's word, a share as a bare number, an undeclared event).
+// slips newcomers make (a unit's word, a share as a bare number, an undeclared event, a
+// misspelt keyword).
 TEST(Features, QuickFixesResolveTheirDiagnostics) {
   struct Case {
     const char* file;
@@ -253,12 +254,14 @@ TEST(Features, QuickFixesResolveTheirDiagnostics) {
     const char* to = "";
   };
   const char* trial = "tests/lsp/fixtures/trial.journey";
-  for (Case c : {Case{"tests/golden/checks/fail_split_gap.journey", "split-gap"},
-                 Case{"tests/golden/checks/fail_dead_end.journey", "dead-end"},
-                 Case{trial, "dead-end"}, Case{trial, "unknown-unit", "every 10d", "every 10min"},
-                 Case{trial, "unknown-name", "every 10d", "every week"},
-                 Case{trial, "invalid-value", "share 70%", "share 70"},
-                 Case{trial, "unknown-name", "on went_quiet", "on signed_up"}}) {
+  for (Case c :
+       {Case{"tests/golden/checks/fail_split_gap.journey", "split-gap"},
+        Case{"tests/golden/checks/fail_dead_end.journey", "dead-end"}, Case{trial, "dead-end"},
+        Case{trial, "unknown-unit", "every 10d", "every 10min"},
+        Case{trial, "unknown-name", "every 10d", "every week"},
+        Case{trial, "invalid-value", "share 70%", "share 70"},
+        Case{trial, "unknown-name", "on went_quiet", "on signed_up"},
+        Case{trial, "syntax-error", "after 14d -> { Paid 30%", "aftr 14d -> { Paid 30%"}}) {
     std::string file = c.file;
     std::string code = c.code;
     std::string text = readSource(file);
