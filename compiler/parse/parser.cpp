@@ -219,6 +219,15 @@ class ErrorListener : public antlr4::BaseErrorListener {
                   offending);
     if (diagnostic.help.empty())
       addKeywordHint(diagnostic, mapper_, offending, expectedTypes, vocabulary);
+    // `shar 50%` in a persona, `evry 7d` in an event: the misspelt keyword was taken for the
+    // name of an attribute or a payload field, and the `=` is missing after it.
+    if (diagnostic.help.empty() && rule == JourneyParser::RulePersonaItem) {
+      addKeywordHint(diagnostic, mapper_, parser->getTokenStream()->LT(-1), {JourneyLexer::SHARE},
+                     vocabulary);
+    } else if (diagnostic.help.empty() && rule == JourneyParser::RuleEventItem) {
+      addKeywordHint(diagnostic, mapper_, parser->getTokenStream()->LT(-1),
+                     {JourneyLexer::IN, JourneyLexer::EVERY}, vocabulary);
+    }
   }
 
   std::size_t count() const { return count_; }
