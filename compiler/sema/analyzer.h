@@ -169,10 +169,12 @@ class Analyzer {
   std::optional<std::string> suggest(std::string_view name, unsigned kinds, bool values);
   void addDidYouMean(Diagnostic& diagnostic, const ast::Identifier& id,
                      const std::optional<std::string>& suggestion);
-  /// For an unknown event: help that declares it, with the declaration as the fix when no
-  /// did-you-mean took the fix (after the file's last event, else before the declaration
-  /// that names it).
+  /// For an unknown event: help that declares it, with the declaration as the fix, or as
+  /// another fix after a did-you-mean.
   void offerEventDeclaration(Diagnostic& diagnostic, const ast::Identifier& id);
+  /// Inserts `declaration` after the file's last event, else before the declaration naming `id`.
+  std::optional<Fix> eventDeclarationFix(const ast::Identifier& id,
+                                         const std::string& declaration) const;
   /// "`seats` is a persona attribute" style descriptions of names outside the namespace.
   std::optional<std::string> describeNonDeclaration(std::string_view name) const;
 

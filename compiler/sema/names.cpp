@@ -120,11 +120,18 @@ std::string_view lineEnding(const SourceFile& file, std::uint32_t offset) {
 
 void Analyzer::offerEventDeclaration(Diagnostic& d, const ast::Identifier& id) {
   std::string declaration = fmt::format("event {}", id.text);
+  std::optional<Fix> declaring = eventDeclarationFix(id, declaration);
   if (d.fix) {
     d.notes.push_back(fmt::format("if it is a new event, declare it: `{}`", declaration));
+    if (declaring) d.otherFixes.push_back(std::move(*declaring));
     return;
   }
   d.help = fmt::format("declare it: `{}`", declaration);
+  d.fix = std::move(declaring);
+}
+
+std::optional<Fix> Analyzer::eventDeclarationFix(const ast::Identifier& id,
+                                                 const std::string& declaration) const {
   FileId file = id.range.file;
   const ast::Decl* lastEvent = nullptr;
   for (const auto* event : events_) {
@@ -141,10 +148,14 @@ void Analyzer::offerEventDeclaration(Diagnostic& d, const ast::Identifier& id) {
     for (const auto* rule : rules_) {
       if (contains(rule)) naming = rule;
     }
+    // A touchpoint inside a stage: the declaration goes before the stage.
+    for (const auto* touchpoint : touchpoints_) {
+      if (contains(touchpoint)) naming = touchpoint;
+    }
     for (const auto* stage : stages_) {
       if (contains(stage)) naming = stage;
     }
-    if (naming == nullptr) return;
+    if (naming == nullptr) return std::nullopt;
   }
   const ast::Decl* anchor = lastEvent != nullptr ? lastEvent : naming;
   std::optional<std::string> indentation;
@@ -158,11 +169,10 @@ void Analyzer::offerEventDeclaration(Diagnostic& d, const ast::Identifier& id) {
   std::string separator = indentation ? std::string(newline) + *indentation : std::string(" ");
   if (lastEvent != nullptr) {
     std::uint32_t end = lastEvent->range.end;
-    d.fix = Fix{SourceRange{file, end, end}, separator + declaration};
-  } else {
-    std::uint32_t begin = naming->range.begin;
-    d.fix = Fix{SourceRange{file, begin, begin}, declaration + separator};
+    return Fix{SourceRange{file, end, end}, separator + declaration};
   }
+  std::uint32_t begin = naming->range.begin;
+  return Fix{SourceRange{file, begin, begin}, declaration + separator};
 }
 
 const Symbol* Analyzer::resolve(const ast::Identifier& id, unsigned kinds, std::string_view what) {

@@ -478,6 +478,20 @@ TEST(SemaTypes, NewcomerSlipsComeWithAFix) {
       "send T } }");
 }
 
+TEST(SemaTypes, AnUnknownEventCloseToOneOffersBothFixes) {
+  auto c = compileText(
+      "journey J {\n  horizon 30d\n  entry A\n  persona P { share 100% }\n"
+      "  stage A { after 1d -> G }\n  goal G\n  touchpoint T via email\n"
+      "  event visited { every 7d }\n  rule R { on visitd send T }\n}\n");
+  auto sorted = c->diagnostics.sorted();
+  ASSERT_EQ(sorted.size(), 1u);
+  EXPECT_EQ(sorted[0]->help, "did you mean `visited`?");
+  ASSERT_TRUE(sorted[0]->fix.has_value());
+  EXPECT_EQ(sorted[0]->fix->replacement, "visited");
+  ASSERT_EQ(sorted[0]->otherFixes.size(), 1u);
+  EXPECT_EQ(sorted[0]->otherFixes[0].replacement, "\n  event visitd");
+}
+
 TEST(SemaFiles, LibrariesJoinTheNamespace) {
   MemoryFileReader files;
   files.set("lib/common.journey", "persona P { share 100% }\nstage A { after 1d -> G }\ngoal G\n");
