@@ -43,7 +43,7 @@ Diagnostic& DiagnosticSink::report(DiagnosticKind kind, SourceRange range, std::
   if (severity == Severity::Error) ++errors_;
   if (severity == Severity::Warning) ++warnings_;
   return diagnostics_.emplace_back(
-      Diagnostic{kind, severity, range, std::move(message), {}, {}, {}, {}});
+      Diagnostic{kind, severity, range, std::move(message), {}, {}, {}, {}, {}});
 }
 
 std::vector<const Diagnostic*> DiagnosticSink::sorted() const {

@@ -56,6 +56,9 @@ struct Diagnostic {
   /// What to do about it, when we can say.
   std::string help;
   std::optional<Fix> fix;
+  /// Other edits that resolve it, less likely than `fix`: declaring a name rather than
+  /// correcting it.
+  std::vector<Fix> otherFixes;
 
   std::string_view code() const { return diagnosticInfo(kind).code; }
 };

@@ -206,9 +206,15 @@ void renderJson(std::ostream& out, const std::vector<DiagnosticSet>& sets) {
                               {"labels", labels},
                               {"notes", diagnostic->notes}};
       if (!diagnostic->help.empty()) entry["help"] = diagnostic->help;
-      if (diagnostic->fix) {
-        entry["fix"] = {{"location", rangeJson(sources, diagnostic->fix->range)},
-                        {"replacement", diagnostic->fix->replacement}};
+      auto fixJson = [&](const Fix& fix) {
+        return nlohmann::json{{"location", rangeJson(sources, fix.range)},
+                              {"replacement", fix.replacement}};
+      };
+      if (diagnostic->fix) entry["fix"] = fixJson(*diagnostic->fix);
+      if (!diagnostic->otherFixes.empty()) {
+        entry["otherFixes"] = nlohmann::json::array();
+        for (const Fix& fix : diagnostic->otherFixes)
+          entry["otherFixes"].push_back(fixJson(fix));
       }
       diagnostics.push_back(std::move(entry));
     }

@@ -119,7 +119,7 @@ std::unique_ptr<Compilation> compile(const std::string& path, FileReader& reader
     if (module->hasSyntaxErrors) return compilation;
     modules.push_back(module.get());
   }
-  compilation->journey = sema::analyze(modules, compilation->diagnostics);
+  compilation->journey = sema::analyze(modules, compilation->diagnostics, &compilation->sources);
   // The journey checks reason about a well-formed journey: after errors they would mostly
   // restate them.
   if (options.runChecks && !compilation->diagnostics.hasErrors()) {

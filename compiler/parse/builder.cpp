@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "compiler/ast/units.h"
 #include "compiler/parse/parse.h"
 #include "compiler/parse/parse_internal.h"
 
@@ -75,26 +76,6 @@ bool isConjured(const antlr4::Token* token) {
          token->getStartIndex() == INVALID_INDEX;
 }
 
-struct UnitInfo {
-  std::string_view suffix;
-  double seconds;
-};
-
-constexpr UnitInfo kDurationUnits[] = {
-    {"s", 1},         {"m", 60},          {"h", 3600},        {"d", 86400},
-    {"w", 7 * 86400}, {"mo", 30 * 86400}, {"y", 365 * 86400},
-};
-
-// Spellings people try, mapped to ours.
-constexpr std::pair<std::string_view, std::string_view> kUnitSuggestions[] = {
-    {"sec", "s"},     {"secs", "s"},   {"second", "s"},  {"seconds", "s"}, {"min", "m"},
-    {"mins", "m"},    {"minute", "m"}, {"minutes", "m"}, {"hr", "h"},      {"hrs", "h"},
-    {"hour", "h"},    {"hours", "h"},  {"day", "d"},     {"days", "d"},    {"wk", "w"},
-    {"wks", "w"},     {"week", "w"},   {"weeks", "w"},   {"mon", "mo"},    {"month", "mo"},
-    {"months", "mo"}, {"M", "mo"},     {"yr", "y"},      {"yrs", "y"},     {"year", "y"},
-    {"years", "y"},   {"D", "d"},      {"H", "h"},       {"W", "w"},       {"Y", "y"},
-};
-
 // Long literals are cut in messages: the excerpt below the message shows them anyway.
 std::string abbreviate(std::string_view text) {
   if (text.size() <= 24) return std::string(text);
@@ -157,29 +138,24 @@ ast::ExprPtr AstBuilder::buildQuantity(antlr4::Token* token) {
   std::string_view unit = std::string_view(text).substr(split);
   auto literal = std::make_unique<ast::LiteralExpr>(ast::LiteralKind::Duration, where);
   literal->text = text;
-  for (const auto& known : kDurationUnits) {
-    if (unit != known.suffix) continue;
+  if (const ast::DurationUnit* known = ast::findDurationUnit(unit)) {
     auto value = parseDecimal(number);
-    if (!value || !std::isfinite(*value * known.seconds)) {
+    if (!value || !std::isfinite(*value * known->seconds)) {
       sink_.report(DiagnosticKind::InvalidNumber, where,
                    fmt::format("duration `{}` is too large", text));
       literal->type.kind = ast::TypeKind::Error;
       return literal;
     }
-    literal->value = *value * known.seconds;
+    literal->value = *value * known->seconds;
     return literal;
   }
   SourceRange unitRange{where.file, where.begin + static_cast<std::uint32_t>(split), where.end};
   Diagnostic& diagnostic = sink_.report(DiagnosticKind::UnknownUnit, unitRange,
                                         fmt::format("unknown unit `{}` in `{}`", unit, text));
-  for (const auto& [spelling, ours] : kUnitSuggestions) {
-    if (unit == spelling) {
-      diagnostic.help = fmt::format("write `{}{}`", number, ours);
-      diagnostic.fix = Fix{unitRange, std::string(ours)};
-      break;
-    }
-  }
-  if (diagnostic.help.empty()) {
+  if (const ast::DurationUnit* meant = ast::unitForWord(unit)) {
+    diagnostic.help = fmt::format("write `{}{}`", number, meant->suffix);
+    diagnostic.fix = Fix{unitRange, std::string(meant->suffix)};
+  } else {
     diagnostic.help =
         "durations take `s`, `m`, `h`, `d`, `w`, `mo` or `y`; money takes a currency code, "
         "e.g. `12 USD`";

@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <memory>
 
+#include "compiler/ast/units.h"
 #include "compiler/parse/parse.h"
 #include "compiler/parse/parse_internal.h"
 
@@ -143,17 +145,38 @@ void addUnitHint(Diagnostic& diagnostic, const TokenMapper& mapper, const TokenS
       previous.type != JourneyLexer::NUMBER) {
     return;
   }
-  static const std::pair<std::string_view, std::string_view> kWords[] = {
-      {"second", "s"}, {"seconds", "s"}, {"minute", "m"},  {"minutes", "m"}, {"min", "m"},
-      {"hour", "h"},   {"hours", "h"},   {"day", "d"},     {"days", "d"},    {"week", "w"},
-      {"weeks", "w"},  {"month", "mo"},  {"months", "mo"}, {"year", "y"},    {"years", "y"}};
-  for (const auto& [word, unit] : kWords) {
-    if (offending->getText() != word) continue;
-    std::string replacement = previous.text + std::string(unit);
-    diagnostic.help = fmt::format("write the unit right after the number: `{}`", replacement);
-    diagnostic.fix = Fix{mapper.join(previous.range, mapper.tokenRange(offending)), replacement};
-    return;
+  const ast::DurationUnit* unit = ast::unitForWord(offending->getText());
+  if (unit == nullptr) return;
+  std::string replacement = previous.text + std::string(unit->suffix);
+  diagnostic.help = fmt::format("write the unit right after the number: `{}`", replacement);
+  diagnostic.fix = Fix{mapper.join(previous.range, mapper.tokenRange(offending)), replacement};
+}
+
+// `after` for `aftr`: the keyword among `types` closest to a name, if one is close.
+std::optional<std::string> closestKeyword(const antlr4::Token* name,
+                                          const std::vector<ssize_t>& types,
+                                          const antlr4::dfa::Vocabulary& vocabulary) {
+  if (name == nullptr || name->getType() != JourneyLexer::IDENT) return std::nullopt;
+  std::vector<std::string> keywords;
+  for (ssize_t type : types) {
+    std::string literal = vocabulary.getLiteralName(type);
+    if (literal.size() < 3) continue;
+    std::string word = literal.substr(1, literal.size() - 2);
+    if (std::all_of(word.begin(), word.end(), [](char c) { return std::islower(c) != 0; }))
+      keywords.push_back(std::move(word));
   }
+  std::vector<std::string_view> candidates(keywords.begin(), keywords.end());
+  return closestName(name->getText(), candidates);
+}
+
+// `aftr` for `after`: a name close to a keyword that can stand here.
+void addKeywordHint(Diagnostic& diagnostic, const TokenMapper& mapper,
+                    const antlr4::Token* offending, const std::vector<ssize_t>& expected,
+                    const antlr4::dfa::Vocabulary& vocabulary) {
+  auto keyword = closestKeyword(offending, expected, vocabulary);
+  if (!keyword) return;
+  diagnostic.help = fmt::format("did you mean `{}`?", *keyword);
+  diagnostic.fix = Fix{mapper.tokenRange(offending), *keyword};
 }
 
 class ErrorListener : public antlr4::BaseErrorListener {
@@ -175,9 +198,12 @@ class ErrorListener : public antlr4::BaseErrorListener {
     const auto& vocabulary = parser->getVocabulary();
     std::string found = describeToken(offending);
     std::string expected;
+    std::vector<ssize_t> expectedTypes;
     std::size_t rule = parser->getContext() != nullptr ? parser->getContext()->getRuleIndex() : 0;
     try {
-      expected = describeExpected(parser->getExpectedTokens(), vocabulary);
+      antlr4::misc::IntervalSet expectedSet = parser->getExpectedTokens();
+      expected = describeExpected(expectedSet, vocabulary);
+      expectedTypes = expectedSet.toList();
     } catch (...) {
       // getExpectedTokens can throw on a corrupt ATN state; the rule description is enough.
     }
@@ -191,6 +217,17 @@ class ErrorListener : public antlr4::BaseErrorListener {
     if (diagnostic.help.empty())
       addUnitHint(diagnostic, mapper_, snapshot(mapper_, parser->getTokenStream()->LT(-1)),
                   offending);
+    if (diagnostic.help.empty())
+      addKeywordHint(diagnostic, mapper_, offending, expectedTypes, vocabulary);
+    // `shar 50%` in a persona, `evry 7d` in an event: the misspelt keyword was taken for the
+    // name of an attribute or a payload field, and the `=` is missing after it.
+    if (diagnostic.help.empty() && rule == JourneyParser::RulePersonaItem) {
+      addKeywordHint(diagnostic, mapper_, parser->getTokenStream()->LT(-1), {JourneyLexer::SHARE},
+                     vocabulary);
+    } else if (diagnostic.help.empty() && rule == JourneyParser::RuleEventItem) {
+      addKeywordHint(diagnostic, mapper_, parser->getTokenStream()->LT(-1),
+                     {JourneyLexer::IN, JourneyLexer::EVERY}, vocabulary);
+    }
   }
 
   std::size_t count() const { return count_; }
@@ -441,6 +478,65 @@ std::unique_ptr<antlr4::CharStream> makeCharStream(std::string_view text) {
   return std::make_unique<Utf32InputStream>(text);
 }
 
+// An item inside a block (a stage, rule, persona, event or channel) that starts with a token no
+// item starts with, such as a misspelt keyword (`aftr 2d -> Y`), is reported and skipped up to
+// the next item or the block's `}`, nested braces kept together. ANTLR's default recovery would
+// leave the declaration at the block's first item and consume to the end of the file, `}`
+// included.
+class BlockItemRecovery : public antlr4::DefaultErrorStrategy {
+ public:
+  void sync(antlr4::Parser* parser) override {
+    antlr4::atn::ATNState* state = parser->getATN().states[parser->getState()];
+    std::size_t kind = state->getStateType();
+    bool itemLoop = kind == antlr4::atn::ATNState::STAR_LOOP_ENTRY ||
+                    kind == antlr4::atn::ATNState::STAR_LOOP_BACK;
+    if (!itemLoop || !inBlock(parser) || inErrorRecoveryMode(parser)) {
+      DefaultErrorStrategy::sync(parser);
+      return;
+    }
+    antlr4::misc::IntervalSet next = parser->getATN().nextTokens(state);
+    std::size_t type = parser->getTokenStream()->LA(1);
+    if (next.contains(antlr4::Token::EPSILON) || next.contains(type)) return;
+    // One stray token before a good item (`; after 2d -> Y`) is dropped, as ANTLR does.
+    if (kind == antlr4::atn::ATNState::STAR_LOOP_ENTRY && singleTokenDeletion(parser) != nullptr)
+      return;
+    reportUnwantedToken(parser);
+    antlr4::misc::IntervalSet items = parser->getExpectedTokens();
+    std::vector<ssize_t> itemTypes = items.toList();
+    std::size_t depth = 0;
+    for (bool reported = true;; reported = false) {
+      antlr4::TokenStream* tokens = parser->getTokenStream();
+      type = tokens->LA(1);
+      if (type == antlr4::Token::EOF || (depth == 0 && items.contains(type))) return;
+      if (type == JourneyLexer::LBRACE) ++depth;
+      if (type == JourneyLexer::RBRACE && depth > 0) --depth;
+      // Another misspelt keyword starting a line starts another item: reported on its own.
+      if (!reported && depth == 0 && tokens->LT(-1) != nullptr &&
+          tokens->LT(-1)->getLine() < tokens->LT(1)->getLine() &&
+          closestKeyword(tokens->LT(1), itemTypes, parser->getVocabulary())) {
+        endErrorCondition(parser);
+        reportUnwantedToken(parser);
+      }
+      parser->consume();
+    }
+  }
+
+ private:
+  static bool inBlock(antlr4::Parser* parser) {
+    if (parser->getContext() == nullptr) return false;
+    switch (parser->getContext()->getRuleIndex()) {
+      case JourneyParser::RuleChannelDecl:
+      case JourneyParser::RulePersonaDecl:
+      case JourneyParser::RuleStageDecl:
+      case JourneyParser::RuleEventDecl:
+      case JourneyParser::RuleRuleDecl:
+        return true;
+      default:
+        return false;
+    }
+  }
+};
+
 // The lexer, the filter, an unbuffered token stream and the parser, wired together. The
 // unbuffered stream keeps only the tokens of the item being parsed (while a mark holds them).
 struct ParsePipeline {
@@ -455,6 +551,7 @@ struct ParsePipeline {
     lexer.removeErrorListeners();
     parser.removeErrorListeners();
     parser.addErrorListener(&listener);
+    parser.setErrorHandler(std::make_shared<BlockItemRecovery>());
   }
 
   std::unique_ptr<antlr4::CharStream> input;
@@ -468,24 +565,15 @@ struct ParsePipeline {
   ErrorListener listener;
 };
 
+constexpr std::size_t kDeclarationStarts[] = {
+    JourneyLexer::HORIZON, JourneyLexer::ENTRY,      JourneyLexer::PARAM, JourneyLexer::VAR,
+    JourneyLexer::CHANNEL, JourneyLexer::PERSONA,    JourneyLexer::STAGE, JourneyLexer::GOAL,
+    JourneyLexer::EXIT,    JourneyLexer::TOUCHPOINT, JourneyLexer::EVENT, JourneyLexer::RULE,
+};
+
 bool startsDeclaration(std::size_t type) {
-  switch (type) {
-    case JourneyLexer::HORIZON:
-    case JourneyLexer::ENTRY:
-    case JourneyLexer::PARAM:
-    case JourneyLexer::VAR:
-    case JourneyLexer::CHANNEL:
-    case JourneyLexer::PERSONA:
-    case JourneyLexer::STAGE:
-    case JourneyLexer::GOAL:
-    case JourneyLexer::EXIT:
-    case JourneyLexer::TOUCHPOINT:
-    case JourneyLexer::EVENT:
-    case JourneyLexer::RULE:
-      return true;
-    default:
-      return false;
-  }
+  return std::find(std::begin(kDeclarationStarts), std::end(kDeclarationStarts), type) !=
+         std::end(kDeclarationStarts);
 }
 
 // Skips tokens that cannot start anything at this level, after reporting the first of them.
@@ -499,13 +587,24 @@ void skipToDeclaration(ParsePipeline& p, DiagnosticSink& sink, bool insideJourne
                     insideJourney ? "a declaration such as `stage`, `persona`, `event` or `rule`"
                                   : "a `journey` block or a declaration"));
     addUnitHint(d, p.mapper, p.lastOfPreviousItem, bad);
+    if (d.help.empty()) {
+      std::vector<ssize_t> expected(std::begin(kDeclarationStarts), std::end(kDeclarationStarts));
+      if (!insideJourney) expected.push_back(JourneyLexer::JOURNEY);
+      addKeywordHint(d, p.mapper, bad, expected, p.parser.getVocabulary());
+    }
   }
+  // A misspelt declaration keyword leaves its block behind: skipped whole, its `}` does not
+  // close the journey.
+  std::size_t depth = 0;
   while (true) {
     std::size_t type = p.tokens.LA(1);
-    if (type == antlr4::Token::EOF || startsDeclaration(type) || type == JourneyLexer::JOURNEY ||
-        (insideJourney && type == JourneyLexer::RBRACE)) {
+    if (type == antlr4::Token::EOF) return;
+    if (depth == 0 && (startsDeclaration(type) || type == JourneyLexer::JOURNEY ||
+                       (insideJourney && type == JourneyLexer::RBRACE))) {
       return;
     }
+    if (type == JourneyLexer::LBRACE) ++depth;
+    if (type == JourneyLexer::RBRACE && depth > 0) --depth;
     p.tokens.consume();
   }
 }

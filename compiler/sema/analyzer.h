@@ -152,6 +152,9 @@ class Analyzer {
   /// Checks `expr` against an expected type (Unknown: any) and records it in `constants` when
   /// constant. Reports "expected `duration`, found `money`"; returns an error on mismatch.
   Folded checkExpected(ast::Expr* expr, const Place& place, ast::TypeKind expected);
+  /// `per day` for `per 1d`: reports an unknown name that is a unit's word where a duration
+  /// belongs (`observed` says what was expected there) and offers `1d`. True when reported.
+  bool reportUnitWord(ast::Expr* expr, std::string_view observed);
   /// A constant as the user sees it: the literal's spelling, or its folded value.
   std::string shown(const ast::Expr* expr, const Folded& value) const;
 
@@ -166,6 +169,12 @@ class Analyzer {
   std::optional<std::string> suggest(std::string_view name, unsigned kinds, bool values);
   void addDidYouMean(Diagnostic& diagnostic, const ast::Identifier& id,
                      const std::optional<std::string>& suggestion);
+  /// For an unknown event: help that declares it, with the declaration as the fix, or as
+  /// another fix after a did-you-mean.
+  void offerEventDeclaration(Diagnostic& diagnostic, const ast::Identifier& id);
+  /// Inserts `declaration` after the file's last event, else before the declaration naming `id`.
+  std::optional<Fix> eventDeclarationFix(const ast::Identifier& id,
+                                         const std::string& declaration) const;
   /// "`seats` is a persona attribute" style descriptions of names outside the namespace.
   std::optional<std::string> describeNonDeclaration(std::string_view name) const;
 
@@ -189,6 +198,8 @@ class Analyzer {
       payloads_;
   std::unordered_map<const ast::PersonaDecl*, std::size_t> personaIndex_;
   std::unordered_map<FileId, std::size_t> fileRank_;
+  /// The files' text, when the caller has it: inserted lines copy their neighbours' indentation.
+  const SourceManager* sources_ = nullptr;
   /// Params on a dependency cycle: already reported, typed as errors.
   std::unordered_set<const ast::ValueDecl*> cyclic_;
   /// Values of constant `string` params, for folding `==` on strings.
@@ -285,6 +296,8 @@ class Analyzer {
   // personas.cpp
   void collectAttributes();
   void checkAttributeTypes();
+  /// A share out of range; a bare number such as `55` is pointed to `55%`.
+  void reportShareOutOfRange(const ast::Expr* share, double value);
   void checkShares();
 
   // events.cpp

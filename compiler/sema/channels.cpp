@@ -22,7 +22,7 @@ void Analyzer::checkCap(ast::Expr* count, ast::Expr* window, const Place& place)
                        formatNumber(kMaxCapCount), shown(count, n)))
         .help = "a cap that high never binds: remove it, or cap over a shorter window";
   }
-  if (window == nullptr) return;
+  if (window == nullptr || reportUnitWord(window, "a cap's period is a duration")) return;
   Folded w = checkExpected(window, place, TypeKind::Duration);
   if (w.ok() && w.constant && w.value <= 0) {
     report(DiagnosticKind::InvalidValue, window->range,

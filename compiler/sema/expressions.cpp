@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "compiler/ast/units.h"
 #include "compiler/sema/analyzer.h"
 #include "compiler/sema/types.h"
 
@@ -44,11 +45,6 @@ Folded constantOf(TypeKind kind, double value) {
   folded.constant = true;
   folded.value = value;
   return folded;
-}
-
-bool isNumberLiteral(const ast::Expr* expr) {
-  return expr != nullptr && expr->kind == ast::ExprKind::Literal &&
-         ast::as<ast::LiteralExpr>(*expr).literal == ast::LiteralKind::Number;
 }
 
 }  // namespace
@@ -111,6 +107,9 @@ Folded Analyzer::check(ast::Expr* expr, const Place& place) {
 }
 
 Folded Analyzer::checkExpected(ast::Expr* expr, const Place& place, TypeKind expected) {
+  if (expected == TypeKind::Duration && reportUnitWord(expr, "expected a duration")) {
+    return Folded::error();
+  }
   Folded folded = check(expr, place);
   if (!folded.ok()) return Folded::error();
   if (expected != TypeKind::Unknown && folded.type.kind != expected) {
@@ -124,6 +123,21 @@ Folded Analyzer::checkExpected(ast::Expr* expr, const Place& place, TypeKind exp
   if (folded.constant && !folded.type.sampled && out_ != nullptr)
     out_->constants[expr] = folded.value;
   return folded;
+}
+
+bool Analyzer::reportUnitWord(ast::Expr* expr, std::string_view observed) {
+  if (expr == nullptr || expr->kind != ast::ExprKind::Name) return false;
+  std::string_view name = ast::as<ast::NameExpr>(*expr).name.text;
+  const ast::DurationUnit* unit = ast::unitForWord(name);
+  if (unit == nullptr || lookup(name) != nullptr || describeNonDeclaration(name)) return false;
+  std::string replacement = fmt::format("1{}", unit->suffix);
+  Diagnostic& d = report(DiagnosticKind::UnknownName, expr->range,
+                         fmt::format("unknown name `{}`: {}", name, observed));
+  d.help =
+      fmt::format("a duration is a number and a unit: write `{}` for {}", replacement, unit->one);
+  d.fix = Fix{expr->range, replacement};
+  expr->type = ast::Type{TypeKind::Error, false};
+  return true;
 }
 
 bool Analyzer::followedBySyntaxError(const ast::Expr* expr) const {

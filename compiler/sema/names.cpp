@@ -98,6 +98,83 @@ void Analyzer::addDidYouMean(Diagnostic& d, const ast::Identifier& id,
   d.fix = Fix{id.range, *suggestion};
 }
 
+namespace {
+
+// The whitespace before `offset` on its line, or nullopt when something else precedes it there.
+std::optional<std::string> indentationAt(const SourceFile& file, std::uint32_t offset) {
+  std::string_view text = file.text();
+  std::uint32_t start = file.lineStart(file.lineColumn(offset).line);
+  std::string_view before = text.substr(start, offset - start);
+  if (before.find_first_not_of(" \t") != std::string_view::npos) return std::nullopt;
+  return std::string(before);
+}
+
+std::string_view lineEnding(const SourceFile& file, std::uint32_t offset) {
+  std::string_view text = file.text();
+  auto newline = text.find('\n', offset);
+  return newline != std::string_view::npos && newline > 0 && text[newline - 1] == '\r' ? "\r\n"
+                                                                                       : "\n";
+}
+
+}  // namespace
+
+void Analyzer::offerEventDeclaration(Diagnostic& d, const ast::Identifier& id) {
+  std::string declaration = fmt::format("event {}", id.text);
+  std::optional<Fix> declaring = eventDeclarationFix(id, declaration);
+  if (d.fix) {
+    d.notes.push_back(fmt::format("if it is a new event, declare it: `{}`", declaration));
+    if (declaring) d.otherFixes.push_back(std::move(*declaring));
+    return;
+  }
+  d.help = fmt::format("declare it: `{}`", declaration);
+  d.fix = std::move(declaring);
+}
+
+std::optional<Fix> Analyzer::eventDeclarationFix(const ast::Identifier& id,
+                                                 const std::string& declaration) const {
+  FileId file = id.range.file;
+  const ast::Decl* lastEvent = nullptr;
+  for (const auto* event : events_) {
+    if (event->range.file == file &&
+        (lastEvent == nullptr || event->range.begin > lastEvent->range.begin))
+      lastEvent = event;
+  }
+  const ast::Decl* naming = nullptr;
+  if (lastEvent == nullptr) {
+    auto contains = [&](const ast::Decl* decl) {
+      return decl->range.file == file && decl->range.begin <= id.range.begin &&
+             id.range.end <= decl->range.end;
+    };
+    for (const auto* rule : rules_) {
+      if (contains(rule)) naming = rule;
+    }
+    // A touchpoint inside a stage: the declaration goes before the stage.
+    for (const auto* touchpoint : touchpoints_) {
+      if (contains(touchpoint)) naming = touchpoint;
+    }
+    for (const auto* stage : stages_) {
+      if (contains(stage)) naming = stage;
+    }
+    if (naming == nullptr) return std::nullopt;
+  }
+  const ast::Decl* anchor = lastEvent != nullptr ? lastEvent : naming;
+  std::optional<std::string> indentation;
+  std::string_view newline = "\n";
+  if (sources_ != nullptr) {
+    const SourceFile& source = sources_->file(file);
+    indentation = indentationAt(source, anchor->range.begin);
+    newline = lineEnding(source, anchor->range.begin);
+  }
+  // Newlines are not significant: on a line shared with other code a space separates.
+  std::string separator = indentation ? std::string(newline) + *indentation : std::string(" ");
+  if (lastEvent != nullptr) {
+    std::uint32_t end = lastEvent->range.end;
+    return Fix{SourceRange{file, end, end}, separator + declaration};
+  }
+  std::uint32_t begin = naming->range.begin;
+  return Fix{SourceRange{file, begin, begin}, declaration + separator};
+}
+
 const Symbol* Analyzer::resolve(const ast::Identifier& id, unsigned kinds, std::string_view what) {
   if (id.text.empty()) return nullptr;
   const Symbol* symbol = lookup(id.text);
@@ -123,6 +200,7 @@ const Symbol* Analyzer::resolve(const ast::Identifier& id, unsigned kinds, std::
       report(DiagnosticKind::UnknownName, id.range, fmt::format("unknown {} `{}`", what, id.text));
   auto suggestion = suggest(id.text, kinds, false);
   addDidYouMean(d, id, suggestion);
+  if (kinds == bit(NameKind::Event)) offerEventDeclaration(d, id);
   if (!suggestion && kinds == bit(NameKind::Channel)) {
     std::string list;
     for (auto name : builtinChannels())

@@ -113,6 +113,28 @@ void Analyzer::checkAttributeTypes() {
   }
 }
 
+void Analyzer::reportShareOutOfRange(const ast::Expr* share, double value) {
+  if (!isNumberLiteral(share) || value <= 1) {
+    report(DiagnosticKind::InvalidValue, share->range,
+           fmt::format("a share must be more than 0% and at most 100%, found {}",
+                       formatPercent(value)))
+        .help = "a share is the fraction of all customers who have this persona";
+    return;
+  }
+  // `share 55` meant as a percentage: a bare number is a fraction, so it reads as 5500%.
+  const auto& text = ast::as<ast::LiteralExpr>(*share).text;
+  Diagnostic& d = report(
+      DiagnosticKind::InvalidValue, share->range,
+      fmt::format("a share is a fraction (more than 0, at most 1) or a percentage, found `{}`",
+                  text));
+  if (value <= 100) {
+    d.help = fmt::format("write `{0}%` for {0}% of all customers", text);
+    d.fix = Fix{share->range, text + "%"};
+  } else {
+    d.help = "a share is the fraction of all customers who have this persona, e.g. `0.3` or `30%`";
+  }
+}
+
 void Analyzer::checkShares() {
   Place sharePlace = constantPlace(
       "a share", "shares are fixed fractions of all customers: use literals and params");
@@ -140,10 +162,7 @@ void Analyzer::checkShares() {
         continue;
       }
       if (value.value <= 0 || value.value > 1 + kSumTolerance) {
-        report(DiagnosticKind::InvalidValue, item.value->range,
-               fmt::format("a share must be more than 0% and at most 100%, found {}",
-                           formatPercent(value.value)))
-            .help = "a share is the fraction of all customers who have this persona";
+        reportShareOutOfRange(item.value.get(), value.value);
         sumKnown = false;
         continue;
       }

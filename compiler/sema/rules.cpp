@@ -169,6 +169,7 @@ const ast::EventDecl* Analyzer::checkEventOrCondition(ast::Expr* value, const Pl
       Diagnostic& d = report(DiagnosticKind::UnknownName, name.name.range,
                              fmt::format("unknown event `{}`", name.name.text));
       addDidYouMean(d, name.name, suggest(name.name.text, bit(NameKind::Event), false));
+      offerEventDeclaration(d, name.name);
       value->type = ast::Type{TypeKind::Error, false};
       return nullptr;
     }

@@ -39,9 +39,10 @@ std::optional<double> CheckedJourney::constant(const ast::Expr* expr) const {
 }
 
 std::unique_ptr<CheckedJourney> analyze(const std::vector<ast::Module*>& modules,
-                                        DiagnosticSink& sink) {
+                                        DiagnosticSink& sink, const SourceManager* sources) {
   auto journey = std::make_unique<CheckedJourney>();
   Analyzer analyzer(*journey, journey.get(), sink);
+  analyzer.sources_ = sources;
   analyzer.run(modules);
   return journey;
 }

@@ -75,8 +75,10 @@ struct CheckedJourney {
 /// Analyses the modules of one compilation. `modules.front()` is the root file, which must hold
 /// the one `journey` block; the others are libraries brought in by `use`. Every problem goes to
 /// `sink`; the result is returned even when there are errors, as complete as it could be made.
+/// With `sources`, fixes that add a line copy the indentation of the lines around them.
 std::unique_ptr<CheckedJourney> analyze(const std::vector<ast::Module*>& modules,
-                                        DiagnosticSink& sink);
+                                        DiagnosticSink& sink,
+                                        const SourceManager* sources = nullptr);
 
 /// Checks an override `--set name=value` against the param it names, folding `value` to a
 /// constant. `value` is parsed by the caller; `where` is the range to report problems at.

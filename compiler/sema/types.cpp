@@ -14,6 +14,11 @@ bool isQuantity(TypeKind kind) {
   return kind == TypeKind::Number || kind == TypeKind::Duration || kind == TypeKind::Money;
 }
 
+bool isNumberLiteral(const ast::Expr* expr) {
+  return expr != nullptr && expr->kind == ast::ExprKind::Literal &&
+         ast::as<ast::LiteralExpr>(*expr).literal == ast::LiteralKind::Number;
+}
+
 std::optional<TypeKind> unaryResultType(UnaryOp op, TypeKind operand) {
   switch (op) {
     case UnaryOp::Negate:

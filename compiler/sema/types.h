@@ -16,6 +16,9 @@ using ast::typeName;
 /// True for the kinds that have a size: number, duration and money.
 bool isQuantity(ast::TypeKind kind);
 
+/// A plain number literal, without `%` or a unit: `55`, `0.5`.
+bool isNumberLiteral(const ast::Expr* expr);
+
 /// The result type of a unary operator, or nullopt when it does not apply to `operand`.
 /// `operand` must be a real type (not Error or Unknown).
 std::optional<ast::TypeKind> unaryResultType(ast::UnaryOp op, ast::TypeKind operand);

@@ -242,21 +242,36 @@ std::string readSource(const std::string& relative) {
   return disk.read(std::string(JOURNEY_SOURCE_DIR) + "/" + relative, error).value_or("");
 }
 
-// The quick fixes for a missing `else` and for a stage without a way out resolve their
-// diagnostics.
+// Quick fixes resolve their diagnostics: a missing `else`, a stage without a way out, and the
+// slips newcomers make (a unit's word, a share as a bare number, an undeclared event, a
+// misspelt keyword).
 TEST(Features, QuickFixesResolveTheirDiagnostics) {
-  for (auto [file, code] : {std::pair{"tests/golden/checks/fail_split_gap.journey", "split-gap"},
-                            std::pair{"tests/golden/checks/fail_dead_end.journey", "dead-end"},
-                            std::pair{"tests/lsp/fixtures/trial.journey", ""},
-                            std::pair{"tests/lsp/fixtures/trial.journey", "unknown-unit"}}) {
+  struct Case {
+    const char* file;
+    const char* code;
+    // Written into the file first: `from` becomes `to`.
+    const char* from = "";
+    const char* to = "";
+  };
+  const char* trial = "tests/lsp/fixtures/trial.journey";
+  for (Case c :
+       {Case{"tests/golden/checks/fail_split_gap.journey", "split-gap"},
+        Case{"tests/golden/checks/fail_dead_end.journey", "dead-end"}, Case{trial, "dead-end"},
+        Case{trial, "unknown-unit", "every 10d", "every 10min"},
+        Case{trial, "unknown-name", "every 10d", "every week"},
+        Case{trial, "invalid-value", "share 70%", "share 70"},
+        Case{trial, "unknown-name", "on went_quiet", "on signed_up"},
+        Case{trial, "syntax-error", "after 14d -> { Paid 30%", "aftr 14d -> { Paid 30%"}}) {
+    std::string file = c.file;
+    std::string code = c.code;
     std::string text = readSource(file);
     ASSERT_FALSE(text.empty()) << file;
-    if (std::string(code) == "unknown-unit") text.replace(text.find("every 10d"), 9, "every 10min");
-    if (std::string(code).empty()) {
+    if (std::string_view(c.from).empty() && file == trial) {
       // A stage with no body and no way out: the fix adds one.
       text.replace(text.find("stage Signup {"), 14, "stage Stuck\n  stage Signup {");
       text.replace(text.find("Active 80%"), 10, "Active 80%, Stuck 10%");
-      code = "dead-end";
+    } else if (!std::string_view(c.from).empty()) {
+      text.replace(text.find(c.from), std::string_view(c.from).size(), c.to);
     }
     auto a = analyse(text);
     LineIndex lines(text);

@@ -439,6 +439,59 @@ TEST(SemaTypes, DidYouMeanComesWithAFix) {
   EXPECT_EQ(sorted[0]->fix->range, sorted[0]->range);
 }
 
+// The text after applying the one diagnostic's fix.
+std::string fixed(const std::string& text) {
+  auto c = compileText(text);
+  auto sorted = c->diagnostics.sorted();
+  EXPECT_EQ(sorted.size(), 1u);
+  if (sorted.empty() || !sorted[0]->fix) return "(no fix)";
+  const Fix& fix = *sorted[0]->fix;
+  return text.substr(0, fix.range.begin) + fix.replacement + text.substr(fix.range.end);
+}
+
+TEST(SemaTypes, NewcomerSlipsComeWithAFix) {
+  std::string head =
+      "journey J {\n  horizon 30d\n  entry A\n  persona P { share 100% }\n"
+      "  stage A { after 1d -> G }\n  goal G\n  touchpoint T via email\n";
+  EXPECT_EQ(fixed(head + "  channel email { cap 1 per week }\n}\n"),
+            head + "  channel email { cap 1 per 1w }\n}\n");
+  EXPECT_EQ(fixed("journey J {\n  horizon 30d\n  entry A\n  persona P { share 100 }\n"
+                  "  stage A { after 1d -> G }\n  goal G\n}\n"),
+            "journey J {\n  horizon 30d\n  entry A\n  persona P { share 100% }\n"
+            "  stage A { after 1d -> G }\n  goal G\n}\n");
+  // An undeclared event: declared before the rule naming it, or after the file's last event,
+  // on a line of its own with the same indentation and line ending.
+  EXPECT_EQ(fixed(head + "  rule R {\n    on paid\n    send T\n  }\n}\n"),
+            head + "  event paid\n  rule R {\n    on paid\n    send T\n  }\n}\n");
+  EXPECT_EQ(
+      fixed(head + "\tevent seen { every 7d }\r\n\trule R { on seen  wait for paid  send T }\n}"),
+      head +
+          "\tevent seen { every 7d }\r\n\tevent paid\r\n"
+          "\trule R { on seen  wait for paid  send T }\n}");
+  EXPECT_EQ(fixed(head + "  rule R { on paid send T } }"),
+            head + "  event paid\n  rule R { on paid send T } }");
+  EXPECT_EQ(
+      fixed("journey J { horizon 30d entry A persona P { share 100% } "
+            "stage A { after 1d -> G } goal G touchpoint T via email rule R { on paid send T } }"),
+      "journey J { horizon 30d entry A persona P { share 100% } "
+      "stage A { after 1d -> G } goal G touchpoint T via email event paid rule R { on paid "
+      "send T } }");
+}
+
+TEST(SemaTypes, AnUnknownEventCloseToOneOffersBothFixes) {
+  auto c = compileText(
+      "journey J {\n  horizon 30d\n  entry A\n  persona P { share 100% }\n"
+      "  stage A { after 1d -> G }\n  goal G\n  touchpoint T via email\n"
+      "  event visited { every 7d }\n  rule R { on visitd send T }\n}\n");
+  auto sorted = c->diagnostics.sorted();
+  ASSERT_EQ(sorted.size(), 1u);
+  EXPECT_EQ(sorted[0]->help, "did you mean `visited`?");
+  ASSERT_TRUE(sorted[0]->fix.has_value());
+  EXPECT_EQ(sorted[0]->fix->replacement, "visited");
+  ASSERT_EQ(sorted[0]->otherFixes.size(), 1u);
+  EXPECT_EQ(sorted[0]->otherFixes[0].replacement, "\n  event visitd");
+}
+
 TEST(SemaFiles, LibrariesJoinTheNamespace) {
   MemoryFileReader files;
   files.set("lib/common.journey", "persona P { share 100% }\nstage A { after 1d -> G }\ngoal G\n");
