@@ -359,8 +359,6 @@ inline SourceRange keywordRange(SourceRange item, std::string_view keyword) {
   return item;
 }
 
-/// "`a`, `b` and `c`", for messages.
-std::string joinNames(const std::vector<std::string_view>& names);
 /// The help line for a random value where a single value is needed.
 std::string samplingHelp(const Place& place);
 

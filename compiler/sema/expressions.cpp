@@ -49,15 +49,6 @@ Folded constantOf(TypeKind kind, double value) {
 
 }  // namespace
 
-std::string joinNames(const std::vector<std::string_view>& names) {
-  std::string text;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) text += i + 1 == names.size() ? " and " : ", ";
-    text += fmt::format("`{}`", names[i]);
-  }
-  return text;
-}
-
 std::string samplingHelp(const Place& place) {
   if (!place.customer) {
     return fmt::format("{} cannot be random: use a literal or a `param`",
