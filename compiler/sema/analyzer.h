@@ -309,6 +309,8 @@ class Analyzer {
   void checkTarget(ast::Target* target, const Place& place, TargetUse use);
   void checkTargetStage(const ast::Identifier& id, TargetUse use);
   void checkProbability(const Folded& value, const ast::Expr* expr);
+  /// A constant probability below 0 or above 1; `55` meant as a percentage gets `55%` as a fix.
+  Diagnostic& reportProbabilityOutOfRange(const ast::Expr* expr, double value);
 
   // stages.cpp
   void checkStage(ast::StageDecl& stage);

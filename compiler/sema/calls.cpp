@@ -401,10 +401,8 @@ Folded Analyzer::checkDistributionCall(const BoundCall& call) {
     case Builtin::Bernoulli: {
       if (!requireNumber(call, 0)) return Folded::error();
       if (call.isConstant(0) && (args[0].value < 0 || args[0].value > 1)) {
-        report(DiagnosticKind::ProbabilityOutOfRange, call.bound[0]->range,
-               fmt::format("probability {} is {}", formatPercent(args[0].value),
-                           args[0].value < 0 ? "below 0%" : "above 100%"))
-            .help = "`bernoulli(p)` is true with probability `p`, between 0% and 100%";
+        Diagnostic& d = reportProbabilityOutOfRange(call.bound[0], args[0].value);
+        if (!d.fix) d.help = "`bernoulli(p)` is true with probability `p`, between 0% and 100%";
       }
       return call.sampledResult(TypeKind::Bool);
     }

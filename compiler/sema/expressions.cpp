@@ -503,9 +503,7 @@ Folded Analyzer::checkDiscrete(ast::DiscreteExpr& e, const Place& place) {
       continue;
     }
     if (probability.value < 0 || probability.value > 1) {
-      report(DiagnosticKind::ProbabilityOutOfRange, entry.probability->range,
-             fmt::format("probability {} is {}", formatPercent(probability.value),
-                         probability.value < 0 ? "below 0%" : "above 100%"));
+      reportProbabilityOutOfRange(entry.probability.get(), probability.value);
       bad = true;
       continue;
     }

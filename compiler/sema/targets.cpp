@@ -26,10 +26,25 @@ void Analyzer::checkTargetStage(const ast::Identifier& id, TargetUse use) {
 void Analyzer::checkProbability(const Folded& value, const ast::Expr* expr) {
   if (!value.ok() || !value.constant || expr == nullptr) return;
   if (value.value >= 0 && value.value <= 1 + kSumTolerance) return;
-  report(DiagnosticKind::ProbabilityOutOfRange, expr->range,
-         fmt::format("probability {} is {}", formatPercent(value.value),
-                     value.value < 0 ? "below 0%" : "above 100%"))
-      .help = "probabilities are between 0% and 100%";
+  reportProbabilityOutOfRange(expr, value.value);
+}
+
+Diagnostic& Analyzer::reportProbabilityOutOfRange(const ast::Expr* expr, double value) {
+  if (isNumberLiteral(expr) && value > 1 && value <= 100) {
+    // A bare number is a fraction, so `55` reads as 5500%: meant as a percentage.
+    const auto& text = ast::as<ast::LiteralExpr>(*expr).text;
+    Diagnostic& d = report(
+        DiagnosticKind::ProbabilityOutOfRange, expr->range,
+        fmt::format("a probability is a fraction (0 to 1) or a percentage, found `{}`", text));
+    d.help = fmt::format("write `{0}%` for a {0}% chance", text);
+    d.fix = Fix{expr->range, text + "%"};
+    return d;
+  }
+  Diagnostic& d = report(DiagnosticKind::ProbabilityOutOfRange, expr->range,
+                         fmt::format("probability {} is {}", formatPercent(value),
+                                     value < 0 ? "below 0%" : "above 100%"));
+  d.help = "probabilities are between 0% and 100%";
+  return d;
 }
 
 void Analyzer::checkTarget(ast::Target* target, const Place& place, TargetUse use) {
