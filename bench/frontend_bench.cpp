@@ -95,9 +95,9 @@ int main(int argc, char** argv) {
       }
     }
     std::printf("%-8zu %9.1f %10.4f %10.3f %10.3f %10.4f %10.3f %12.0f %10.3f %10.3f %10.2f %9ld\n",
-                stages, text.size() / 1e6, median(scan), median(parse), median(analyse),
-                median(checksOnly), median(check), median(check) / median(scan), median(formatOnly),
-                median(fmt), median(fmt) / median(check), peakRssMegabytes());
+                stages, static_cast<double>(text.size()) / 1e6, median(scan), median(parse),
+                median(analyse), median(checksOnly), median(check), median(check) / median(scan),
+                median(formatOnly), median(fmt), median(fmt) / median(check), peakRssMegabytes());
   }
   return 0;
 }

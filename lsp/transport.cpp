@@ -9,7 +9,7 @@
 namespace journey::lsp {
 namespace {
 
-constexpr std::size_t kMaxHeader = 64 * 1024;
+constexpr std::size_t kMaxHeader = std::size_t{64} * 1024;
 constexpr std::size_t kMaxBody = 512u << 20;
 
 }  // namespace

@@ -124,11 +124,11 @@ inline double sampleBernoulli(RandomStream& random, double p) {
 inline double sampleDiscrete(RandomStream& random, const double* pairs, int count) {
   double u = random.uniform();
   double sum = 0;
-  for (int i = 0; i < count; ++i) {
+  for (std::ptrdiff_t i = 0; i < count; ++i) {
     sum += pairs[2 * i + 1];
     if (u < sum) return pairs[2 * i];
   }
-  return pairs[2 * (count - 1)];
+  return pairs[2 * static_cast<std::ptrdiff_t>(count - 1)];
 }
 
 }  // namespace journey::rt

@@ -12,6 +12,8 @@
 
 #include "runtime/eval.h"
 
+// C symbols that the JIT's code calls by name: their names are the linker's, not the house style.
+// NOLINTBEGIN(readability-identifier-naming)
 extern "C" {
 double journey_rt_sample_uniform(journey::rt::EvalContext* context, double lo, double hi);
 double journey_rt_sample_normal(journey::rt::EvalContext* context, double mean, double sd);
@@ -23,3 +25,4 @@ double journey_rt_sample_bernoulli(journey::rt::EvalContext* context, double p);
 double journey_rt_sample_discrete(journey::rt::EvalContext* context, const double* pairs,
                                   std::int32_t count);
 }
+// NOLINTEND(readability-identifier-naming)

@@ -241,7 +241,7 @@ std::optional<double> ValueSet::example() const {
   if (std::isfinite(p.lo)) {
     if (!p.loOpen) return p.lo;
     if (std::isfinite(p.hi)) return integral ? p.lo + 1 : (p.lo + p.hi) / 2;
-    return integral ? p.lo + 1 : p.lo + 1;
+    return p.lo + 1;  // above an open bound, whole or not
   }
   if (std::isfinite(p.hi)) return p.hiOpen ? p.hi - 1 : p.hi;
   return 0.0;

@@ -276,6 +276,7 @@ Lowered Lowerer::call(const ast::CallExpr& e) {
   }
   if (allConstant) {
     std::vector<double> values;
+    values.reserve(lowered.size());
     for (const auto& l : lowered)
       values.push_back(l.value);
     if (auto folded = foldCall(info->id, values)) return Lowered::of(*folded);

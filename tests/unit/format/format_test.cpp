@@ -225,9 +225,10 @@ TEST(Format, KeepsTheFilesLineEndingsAndByteOrderMark) {
     std::string source;
     for (const auto& line : lines)
       source += line + ending;
-    std::string expected = "// one" + ending + "/// Two." + ending + "persona P {" + ending +
-                           "  share 100%" + ending + "}" + ending + "/* a" + ending + "   b */" +
-                           ending;
+    std::string expected;
+    for (const char* line :
+         {"// one", "/// Two.", "persona P {", "  share 100%", "}", "/* a", "   b */"})
+      expected.append(line).append(ending);
     EXPECT_EQ(formatText(source), expected);
     EXPECT_EQ(formatText(std::string(kByteOrderMark) + source),
               std::string(kByteOrderMark) + expected);
@@ -379,7 +380,7 @@ TEST(Format, UnicodeWidthCountsCharacters) {
 // -----------------------------------------------------------------------------------------------
 // The AST dump
 
-std::string dumpText(const std::string& source, CompileOptions options) {
+std::string dumpText(const std::string& source, const CompileOptions& options) {
   MemoryFileReader reader;
   reader.set("test.journey", source);
   auto compilation = compile("test.journey", reader, options);

@@ -94,7 +94,7 @@ TEST(Index, WorksOnTextWithSyntaxErrors) {
 TEST(Features, CompletionContexts) {
   std::string text = kJourney;
   auto a = analyse(text);
-  auto complete = [&](std::string edited, const std::string& needle, std::size_t delta) {
+  auto complete = [&](const std::string& edited, const std::string& needle, std::size_t delta) {
     return labels(
         completion(edited, at(edited, needle) + static_cast<std::uint32_t>(delta), *a, nullptr));
   };

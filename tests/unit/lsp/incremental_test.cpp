@@ -108,7 +108,7 @@ TEST(Incremental, TypicalEditsMatchAFreshAnalysis) {
             return true;
           }
           case 8: {  // an unknown unit (a lexical diagnostic) inside a declaration
-            auto at = t.find("d", t.find("after ", stage) + 6);
+            auto at = t.find('d', t.find("after ", stage) + 6);
             t.replace(at, 1, "dd");
             return true;
           }

@@ -46,12 +46,13 @@ TEST(PairedSums, MeanDifferenceMatchesThePairedTTest) {
   double mean = 0;
   for (double x : d)
     mean += x;
-  mean /= d.size();
+  auto n = static_cast<double>(d.size());
+  mean /= n;
   double var = 0;
   for (double x : d)
     var += (x - mean) * (x - mean);
-  var /= d.size() - 1;
-  double half = kZ95 * std::sqrt(var / d.size());
+  var /= n - 1;
+  double half = kZ95 * std::sqrt(var / n);
   double delta = sumNew / 5000 - sumOld / 5000;
   Interval i = s.difference(delta);
   EXPECT_NEAR(i.value, mean, 1e-9);
@@ -85,7 +86,7 @@ TEST(PairedSums, RatioDifferenceMatchesTheDeltaMethod) {
       t += x;
     return t;
   };
-  double n = yo.size();
+  auto n = static_cast<double>(yo.size());
   double ro = sum(yo) / sum(xo), rn = sum(yn) / sum(xn);
   double mxo = sum(xo) / n, mxn = sum(xn) / n;
   std::vector<double> z;
@@ -127,7 +128,7 @@ TEST(PairedSums, UndefinedWithoutDenominators) {
   EXPECT_TRUE(std::isnan(one.difference(1).low));
 }
 
-rt::Machine machineWith(std::vector<std::string> stages) {
+rt::Machine machineWith(const std::vector<std::string>& stages) {
   rt::Machine m;
   m.personas.push_back({"P", "", 1});
   for (const auto& s : stages)

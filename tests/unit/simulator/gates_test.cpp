@@ -190,6 +190,7 @@ TEST(Gates, JudgedOnTheResults) {
   Results results = simulate(program, options);
   std::vector<Gate> gates = {parsed("conversion < 50%"), parsed("conversion > 90%")};
   std::vector<GateTarget> targets;
+  targets.reserve(gates.size());
   std::string error;
   for (const auto& gate : gates)
     targets.push_back(*resolveGate(gate, machine, error));
