@@ -16,8 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   namespace lsp = journey::lsp;
   std::ostringstream log;
   std::size_t replies = 0;
-  lsp::Server server(lsp::ServerOptions{std::chrono::milliseconds(0)},
-                     [&](const lsp::Json&) { ++replies; }, log);
+  lsp::Server server(
+      lsp::ServerOptions{std::chrono::milliseconds(0)}, [&](const lsp::Json&) { ++replies; }, log);
   server.receive(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{}}})");
   server.receive(R"({"jsonrpc":"2.0","method":"initialized","params":{}})");
   std::string_view input(reinterpret_cast<const char*>(data), size);
