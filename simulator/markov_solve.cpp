@@ -119,7 +119,8 @@ void solveEventually(const Chain& chain, MarkovAnswers& out) {
     for (std::size_t j = 0; j < chain.stages; ++j)
       if (c(i, static_cast<Eigen::Index>(j)) > 0) out.visitsEventually[j] = kInfinity;
   }
-  out.timeToFinish = trappedReached ? kInfinity : timeE;
+  out.timeToFinish = timeE;
+  if (trappedReached) out.timeToFinish = kInfinity;
 }
 
 /// Conversion, and cost, emotion and goal value per customer where they are exact.

@@ -233,7 +233,7 @@ void writeEdge(std::ostream& out, const Edge& edge) {
       if (name == std::string::npos) name = lines[i].size();
       std::string rest = wrapped(lines[i].substr(name), 52);
       if (name < lines[i].size() && lines[i][name] == ' ') rest = " " + rest;
-      label += "<b>" + html(lines[i].substr(0, name)) + "</b>" + rest;
+      label.append("<b>").append(html(lines[i].substr(0, name))).append("</b>").append(rest);
     }
   }
   for (const auto& finding : edge.findings) {

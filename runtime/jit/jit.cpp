@@ -126,7 +126,7 @@ class Codegen {
       }
       // Expressions with the same code share one function (a generated spec repeats many).
       std::string key;
-      key.reserve(expr.size * 16);
+      key.reserve(std::size_t{expr.size} * 16);
       for (std::uint32_t i = 0; i < expr.size; ++i) {
         const Instr& instr = m_.code[expr.begin + i];
         char bytes[16] = {};
@@ -444,10 +444,10 @@ class Codegen {
 
   /// `discrete`: its (value, probability) pairs go to a stack array, deepest value first.
   std::string discrete(const Instr& instr, Stack& stack) {
-    if (instr.a < 1 || static_cast<std::size_t>(2 * instr.a) > stack.size())
+    if (instr.a < 1 || 2 * static_cast<std::size_t>(instr.a) > stack.size())
       return "discrete with a bad number of entries";
     auto& b = builder_;
-    auto count = static_cast<std::size_t>(2 * instr.a);
+    auto count = 2 * static_cast<std::size_t>(instr.a);
     // The array lives in the entry block.
     auto saved = b.saveIP();
     b.SetInsertPoint(entry_, entry_->begin());

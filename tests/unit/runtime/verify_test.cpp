@@ -105,6 +105,7 @@ TEST(Verify, RefusesMalformedCode) {
 
   m = baseMachine();
   std::vector<rt::Instr> deep;
+  deep.reserve(600);
   for (int i = 0; i < 300; ++i)
     deep.push_back(constant(i));
   for (int i = 0; i < 299; ++i)

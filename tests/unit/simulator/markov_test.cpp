@@ -53,7 +53,7 @@ std::string journey(const std::string& horizon, const std::string& entry, const 
 struct Transient {
   std::vector<double> at, occupancy;
 };
-Transient uniformize(const std::vector<std::vector<double>>& q, std::vector<double> alpha,
+Transient uniformize(const std::vector<std::vector<double>>& q, const std::vector<double>& alpha,
                      double t) {
   std::size_t n = q.size();
   double lambda = 0;
@@ -176,14 +176,14 @@ TEST(Markov, LoopAgainstUniformization) {
   auto analysis = sim::analyzeMarkov(m);
   ASSERT_TRUE(analysis.exact());
   const auto& a = analysis.overall;
-  rt::Index using_ = stageNamed(m, "Using"), ticket = stageNamed(m, "Ticket"),
+  rt::Index inUse = stageNamed(m, "Using"), ticket = stageNamed(m, "Ticket"),
             resolved = stageNamed(m, "Resolved");
   // Eventually, by hand: two tickets on average (geometric), two stays in Using.
   EXPECT_NEAR(a.visitsEventually[ticket], 2, 1e-9);
-  EXPECT_NEAR(a.visitsEventually[using_], 2, 1e-9);
+  EXPECT_NEAR(a.visitsEventually[inUse], 2, 1e-9);
   EXPECT_NEAR(a.endedEventually[resolved], 1, 1e-12);
   EXPECT_NEAR(a.timeToFinish, 12 * kDay, 1e-3);
-  EXPECT_NEAR(a.timeInStageEventually[using_], 10 * kDay, 1e-3);
+  EXPECT_NEAR(a.timeInStageEventually[inUse], 10 * kDay, 1e-3);
   EXPECT_NEAR(*a.costEventually, 8, 1e-9);
   EXPECT_NEAR(*a.emotionEventually, -2, 1e-9);
 
@@ -191,12 +191,12 @@ TEST(Markov, LoopAgainstUniformization) {
   std::vector<std::vector<double>> q{{-0.2, 0.2, 0}, {0.5, -1, 0.5}, {0, 0, 0}};
   Transient t = uniformize(q, {1, 0, 0}, 30);
   EXPECT_NEAR(a.endedAtHorizon[resolved], t.at[2], 1e-9);
-  EXPECT_NEAR(a.endedAtHorizon[using_], t.at[0], 1e-9);
+  EXPECT_NEAR(a.endedAtHorizon[inUse], t.at[0], 1e-9);
   EXPECT_NEAR(a.timeInStageByHorizon[ticket], t.occupancy[1] * kDay, 1e-3);
   // Entries into Ticket come at rate 0.2 from Using; into Using at 0.5 from Ticket, plus the
   // entry.
   EXPECT_NEAR(a.visitsByHorizon[ticket], 0.2 * t.occupancy[0], 1e-9);
-  EXPECT_NEAR(a.visitsByHorizon[using_], 1 + 0.5 * t.occupancy[1], 1e-9);
+  EXPECT_NEAR(a.visitsByHorizon[inUse], 1 + 0.5 * t.occupancy[1], 1e-9);
   EXPECT_NEAR(*a.costByHorizon, 4 * 0.2 * t.occupancy[0], 1e-9);
 }
 
