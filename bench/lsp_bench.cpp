@@ -130,8 +130,9 @@ int main(int argc, char** argv) {
                      {"params", {{"textDocument", {{"uri", uri}}}, {"position", stagePosition}}}});
       hover.push_back(ms(start, Clock::now()));
     }
-    std::printf("%-8zu %8.1f %22.1f %14.1f %10.2f %10.1f\n", stages, text.size() / 1e6,
-                median(change), median(completion), median(hover), openMs);
+    std::printf("%-8zu %8.1f %22.1f %14.1f %10.2f %10.1f\n", stages,
+                static_cast<double>(text.size()) / 1e6, median(change), median(completion),
+                median(hover), openMs);
     std::fflush(stdout);
   }
   return 0;

@@ -365,6 +365,7 @@ void reportDeadEnds(const sema::CheckedJourney& journey, const JourneyGraph& gra
 std::vector<std::string> stageNames(const JourneyGraph& graph,
                                     const std::vector<std::size_t>& stages) {
   std::vector<std::string> names;
+  names.reserve(stages.size());
   for (auto s : stages)
     names.push_back(graph.name(s));
   return names;

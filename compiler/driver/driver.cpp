@@ -106,7 +106,7 @@ class Loader {
 }  // namespace
 
 std::unique_ptr<Compilation> compile(const std::string& path, FileReader& reader,
-                                     CompileOptions options) {
+                                     const CompileOptions& options) {
   auto compilation = std::make_unique<Compilation>();
   Loader loader(*compilation, reader);
   loader.options_ = options;

@@ -66,6 +66,6 @@ struct CompileOptions {
 };
 
 std::unique_ptr<Compilation> compile(const std::string& path, FileReader& reader,
-                                     CompileOptions options = {});
+                                     const CompileOptions& options = {});
 
 }  // namespace journey

@@ -532,6 +532,7 @@ class Formatter {
   /// `in A, B` or `for P1, P2`: on one line if it fits, otherwise one name per line.
   Doc names(const char* keyword, const std::vector<ast::Identifier>& names) {
     std::vector<Element> elements;
+    elements.reserve(names.size());
     for (const auto& name : names)
       elements.push_back({name.range, text(name.text), ","});
     if (elements.empty()) return text(keyword);

@@ -62,7 +62,7 @@ std::string inlineSvg(std::string_view svg, std::size_t index) {
 
 std::string renderPage(const Page& page) {
   std::string out;
-  out.reserve(assets::echartsJs.size() + page.json.size() + 256 * 1024);
+  out.reserve(assets::echartsJs.size() + page.json.size() + std::size_t{256} * 1024);
   out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out += "<meta http-equiv=\"Content-Security-Policy\" content=\"";

@@ -58,8 +58,8 @@ struct Case {
   std::string path;
 };
 
-// Names the case in failure messages instead of dumping its bytes.
-void PrintTo(const Case& c, std::ostream* out) {
+// Names the case in failure messages instead of dumping its bytes (GoogleTest's hook, its name).
+void PrintTo(const Case& c, std::ostream* out) {  // NOLINT(readability-identifier-naming)
   *out << c.path;
 }
 
@@ -184,7 +184,7 @@ struct GraphCase {
   std::string persona;
 };
 
-void PrintTo(const GraphCase& c, std::ostream* out) {
+void PrintTo(const GraphCase& c, std::ostream* out) {  // NOLINT(readability-identifier-naming)
   *out << c.expected.filename().string();
 }
 
