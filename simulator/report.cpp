@@ -162,10 +162,11 @@ std::string textHeading(const rt::Machine& m, const Results& results, const RunI
   std::string out;
   out += fmt::format("{}: {} customers, seed {}, horizon {} days\n", display(m.name, m.display),
                      groupThousands(results.customers), info.seed, number(m.horizon / kDay, 0));
-  out += fmt::format("({} backend, {} thread{}, {:.2f} s, {} customers/s)\n", info.backend,
-                     info.threads, info.threads == 1 ? "" : "s", results.seconds,
-                     groupThousands(static_cast<std::uint64_t>(results.customers /
-                                                               std::max(results.seconds, 1e-9))));
+  out +=
+      fmt::format("({} backend, {} thread{}, {:.2f} s, {} customers/s)\n", info.backend,
+                  info.threads, info.threads == 1 ? "" : "s", results.seconds,
+                  groupThousands(static_cast<std::uint64_t>(static_cast<double>(results.customers) /
+                                                            std::max(results.seconds, 1e-9))));
   if (results.interrupted)
     out += "Interrupted: these results cover the customers simulated so far.\n";
   if (results.precisionCapped)

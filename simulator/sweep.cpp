@@ -242,6 +242,7 @@ std::optional<SweepColumn> parseSweepColumn(const std::string& text, std::string
 std::vector<SweepRow> sweepRows(const rt::Machine& machine, const Results& results,
                                 const std::vector<KpiDef>& defs) {
   std::vector<SweepRow> rows;
+  rows.reserve(defs.size() * (machine.personas.size() + 1));
   Tally all = results.overall();
   for (const auto& d : defs)
     rows.push_back({"all", &d, kpiValue(machine, all, d)});

@@ -373,6 +373,7 @@ void Analyzer::checkAttributeScope(const ast::NameExpr& e, const AttributeInfo& 
   if (missing.empty()) return;
   if (place.reportedAttributes != nullptr) place.reportedAttributes->insert(name);
   std::vector<std::string_view> names;
+  names.reserve(missing.size());
   for (const auto* persona : missing)
     names.push_back(persona->name.text);
   Diagnostic& d = report(DiagnosticKind::AttributeMissing, e.name.range,

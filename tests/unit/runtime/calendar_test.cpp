@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
-#include <cstring>
 
 #include "runtime/random.h"
 
@@ -12,7 +12,7 @@ namespace {
 
 void expectSameAsFmod(double time) {
   double expected = std::fmod(time, kSecondsPerDay), actual = timeOfDay(time);
-  EXPECT_EQ(0, std::memcmp(&expected, &actual, sizeof(double)))
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(expected), std::bit_cast<std::uint64_t>(actual))
       << std::hexfloat << "time " << time << ": fmod " << expected << ", timeOfDay " << actual;
 }
 
@@ -46,7 +46,7 @@ TEST(TimeOfDay, EqualsFmodOnRandomTimes) {
 TEST(TimeOfDay, OutsideTheExactRangeFallsBackToFmod) {
   for (double time : {0x1p53, 0x1p60, -1.0, -86400.5, double{INFINITY}, double{NAN}}) {
     double expected = std::fmod(time, kSecondsPerDay), actual = timeOfDay(time);
-    EXPECT_TRUE(std::memcmp(&expected, &actual, sizeof(double)) == 0 ||
+    EXPECT_TRUE(std::bit_cast<std::uint64_t>(expected) == std::bit_cast<std::uint64_t>(actual) ||
                 (std::isnan(expected) && std::isnan(actual)))
         << time;
   }

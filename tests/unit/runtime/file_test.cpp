@@ -88,7 +88,7 @@ TEST(MachineFile, BitFlipsAreErrorsOrWellFormed) {
   std::string bytes = rt::serialize(example("business_phone"));
   int refused = 0, accepted = 0;
   for (std::size_t i = 28; i < bytes.size(); i += 13) {
-    for (int bit = i % 2; bit < 8; bit += 4) {
+    for (int bit = static_cast<int>(i % 2); bit < 8; bit += 4) {
       std::string flipped = bytes;
       flipped[i] = static_cast<char>(flipped[i] ^ (1 << bit));
       auto plain = rt::deserialize(flipped);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -54,7 +55,7 @@ const std::vector<double> kValues = {0.0,
                                      kNaN};
 
 std::unique_ptr<rt::jit::JitBackend> compileOrFail(const rt::Machine& m,
-                                                   rt::jit::JitOptions options = {}) {
+                                                   const rt::jit::JitOptions& options = {}) {
   auto problems = rt::verify(m);
   EXPECT_TRUE(problems.empty()) << problems.front();
   auto compiled = rt::jit::JitBackend::compile(m, options);
@@ -88,7 +89,7 @@ struct World {
 };
 
 bool sameBits(double a, double b) {
-  return std::memcmp(&a, &b, sizeof(double)) == 0;
+  return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
 }
 
 /// The same bits, except that two NaNs match whatever their sign and payload: LLVM's constant

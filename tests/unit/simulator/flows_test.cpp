@@ -113,7 +113,7 @@ TEST(Flows, LoopsAndEndingsAreConserved) {
   rt::Machine m = machineOf(kLoop);
   sim::Results results = run(m, 20000, 2);
   const sim::Tally& t = results.personas[0];
-  auto using_ = stageNamed(m, "Using"), ticket = stageNamed(m, "Ticket"),
+  auto inUse = stageNamed(m, "Using"), ticket = stageNamed(m, "Ticket"),
        resolved = stageNamed(m, "Resolved");
   std::vector<std::uint64_t> in(m.stages.size()), out(m.stages.size());
   std::uint64_t fromEntry = 0, ended = 0, inProgress = 0;
@@ -135,14 +135,14 @@ TEST(Flows, LoopsAndEndingsAreConserved) {
   for (std::size_t s = 0; s < m.stages.size(); ++s)
     EXPECT_EQ(in[s], t.visits[s]) << m.stages[s].name;
   // What comes into an ordinary stage leaves it or ends there; a goal keeps what comes in.
-  EXPECT_EQ(in[using_], out[using_]);
+  EXPECT_EQ(in[inUse], out[inUse]);
   EXPECT_EQ(in[ticket], out[ticket]);
   EXPECT_EQ(in[resolved], t.endedAt[resolved]);
   EXPECT_EQ(out[resolved], 0u);
-  EXPECT_EQ(inProgress, t.endedAt[using_] + t.endedAt[ticket]);
+  EXPECT_EQ(inProgress, t.endedAt[inUse] + t.endedAt[ticket]);
   EXPECT_EQ(ended + t.converted, t.customers);
   EXPECT_GT(inProgress, 0u);
-  EXPECT_GT(t.flows.at(sim::Tally::flowKey(ticket, using_)), 0u);
+  EXPECT_GT(t.flows.at(sim::Tally::flowKey(ticket, inUse)), 0u);
 }
 
 TEST(Flows, SameForAnyThreadCountAndOffByDefault) {
