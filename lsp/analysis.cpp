@@ -61,7 +61,7 @@ std::shared_ptr<Analysis> analyze(const std::string& path, const std::string& ur
           !module->hasSyntaxErrors && sink.errorCount() + sink.warningCount() == before;
     return module;
   };
-  analysis->compilation = compile(path, reader, std::move(options));
+  analysis->compilation = compile(path, reader, options);
   const Compilation& c = *analysis->compilation;
   if (!c.rootUnreadable && c.root() != nullptr) analysis->root = c.root()->file;
   for (std::size_t i = 0; i < c.sources.size(); ++i) {

@@ -193,7 +193,7 @@ class Printer {
 
   std::string all() const {
     std::string out;
-    auto line = [&out](std::string text) {
+    auto line = [&out](const std::string& text) {
       out += text;
       out += '\n';
     };

@@ -151,7 +151,8 @@ std::string compareText(const rt::Machine& mo, const rt::Machine& mn, const Matc
     out += "  (`--rename [KIND:]OLD=NEW` pairs two names; `--exact-names` turns guessing off)\n";
 
   const ComparedGroup& all = c.groups.front();
-  double share = c.customers > 0 ? static_cast<double>(all.diverged) / c.customers : 0;
+  double share =
+      c.customers > 0 ? static_cast<double>(all.diverged) / static_cast<double>(c.customers) : 0;
   out += fmt::format(
       "\nCustomers whose KPIs differ between the versions: {} ({:.2f}%); the others had the same\n"
       "outcome, costs and deliveries in both.\n",

@@ -232,7 +232,7 @@ void writeEdge(std::ostream& out, const Edge& edge) {
       std::size_t name = lines[i].find_first_of(" :");
       if (name == std::string::npos) name = lines[i].size();
       std::string rest = wrapped(lines[i].substr(name), 52);
-      if (name < lines[i].size() && lines[i][name] == ' ') rest = " " + rest;
+      if (name < lines[i].size() && lines[i][name] == ' ') rest.insert(0, 1, ' ');
       label.append("<b>").append(html(lines[i].substr(0, name))).append("</b>").append(rest);
     }
   }
