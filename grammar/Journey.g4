@@ -37,6 +37,8 @@ declaration
     | touchpointDecl
     | eventDecl
     | ruleDecl
+    | kpiDecl
+    | discountDecl
     ;
 
 horizonDecl
@@ -45,6 +47,11 @@ horizonDecl
 
 entryDecl
     : ENTRY target
+    ;
+
+// `discount 10% per 1y`: how lifetime value weighs money earned or spent later.
+discountDecl
+    : DISCOUNT expr PER expr
     ;
 
 paramDecl
@@ -86,14 +93,14 @@ personaItem
 // Stages and touchpoints
 
 stageDecl
-    : kind=(STAGE | GOAL | EXIT) name STRING? (LBRACE stageItem* RBRACE)?
+    : kind=(STAGE | MILESTONE | GOAL | EXIT) name STRING? (LBRACE stageItem* RBRACE)?
     ;
 
 stageItem
     : touchpointDecl                             # stageTouchpoint
     | personaScope? AFTER expr ARROW target      # stageAfter
     | personaScope? ON name ARROW target         # stageOn
-    | VALUE expr                                 # stageValue
+    | VALUE expr (PER expr)?                     # stageValue
     ;
 
 personaScope
@@ -136,6 +143,7 @@ eventDecl
 eventItem
     : IN nameList                                # eventIn
     | personaScope? EVERY expr                   # eventEvery
+    | VALUE expr                                 # eventValue
     | name ASSIGN expr                           # eventPayload
     ;
 
@@ -168,6 +176,13 @@ action
     | WAIT FOR name (WITHIN expr)?               # actionWaitFor
     | WAIT expr                                  # actionWait
     | STOP                                       # actionStop
+    ;
+
+// ---------------------------------------------------------------------------------------------
+// KPIs: `kpi first_order "Placed a first order" = reached(FirstOrder) primary`
+
+kpiDecl
+    : KPI name STRING? ASSIGN expr PRIMARY?
     ;
 
 // ---------------------------------------------------------------------------------------------
@@ -220,7 +235,7 @@ name
     : IDENT
     | PERSONA
     | COST | EMOTION | DURATION | VALUE | SHARE | VIA | RESPONSE | EMITS | DELAY | PRIORITY
-    | CAP | PER | QUIET | DROP | DEFER | ENTER | LEAVE | INACTIVE | WITHIN
+    | CAP | PER | QUIET | DROP | DEFER | ENTER | LEAVE | INACTIVE | WITHIN | PRIMARY | DISCOUNT
     ;
 
 // ---------------------------------------------------------------------------------------------
@@ -235,11 +250,13 @@ VAR        : 'var';
 CHANNEL    : 'channel';
 PERSONA    : 'persona';
 STAGE      : 'stage';
+MILESTONE  : 'milestone';
 GOAL       : 'goal';
 EXIT       : 'exit';
 TOUCHPOINT : 'touchpoint';
 EVENT      : 'event';
 RULE       : 'rule';
+KPI        : 'kpi';
 AFTER      : 'after';
 ON         : 'on';
 IN         : 'in';
@@ -278,6 +295,8 @@ ENTER      : 'enter';
 LEAVE      : 'leave';
 INACTIVE   : 'inactive';
 WITHIN     : 'within';
+PRIMARY    : 'primary';
+DISCOUNT   : 'discount';
 OTHERWISE  : 'otherwise';
 
 ARROW  : '->';

@@ -104,6 +104,8 @@ enum class SymbolKind {
   Event,
   /// Customer state such as `emotion`, `cost`, `time_in_stage`.
   Builtin,
+  /// A declared KPI, read in other KPIs.
+  Kpi,
 };
 
 struct NameExpr : Expr {
@@ -223,7 +225,9 @@ enum class DeclKind {
   Stage,
   Touchpoint,
   Event,
-  Rule
+  Rule,
+  Kpi,
+  Discount,
 };
 
 struct Decl {
@@ -239,6 +243,11 @@ struct Decl {
 };
 
 using DeclPtr = std::unique_ptr<Decl>;
+
+/// Whether the declaration has a name (all but `horizon`, `entry` and `discount`).
+inline bool isNamed(DeclKind kind) {
+  return kind != DeclKind::Horizon && kind != DeclKind::Entry && kind != DeclKind::Discount;
+}
 
 /// A declaration with a name and an optional display string, e.g. `stage Need "Need a phone"`.
 struct NamedDecl : Decl {
@@ -258,6 +267,22 @@ struct HorizonDecl : Decl {
 struct EntryDecl : Decl {
   Target target;
   explicit EntryDecl(SourceRange range) : Decl(DeclKind::Entry, range) {}
+};
+
+/// `discount 10% per 1y`: money earned or spent at time t counts (1 + rate)^(-t / period) in
+/// lifetime value.
+struct DiscountDecl : Decl {
+  ExprPtr rate;
+  ExprPtr period;
+  explicit DiscountDecl(SourceRange range) : Decl(DeclKind::Discount, range) {}
+};
+
+/// `kpi first_order "Placed a first order" = reached(FirstOrder) primary`
+struct KpiDecl : NamedDecl {
+  ExprPtr value;
+  /// The `primary` keyword, when written: what `conversion` means in reports and gates.
+  std::optional<SourceRange> primary;
+  explicit KpiDecl(SourceRange range) : NamedDecl(DeclKind::Kpi, range) {}
 };
 
 /// `param discount "Renewal discount" = 10%` (Param) and `var reminded = false` (Var).
@@ -333,8 +358,10 @@ struct StageItem {
   SourceRange range;
   /// After and On: `for P1, P2` scope; empty means every persona without an override.
   std::vector<Identifier> personas;
-  /// After: the delay; Value: the goal's value.
+  /// After: the delay; Value: the value earned on each visit, or per `period` while in the stage.
   ExprPtr value;
+  /// Value: `per D`, when written.
+  ExprPtr period;
   /// On: the event.
   Identifier event;
   /// After and On: where customers go.
@@ -343,15 +370,18 @@ struct StageItem {
   std::unique_ptr<TouchpointDecl> touchpoint;
 };
 
-/// `stage Research { ... }`, `goal Renewed { value 1200 USD }`, `exit Churned`
+/// `stage Research { ... }`, `milestone FirstOrder { ... }`, `goal Renewed { value 1200 USD }`,
+/// `exit Churned`
 struct StageDecl : NamedDecl {
   StageKind stageKind = StageKind::Ordinary;
+  /// Written `milestone`: an ordinary stage whose visits reports count as reaching a milestone.
+  bool milestone = false;
   bool hasBody = false;
   std::vector<StageItem> items;
   explicit StageDecl(SourceRange range) : NamedDecl(DeclKind::Stage, range) {}
 };
 
-enum class EventItemKind { In, Every, Payload };
+enum class EventItemKind { In, Every, Payload, Value };
 
 struct EventItem {
   EventItemKind kind;
@@ -360,7 +390,8 @@ struct EventItem {
   std::vector<Identifier> names;
   /// Payload: the field's name.
   Identifier name;
-  /// Every: mean time between events; Payload: the field's distribution.
+  /// Every: mean time between events; Payload: the field's distribution; Value: the value earned
+  /// at each occurrence.
   ExprPtr value;
 };
 

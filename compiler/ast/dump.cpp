@@ -84,6 +84,8 @@ const char* symbolName(SymbolKind kind) {
       return "event";
     case SymbolKind::Builtin:
       return "builtin";
+    case SymbolKind::Kpi:
+      return "kpi";
   }
   return "?";
 }
@@ -110,6 +112,10 @@ const char* declName(DeclKind kind) {
       return "EventDecl";
     case DeclKind::Rule:
       return "RuleDecl";
+    case DeclKind::Kpi:
+      return "KpiDecl";
+    case DeclKind::Discount:
+      return "DiscountDecl";
   }
   return "Decl";
 }
@@ -213,6 +219,22 @@ class Dumper {
         target("target", &as<EntryDecl>(decl).target);
         break;
       }
+      case DeclKind::Discount: {
+        line(field, declName(decl.kind), decl.range);
+        Indent in(*this);
+        doc(decl);
+        expr("rate", as<DiscountDecl>(decl).rate.get());
+        expr("period", as<DiscountDecl>(decl).period.get());
+        break;
+      }
+      case DeclKind::Kpi: {
+        const auto& kpi = as<KpiDecl>(decl);
+        line(field, header(kpi) + (kpi.primary ? " primary" : ""), decl.range);
+        Indent in(*this);
+        doc(decl);
+        expr("value", kpi.value.get());
+        break;
+      }
       case DeclKind::Param:
       case DeclKind::Var: {
         const auto& value = as<ValueDecl>(decl);
@@ -295,6 +317,7 @@ class Dumper {
     std::string text = header(decl);
     if (decl.stageKind == StageKind::Goal) text += " goal";
     if (decl.stageKind == StageKind::Exit) text += " exit";
+    if (decl.milestone) text += " milestone";
     if (!decl.hasBody) text += " no-body";
     line(field, text, decl.range);
     Indent in(*this);
@@ -325,6 +348,7 @@ class Dumper {
           line("", "Value", item.range);
           Indent inner(*this);
           expr("value", item.value.get());
+          if (item.period) expr("per", item.period.get());
           break;
         }
       }
@@ -381,6 +405,12 @@ class Dumper {
         }
         case EventItemKind::Payload: {
           line("", "Payload " + name(item.name), item.range);
+          Indent inner(*this);
+          expr("value", item.value.get());
+          break;
+        }
+        case EventItemKind::Value: {
+          line("", "Value", item.range);
           Indent inner(*this);
           expr("value", item.value.get());
           break;
@@ -529,7 +559,7 @@ class Dumper {
   std::string declaration(const Decl* decl) const {
     if (decl == nullptr) return "";
     std::string text = fmt::format(" -> {}", declName(decl->kind));
-    if (decl->kind != DeclKind::Horizon && decl->kind != DeclKind::Entry) {
+    if (isNamed(decl->kind)) {
       text += " " + name(static_cast<const NamedDecl*>(decl)->name);
     }
     return text + location(decl->range);

@@ -99,6 +99,7 @@ void forEachExpr(const Decl& decl, Visit&& visit) {
     case DeclKind::Stage:
       for (const auto& item : as<StageDecl>(decl).items) {
         expr(item.value);
+        expr(item.period);
         target(item.target.get());
         if (item.touchpoint) forEachExpr(static_cast<const Decl&>(*item.touchpoint), visit);
       }
@@ -120,6 +121,13 @@ void forEachExpr(const Decl& decl, Visit&& visit) {
         expr(item.second);
         target(item.target.get());
       }
+      return;
+    case DeclKind::Kpi:
+      expr(as<KpiDecl>(decl).value);
+      return;
+    case DeclKind::Discount:
+      expr(as<DiscountDecl>(decl).rate);
+      expr(as<DiscountDecl>(decl).period);
       return;
   }
 }

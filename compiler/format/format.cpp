@@ -56,12 +56,25 @@ constexpr int kIndent = 2;
 constexpr int kContinuation = 4;
 
 // Kinds of declarations for the blank-line rule.
-enum class Kind { Use, Journey, Setting, Value, Channel, Persona, Stage, Touchpoint, Event, Rule };
+enum class Kind {
+  Use,
+  Journey,
+  Setting,
+  Value,
+  Channel,
+  Persona,
+  Stage,
+  Touchpoint,
+  Event,
+  Rule,
+  Kpi
+};
 
 Kind kindOf(ast::DeclKind kind) {
   switch (kind) {
     case ast::DeclKind::Horizon:
     case ast::DeclKind::Entry:
+    case ast::DeclKind::Discount:
       return Kind::Setting;
     case ast::DeclKind::Param:
     case ast::DeclKind::Var:
@@ -78,6 +91,8 @@ Kind kindOf(ast::DeclKind kind) {
       return Kind::Event;
     case ast::DeclKind::Rule:
       return Kind::Rule;
+    case ast::DeclKind::Kpi:
+      return Kind::Kpi;
   }
   return Kind::Setting;
 }
@@ -485,6 +500,16 @@ class Formatter {
         return event(ast::as<ast::EventDecl>(decl));
       case ast::DeclKind::Rule:
         return rule(ast::as<ast::RuleDecl>(decl));
+      case ast::DeclKind::Kpi: {
+        const auto& kpi = ast::as<ast::KpiDecl>(decl);
+        return concat({text(header("kpi", kpi) + " = "), expr(*kpi.value),
+                       kpi.primary ? text(" primary") : nullptr});
+      }
+      case ast::DeclKind::Discount: {
+        const auto& discount = ast::as<ast::DiscountDecl>(decl);
+        return concat(
+            {text("discount "), expr(*discount.rate), text(" per "), expr(*discount.period)});
+      }
     }
     return text("");
   }
@@ -553,6 +578,7 @@ class Formatter {
   Doc stage(const ast::StageDecl& decl) {
     const char* keyword = decl.stageKind == ast::StageKind::Goal   ? "goal"
                           : decl.stageKind == ast::StageKind::Exit ? "exit"
+                          : decl.milestone                         ? "milestone"
                                                                    : "stage";
     std::string head = header(keyword, decl);
     if (!decl.hasBody) return text(head);
@@ -572,7 +598,8 @@ class Formatter {
                         target(*item.target, item.range.begin)});
           break;
         case ast::StageItemKind::Value:
-          doc = concat({text("value "), expr(*item.value)});
+          doc = concat({text("value "), expr(*item.value),
+                        item.period ? concat({text(" per "), expr(*item.period)}) : nullptr});
           break;
       }
       elements.push_back({item.range, doc});
@@ -628,6 +655,9 @@ class Formatter {
           break;
         case ast::EventItemKind::Payload:
           doc = concat({text(item.name.text + " = "), expr(*item.value)});
+          break;
+        case ast::EventItemKind::Value:
+          doc = concat({text("value "), expr(*item.value)});
           break;
       }
       elements.push_back({item.range, doc});

@@ -524,6 +524,18 @@ ast::DeclPtr AstBuilder::buildDeclaration(JourneyParser::DeclarationContext* con
     decl = buildEvent(event);
   } else if (auto* rule = context->ruleDecl()) {
     decl = buildRule(rule);
+  } else if (auto* kpi = context->kpiDecl()) {
+    auto node = std::make_unique<ast::KpiDecl>(range(kpi));
+    node->name = identifier(kpi->name());
+    node->display = stringLiteral(kpi->STRING());
+    node->value = buildExpr(kpi->expr());
+    if (kpi->PRIMARY() != nullptr) node->primary = mapper_.tokenRange(kpi->PRIMARY()->getSymbol());
+    decl = std::move(node);
+  } else if (auto* discount = context->discountDecl()) {
+    auto node = std::make_unique<ast::DiscountDecl>(range(discount));
+    node->rate = buildExpr(discount->expr(0));
+    node->period = buildExpr(discount->expr(1));
+    decl = std::move(node);
   }
   if (decl) decl->doc = docComment(context);
   return decl;
@@ -626,6 +638,7 @@ ast::DeclPtr AstBuilder::buildStage(JourneyParser::StageDeclContext* context) {
     node->stageKind = context->kind->getType() == JourneyLexer::GOAL   ? ast::StageKind::Goal
                       : context->kind->getType() == JourneyLexer::EXIT ? ast::StageKind::Exit
                                                                        : ast::StageKind::Ordinary;
+    node->milestone = context->kind->getType() == JourneyLexer::MILESTONE;
   }
   for (auto* item : context->stageItem()) {
     ast::StageItem built;
@@ -649,7 +662,8 @@ ast::DeclPtr AstBuilder::buildStage(JourneyParser::StageDeclContext* context) {
       built.target = buildTarget(on->target());
     } else if (auto* value = dynamic_cast<JourneyParser::StageValueContext*>(item)) {
       built.kind = ast::StageItemKind::Value;
-      built.value = buildExpr(value->expr());
+      built.value = buildExpr(value->expr(0));
+      if (value->PER() != nullptr) built.period = buildExpr(value->expr(1));
     } else {
       continue;
     }
@@ -678,6 +692,9 @@ ast::DeclPtr AstBuilder::buildEvent(JourneyParser::EventDeclContext* context) {
       built.kind = ast::EventItemKind::Payload;
       built.name = identifier(payload->name());
       built.value = buildExpr(payload->expr());
+    } else if (auto* value = dynamic_cast<JourneyParser::EventValueContext*>(item)) {
+      built.kind = ast::EventItemKind::Value;
+      built.value = buildExpr(value->expr());
     } else {
       continue;
     }

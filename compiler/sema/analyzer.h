@@ -30,7 +30,7 @@
 namespace journey::sema {
 
 /// The kinds of things the one namespace holds.
-enum class NameKind { Param, Var, Persona, Stage, Touchpoint, Channel, Event, Rule };
+enum class NameKind { Param, Var, Persona, Stage, Touchpoint, Channel, Event, Rule, Kpi };
 
 constexpr unsigned bit(NameKind kind) {
   return 1u << static_cast<unsigned>(kind);
@@ -70,6 +70,8 @@ struct Place {
   /// The event whose payload fields may be read here.
   const ast::EventDecl* event = nullptr;
   PersonaScope scope;
+  /// A `kpi`: other KPIs may be read by name.
+  bool kpi = false;
   /// Attributes already reported missing in this item (one report per attribute and item).
   std::unordered_set<std::string_view>* reportedAttributes = nullptr;
 };
@@ -331,6 +333,15 @@ class Analyzer {
   void checkRuleItems(ast::RuleDecl& rule, const Place& place);
   void checkSet(ast::RuleItem& item, const Place& place);
 
+  // kpis.cpp
+  void checkKpis();
+  /// Checks the KPI (once) and returns its type; a KPI on a cycle of KPIs is reported once.
+  Folded checkKpi(ast::KpiDecl& kpi);
+  /// The value of a KPI read by name in another KPI.
+  Folded readKpi(const ast::NameExpr& e, const Symbol& symbol);
+  void reportKpiCycle(const ast::KpiDecl& kpi);
+  void checkDiscount();
+
   // journey.cpp
   void checkSettings();
   void checkCurrencies();
@@ -347,6 +358,11 @@ class Analyzer {
   std::vector<ast::TouchpointDecl*> touchpoints_;
   std::vector<ast::EventDecl*> events_;
   std::vector<ast::RuleDecl*> rules_;
+  std::vector<ast::KpiDecl*> kpis_;
+  std::vector<ast::DiscountDecl*> discounts_;
+  /// KPIs being checked (on the stack, for cycles) and checked, with their result.
+  std::vector<const ast::KpiDecl*> kpiStack_;
+  std::unordered_map<const ast::KpiDecl*, Folded> kpiTypes_;
   const ast::JourneyBlock* journey_ = nullptr;
   /// Where journey-wide problems are reported: the journey's name.
   SourceRange journeyRange_;

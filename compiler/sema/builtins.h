@@ -34,6 +34,8 @@ enum class Builtin {
   Visits,
   Received,
   InStage,
+  Reached,
+  Occurrences,
   Fixed,
   Uniform,
   Normal,
@@ -59,5 +61,9 @@ const FunctionInfo* findFunction(std::string_view name);
 /// Names that declarations may not take: customer state, `persona`, `stage`, `value` and every
 /// built-in function and distribution name.
 bool isReservedName(std::string_view name);
+
+/// The KPIs every simulation reports (`conversion`, `roi`, ...), which a `kpi` may not be named
+/// after: gates and comparisons address KPIs by name.
+std::span<const std::string_view> builtinKpiNames();
 
 }  // namespace journey::sema

@@ -56,8 +56,9 @@ Folded Analyzer::checkCall(ast::CallExpr& e, const Place& place) {
   std::vector<ast::Expr*> bound(info->parameters.size(), nullptr);
   bool bad = !bindArguments(e, *info, bound);
 
-  bool stateFunction =
-      info->id == Builtin::Visits || info->id == Builtin::Received || info->id == Builtin::InStage;
+  bool stateFunction = info->id == Builtin::Visits || info->id == Builtin::Received ||
+                       info->id == Builtin::InStage || info->id == Builtin::Reached ||
+                       info->id == Builtin::Occurrences;
   if (stateFunction) {
     if (bad || bound[0] == nullptr) return Folded::error();
     return checkStateFunction(e, *info, bound[0], place);
@@ -109,7 +110,7 @@ void Analyzer::reportUnknownFunction(const ast::CallExpr& e) {
   } else {
     d.help =
         "functions: `min`, `max`, `clamp`, `abs`, `round`, `floor`, `ceil`, `visits`, "
-        "`received`, `in_stage`; distributions: `fixed`, `uniform`, `normal`, `lognormal`, "
+        "`reached`, `received`, `in_stage`, `occurrences`; distributions: `fixed`, `uniform`, `normal`, `lognormal`, "
         "`exponential`, `gamma`, `weibull`, `bernoulli`";
   }
 }
@@ -196,31 +197,38 @@ bool Analyzer::bindArguments(const ast::CallExpr& e, const FunctionInfo& info,
 
 Folded Analyzer::checkStateFunction(ast::CallExpr& e, const FunctionInfo& info, ast::Expr* argument,
                                     const Place& place) {
-  bool stage = info.id != Builtin::Received;
-  std::string_view what = stage ? "stage" : "touchpoint or channel";
+  bool event = info.id == Builtin::Occurrences;
+  bool stage = info.id != Builtin::Received && !event;
+  std::string_view what = event ? "event" : stage ? "stage" : "touchpoint or channel";
   if (argument->kind != ast::ExprKind::Name) {
     if (argument->kind != ast::ExprKind::Error) {
       report(DiagnosticKind::BadArguments, argument->range,
-             fmt::format("`{}` takes the name of a {}", info.name, what))
-          .help = fmt::format("e.g. `{}({})`", info.name, stage ? "Research" : "WelcomeCall");
+             fmt::format("`{}` takes the name of {} {}", info.name, event ? "an" : "a", what))
+          .help = fmt::format("e.g. `{}({})`", info.name,
+                              event  ? "ordered"
+                              : stage ? "Research"
+                                      : "WelcomeCall");
     }
     return Folded::error();
   }
   auto& name = ast::as<ast::NameExpr>(*argument);
-  unsigned kinds =
-      stage ? bit(NameKind::Stage) : bit(NameKind::Touchpoint) | bit(NameKind::Channel);
+  unsigned kinds = event   ? bit(NameKind::Event)
+                   : stage ? bit(NameKind::Stage)
+                           : bit(NameKind::Touchpoint) | bit(NameKind::Channel);
   const Symbol* symbol = resolve(name.name, kinds, what);
   if (symbol == nullptr) return Folded::error();
-  name.symbol = stage ? ast::SymbolKind::Stage
-                      : (symbol->kind == NameKind::Channel ? ast::SymbolKind::Channel
-                                                           : ast::SymbolKind::Touchpoint);
+  name.symbol = event   ? ast::SymbolKind::Event
+                : stage ? ast::SymbolKind::Stage
+                        : (symbol->kind == NameKind::Channel ? ast::SymbolKind::Channel
+                                                             : ast::SymbolKind::Touchpoint);
   name.declaration = symbol->decl;
   if (!place.customer) {
     reportNotConstant(e.range, fmt::format("{}({})", info.name, name.name.text), "customer state",
                       place);
     return Folded::error();
   }
-  return Folded::of(info.id == Builtin::InStage ? TypeKind::Bool : TypeKind::Number);
+  bool truth = info.id == Builtin::InStage || info.id == Builtin::Reached;
+  return Folded::of(truth ? TypeKind::Bool : TypeKind::Number);
 }
 
 bool Analyzer::requireQuantity(const BoundCall& call, std::size_t i) {

@@ -79,7 +79,7 @@ void Analyzer::findJourney(const ast::Module& root) {
     for (const auto& item : root.items) {
       if (!item.decl) continue;
       journeyRange_ = SourceRange{root.file, item.decl->range.begin, item.decl->range.begin};
-      if (item.decl->kind != ast::DeclKind::Horizon && item.decl->kind != ast::DeclKind::Entry) {
+      if (ast::isNamed(item.decl->kind)) {
         const auto& named = static_cast<const ast::NamedDecl&>(*item.decl);
         if (!named.name.text.empty()) journeyRange_ = named.name.range;
       }
@@ -110,8 +110,11 @@ void Analyzer::collectModule(ast::Module& module, bool isRoot) {
     }
     if (item.decl) {
       auto kind = item.decl->kind;
-      if (kind == ast::DeclKind::Horizon || kind == ast::DeclKind::Entry) {
-        std::string_view keyword = kind == ast::DeclKind::Horizon ? "horizon" : "entry";
+      if (kind == ast::DeclKind::Horizon || kind == ast::DeclKind::Entry ||
+          kind == ast::DeclKind::Discount) {
+        std::string_view keyword = kind == ast::DeclKind::Horizon ? "horizon"
+                                   : kind == ast::DeclKind::Entry ? "entry"
+                                                                  : "discount";
         report(DiagnosticKind::SettingOutsideJourney, keywordRange(item.decl->range, keyword),
                fmt::format("`{}` outside a `journey` block", keyword))
             .help = isRoot ? fmt::format("move `{}` into the `journey` block", keyword)
@@ -138,7 +141,7 @@ void Analyzer::reportJourneyInLibrary(const ast::JourneyBlock& block) {
 void Analyzer::collectDecl(ast::Decl& decl, bool inJourney) {
   // Error recovery can leave a declaration named by a stray token (`persona ==`): the syntax
   // error was reported; the declaration is not one the user wrote.
-  if (decl.kind != ast::DeclKind::Horizon && decl.kind != ast::DeclKind::Entry &&
+  if (ast::isNamed(decl.kind) &&
       !isIdentifier(static_cast<const ast::NamedDecl&>(decl).name.text)) {
     return;
   }
@@ -202,6 +205,15 @@ void Analyzer::collectDecl(ast::Decl& decl, bool inJourney) {
       declare(rule, NameKind::Rule);
       break;
     }
+    case ast::DeclKind::Kpi: {
+      auto& kpi = ast::as<ast::KpiDecl>(decl);
+      kpis_.push_back(&kpi);
+      declare(kpi, NameKind::Kpi);
+      break;
+    }
+    case ast::DeclKind::Discount:
+      if (inJourney) discounts_.push_back(&ast::as<ast::DiscountDecl>(decl));
+      break;
   }
 }
 

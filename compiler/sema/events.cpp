@@ -36,6 +36,7 @@ void Analyzer::checkEvents() {
   for (auto* event : events_) {
     const ast::EventItem* in = nullptr;
     const ast::EventItem* defaultEvery = nullptr;
+    const ast::EventItem* value = nullptr;
     std::unordered_map<const ast::PersonaDecl*, const ast::Identifier*> seen;
     std::unordered_set<const ast::PersonaDecl*> overridden;
     std::vector<std::vector<const ast::PersonaDecl*>> scopes(event->items.size());
@@ -63,6 +64,19 @@ void Analyzer::checkEvents() {
           d.help =
               "events happen while customers wait in a stage; goal and exit stages end the journey";
         }
+      } else if (item.kind == ast::EventItemKind::Value) {
+        if (value != nullptr) {
+          Diagnostic& d =
+              report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "value"),
+                     fmt::format("`value` is given twice in event `{}`", event->name.text));
+          d.labels.push_back({keywordRange(value->range, "value"), "first given here"});
+          d.help = "remove one of them, or add them up in one";
+        } else {
+          value = &item;
+        }
+        std::unordered_set<std::string_view> reported;
+        checkExpected(item.value.get(), customerPlace(allPersonas(), &reported, event),
+                      TypeKind::Money);
       } else if (item.kind == ast::EventItemKind::Every) {
         if (item.names.empty()) {
           if (defaultEvery != nullptr) {

@@ -32,6 +32,8 @@ ast::SymbolKind symbolKind(NameKind kind) {
       return ast::SymbolKind::Event;
     case NameKind::Rule:
       return ast::SymbolKind::Unresolved;
+    case NameKind::Kpi:
+      return ast::SymbolKind::Kpi;
   }
   return ast::SymbolKind::Unresolved;
 }
@@ -286,6 +288,9 @@ Folded Analyzer::checkName(ast::NameExpr& e, const Place& place) {
         return constantOf(TypeKind::Persona,
                           index == personaIndex_.end() ? -1.0 : static_cast<double>(index->second));
       }
+      case NameKind::Kpi:
+        if (place.kpi) return readKpi(e, *symbol);
+        [[fallthrough]];
       default: {
         Diagnostic& d = report(DiagnosticKind::WrongKindOfName, e.name.range,
                                fmt::format("`{}` is {}, not a value", name, describe(*symbol)));
@@ -303,6 +308,9 @@ Folded Analyzer::checkName(ast::NameExpr& e, const Place& place) {
             break;
           case NameKind::Event:
             d.help = fmt::format("read a field of its payload as `{}.field`", name);
+            break;
+          case NameKind::Kpi:
+            d.help = "a KPI is what a simulation reports; only another `kpi` can read it";
             break;
           default:
             break;

@@ -34,6 +34,8 @@ void Analyzer::run(const std::vector<ast::Module*>& modules) {
   }
   for (auto* rule : rules_)
     checkRule(*rule);
+  checkDiscount();
+  checkKpis();
   checkCurrencies();
   finish();
 }

@@ -1,6 +1,8 @@
 // The one namespace: declaring names, resolving them, describing them, suggesting others.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "compiler/sema/analyzer.h"
 
 namespace journey::sema {
@@ -33,6 +35,8 @@ std::string_view kindNoun(NameKind kind) {
       return "event";
     case NameKind::Rule:
       return "rule";
+    case NameKind::Kpi:
+      return "KPI";
   }
   return "declaration";
 }
@@ -55,6 +59,7 @@ std::string Analyzer::describe(const Symbol& symbol) const {
     const auto& stage = ast::as<ast::StageDecl>(*symbol.decl);
     if (stage.stageKind == ast::StageKind::Goal) return "a goal stage";
     if (stage.stageKind == ast::StageKind::Exit) return "an exit stage";
+    if (stage.milestone) return "a milestone";
   }
   if (symbol.kind == NameKind::Channel && symbol.decl == nullptr) return "a built-in channel";
   return withArticle(kindNoun(symbol.kind));
@@ -231,6 +236,15 @@ void Analyzer::declare(const ast::NamedDecl& decl, NameKind kind) {
     }
     d.help = fmt::format("choose another name for this {}", kindNoun(kind));
     return;
+  }
+  if (kind == NameKind::Kpi) {
+    auto builtins = builtinKpiNames();
+    if (std::find(builtins.begin(), builtins.end(), name) != builtins.end()) {
+      report(DiagnosticKind::ReservedName, decl.name.range,
+             fmt::format("`{}` is a KPI every simulation reports", name))
+          .help = "choose another name: reports, gates and comparisons address KPIs by name";
+      return;
+    }
   }
   auto [it, inserted] = names_.try_emplace(name, Symbol{kind, &decl, name, decl.name.range});
   if (inserted) return;

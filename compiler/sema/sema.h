@@ -42,6 +42,8 @@ struct CheckedJourney {
   std::vector<const ast::TouchpointDecl*> touchpoints;
   std::vector<const ast::EventDecl*> events;
   std::vector<const ast::RuleDecl*> rules;
+  /// Declared KPIs, in declaration order.
+  std::vector<const ast::KpiDecl*> kpis;
   std::vector<const ast::ValueDecl*> params;
   std::vector<const ast::ValueDecl*> vars;
   std::vector<Channel> channels;
@@ -49,6 +51,7 @@ struct CheckedJourney {
 
   const ast::HorizonDecl* horizon = nullptr;
   const ast::EntryDecl* entry = nullptr;
+  const ast::DiscountDecl* discount = nullptr;
   /// The one currency all money in the journey uses; empty when there is no money.
   std::string currency;
   /// The first money literal in `currency`, for "the journey uses `USD` from here" labels.

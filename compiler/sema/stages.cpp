@@ -18,7 +18,7 @@ std::string_view stageNoun(const ast::StageDecl& stage) {
     case ast::StageKind::Ordinary:
       break;
   }
-  return "stage";
+  return stage.milestone ? "milestone" : "stage";
 }
 
 std::string_view touchpointKeyword(ast::TouchpointItemKind kind) {
@@ -43,6 +43,7 @@ void Analyzer::checkStage(ast::StageDecl& stage) {
   bool terminal = stage.stageKind != ast::StageKind::Ordinary;
   std::string_view stageName = stage.name.text;
   const ast::StageItem* value = nullptr;
+  const ast::StageItem* periodValue = nullptr;
   const ast::StageItem* defaultAfter = nullptr;
   std::unordered_map<const ast::PersonaDecl*, const ast::Identifier*> afterSeen;
   std::unordered_set<const ast::PersonaDecl*> afterOverridden;
@@ -114,24 +115,32 @@ void Analyzer::checkStage(ast::StageDecl& stage) {
         }
         break;
       }
-      case ast::StageItemKind::Value:
-        if (stage.stageKind != ast::StageKind::Goal) {
-          report(
-              DiagnosticKind::ValueOutsideGoal, item.range,
-              fmt::format("`value` on {} `{}`, which is not a goal", stageNoun(stage), stageName))
-              .help = fmt::format(
-              "only reaching a goal is worth something: make `{}` a `goal`, or remove the `value`",
+      case ast::StageItemKind::Value: {
+        bool perPeriod = item.period != nullptr;
+        if (perPeriod && terminal) {
+          Diagnostic& d = report(
+              DiagnosticKind::PeriodValueOnTerminal, item.range,
+              fmt::format("`value ... per` on {} `{}`, where customers spend no time",
+                          stageNoun(stage), stageName));
+          d.help = fmt::format(
+              "a goal or exit ends the journey: earn the value once with `value` alone, or earn "
+              "it per period in the stage before `{}`",
               stageName);
-        } else if (value != nullptr) {
-          Diagnostic& d =
-              report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "value"),
-                     fmt::format("`value` is given twice in goal `{}`", stageName));
-          d.labels.push_back({keywordRange(value->range, "value"), "first given here"});
-          d.help = "remove one of them";
+          break;
+        }
+        const ast::StageItem*& first = perPeriod ? periodValue : value;
+        if (first != nullptr) {
+          Diagnostic& d = report(
+              DiagnosticKind::DuplicateSetting, keywordRange(item.range, "value"),
+              fmt::format("{} is given twice in {} `{}`", perPeriod ? "`value ... per`" : "`value`",
+                          stageNoun(stage), stageName));
+          d.labels.push_back({keywordRange(first->range, "value"), "first given here"});
+          d.help = "remove one of them, or add them up in one";
         } else {
-          value = &item;
+          first = &item;
         }
         break;
+      }
     }
   }
 
@@ -163,9 +172,23 @@ void Analyzer::checkStage(ast::StageDecl& stage) {
                     TargetUse::Transition);
         break;
       }
-      case ast::StageItemKind::Value:
+      case ast::StageItemKind::Value: {
         checkExpected(item.value.get(), customerPlace(allPersonas(), &reported), TypeKind::Money);
+        if (!item.period) break;
+        Folded period = checkExpected(
+            item.period.get(),
+            constantPlace("the period of a value",
+                          "the period is fixed, e.g. `value 30 USD per 30d`: use a literal or a "
+                          "param"),
+            TypeKind::Duration);
+        if (period.ok() && period.constant && period.value <= 0) {
+          report(DiagnosticKind::InvalidValue, item.period->range,
+                 fmt::format("the period must be longer than zero, found `{}`",
+                             shown(item.period.get(), period)))
+              .help = "e.g. `value 30 USD per 30d`";
+        }
         break;
+      }
     }
   }
 }
