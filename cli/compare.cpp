@@ -49,8 +49,6 @@ std::optional<rt::Machine> loadVersion(const std::string& file, const RunOptions
 int runCompare(const CompareOptions& options) {
   const RunOptions& run = options.run;
   // Gates and renames are checked first: a typo must not cost a simulation.
-  std::vector<sim::Gate> gates;
-  if (!parseGates(run.failIf, true, gates)) return kExitUsage;
   if (run.format == "html" && !htmlDestinationOk(run.output)) return kExitUsage;
   sim::MatchOptions matchOptions;
   if (!readRenames(options, matchOptions)) return kExitUsage;
@@ -63,6 +61,12 @@ int runCompare(const CompareOptions& options) {
   auto newMachine =
       loadVersion(options.newFile, run, options.newOverrides, newCompilation, exitCode);
   if (!newMachine) return exitCode;
+  // Gates may name the KPIs either version declares: read once both are loaded.
+  std::vector<sim::DeclaredMetric> declared = sim::declaredMetrics(*oldMachine);
+  for (auto& metric : sim::declaredMetrics(*newMachine))
+    declared.push_back(std::move(metric));
+  std::vector<sim::Gate> gates;
+  if (!parseGates(run.failIf, true, gates, declared)) return kExitUsage;
 
   std::string error;
   auto matching = sim::matchMachines(*oldMachine, *newMachine, matchOptions, error);

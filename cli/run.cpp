@@ -120,10 +120,10 @@ bool writeReport(const std::string& output, const std::string& report) {
 }
 
 bool parseGates(const std::vector<std::string>& texts, bool compare,
-                std::vector<sim::Gate>& gates) {
+                std::vector<sim::Gate>& gates, const std::vector<sim::DeclaredMetric>& declared) {
   bool ok = true;
   for (const auto& text : texts) {
-    auto parsed = sim::parseGate(text, compare);
+    auto parsed = sim::parseGate(text, compare, declared);
     if (auto* problem = std::get_if<sim::GateError>(&parsed)) {
       std::cerr << sim::describeGateError(text, *problem);
       ok = false;

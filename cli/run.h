@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "runtime/jit/jit.h"
 #include "runtime/machine.h"
+#include "simulator/kpis.h"
 #include "simulator/compare.h"
 #include "simulator/gates.h"
 #include "simulator/simulate.h"
@@ -71,7 +72,9 @@ unsigned threadCount(unsigned option);
 bool writeReport(const std::string& output, const std::string& report);
 
 /// Parses every `--fail-if`; on a malformed one, prints where and returns false.
-bool parseGates(const std::vector<std::string>& texts, bool compare, std::vector<sim::Gate>& gates);
+/// `declared`: the KPIs the journeys declare (known once they are loaded).
+bool parseGates(const std::vector<std::string>& texts, bool compare, std::vector<sim::Gate>& gates,
+                const std::vector<sim::DeclaredMetric>& declared = {});
 
 /// Prints `error: --fail-if 'GATE': ERROR` for a gate that does not resolve.
 void reportUnresolvedGate(const sim::Gate& gate, const std::string& error);

@@ -18,8 +18,6 @@ namespace journey::cli {
 
 int runSimulate(const SimulateOptions& options) {
   const RunOptions& run = options.run;
-  std::vector<sim::Gate> gates;
-  if (!parseGates(run.failIf, false, gates)) return kExitUsage;
   if (run.format == "html" && !htmlDestinationOk(run.output)) return kExitUsage;
   int exitCode = kExitOk;
   std::unique_ptr<Compilation> compilation;
@@ -30,6 +28,9 @@ int runSimulate(const SimulateOptions& options) {
   if (run.format == "html") load.compilation = &compilation;
   auto machine = loadMachine(options.file, load, exitCode);
   if (!machine) return exitCode;
+  // Gates may name the KPIs the journey declares: read once it is loaded.
+  std::vector<sim::Gate> gates;
+  if (!parseGates(run.failIf, false, gates, sim::declaredMetrics(*machine))) return kExitUsage;
   auto backend = buildBackend(run.backend, *machine);
   if (!backend) return kExitProblems;
   rt::Program program(*machine, backend->get());

@@ -97,6 +97,10 @@ class Shifter {
 
   void decl(ast::Decl& d) const {
     switch (d.kind) {
+      case ast::DeclKind::Kpi:
+      case ast::DeclKind::Discount:
+        range(d.range);
+        return;
       case ast::DeclKind::Horizon:
         range(d.range);
         expr(ast::as<ast::HorizonDecl>(d).value.get());

@@ -43,6 +43,8 @@ std::optional<SymbolKind> declaredKind(const ast::Decl& decl) {
   switch (decl.kind) {
     case ast::DeclKind::Horizon:
     case ast::DeclKind::Entry:
+    case ast::DeclKind::Discount:
+    case ast::DeclKind::Kpi:
       return std::nullopt;
     case ast::DeclKind::Param:
       return SymbolKind::Param;
@@ -270,6 +272,9 @@ class IndexBuilder {
     switch (decl.kind) {
       case ast::DeclKind::Horizon:
         expr(ast::as<ast::HorizonDecl>(decl).value.get());
+        return;
+      case ast::DeclKind::Kpi:
+      case ast::DeclKind::Discount:
         return;
       case ast::DeclKind::Entry:
         target(&ast::as<ast::EntryDecl>(decl).target);

@@ -307,6 +307,7 @@ class Customer {
   void stopAtHorizon();
 
   // State --------------------------------------------------------------------------------------
+  const Machine& machine() const { return m_; }
   bool finished() const { return finished_; }
   Outcome outcome() const { return outcome_; }
   /// The goal or exit reached; for an in-progress customer, the current stage.
@@ -316,7 +317,19 @@ class Customer {
   double outcomeTime() const { return outcomeTime_; }
   /// For a customer stopped as looping by occurrences of one event at one instant: the event.
   Index loopingEvent() const { return loopingEvent_; }
-  double value() const { return value_; }
+  /// The value earned: goal values, values per visit, per period and per event.
+  double value() const { return context_.value; }
+  /// Value minus cost to serve, both discounted when the machine has a discount.
+  double lifetimeValue() const {
+    return discounting_ ? discountedValue_ - discountedCost_ : context_.value - context_.cost;
+  }
+  /// By stage: when the customer first entered it (valid where `visits()` is not 0).
+  std::span<const double> firstEntry() const { return firstEntry_; }
+  /// By event: its occurrences (spontaneous, emitted or delivered, not lost).
+  std::span<const std::uint32_t> occurrences() const { return occurrences_; }
+  /// An expression evaluated on the customer as it is now, e.g. a KPI at the end of the
+  /// journey; NaN when it cannot be evaluated (a division by zero). Draws nothing.
+  double evaluate(ExprId id) const;
   Index persona() const { return context_.persona; }
   Index stage() const { return context_.stage; }
   /// The stage the customer was in before entering the current one (kNone before the first
@@ -532,6 +545,15 @@ class Customer {
   [[gnu::always_inline]] inline void deliverTouchpoint(const Program::Delivery& delivery,
                                                        bool byRule);
   void respond(Index touchpoint);
+  /// Money earned now (semantics 13.2).
+  void earn(double amount) {
+    context_.value += amount;
+    if (discounting_) [[unlikely]]
+      discountedValue_ += amount * discountFactor(context_.now);
+  }
+  /// Ends the current stage's accrual of value per period at `now`.
+  void settleAccrual();
+  double discountFactor(double time) const { return std::exp(-discountPerSecond_ * time); }
   /// Adds one to a count of `CountTotals`'s, and to the totals (at the same place: a totals
   /// block starts with the customer's counts, in the same order). The frequent counts add
   /// through `totals_`'s block pointers instead, with no address arithmetic.
@@ -592,6 +614,12 @@ class Customer {
   /// Cap windows: the last N delivery (or run) times of each capped channel (or rule).
   std::vector<double> ring_;
   std::span<std::uint32_t> ringCount_;  // per channel, then per rule (in counts_)
+  std::span<std::uint32_t> occurrences_;  // per event (in counts_)
+  std::vector<double> firstEntry_;
+  /// The machine has a discount: ln(1 + rate) / period, and the discounted sums.
+  bool discounting_ = false;
+  double discountPerSecond_ = 0;
+  double discountedValue_ = 0, discountedCost_ = 0;
   std::span<std::uint8_t> conditionValue_, inactiveArmed_;
   std::vector<double> inactiveDue_;
 
@@ -627,7 +655,6 @@ class Customer {
   Index outcomeStage_ = kNone;
   Index previousStage_ = kNone;
   double outcomeTime_ = 0;
-  double value_ = 0;
   double effort_ = 0;
   ExprId failedAt_ = kNone;
   /// The customer's own totals, when the host keeps none.

@@ -160,6 +160,13 @@ void Customer::handleEvent(Index event, bool spontaneous, std::uint32_t visit,
   for (std::uint32_t i = 0; i < e.fieldCount; ++i) {
     eventPayload_[i] = i < given.size() ? given[i] : eval(m_.payloadFields[e.firstField + i].value);
   }
+  // 13.3: the occurrence counts, and earns its value.
+  ++occurrences_[event];
+  if (e.value != kNone) [[unlikely]] {
+    context_.payload = eventPayload_.data();
+    earn(eval(e.value));
+    context_.payload = nullptr;
+  }
   activity();  // 6.3.3
   // 6.3.4: runs waiting for this event, in the order they began waiting.
   if (!waiting_.empty()) {

@@ -142,6 +142,8 @@ void Customer::deliverTouchpoint(const Program::Delivery& delivery, bool byRule)
   if (delivery.costExpr != kNone) [[unlikely]]
     cost += eval(delivery.costExpr);
   context_.cost += cost;
+  if (discounting_) [[unlikely]]
+    discountedCost_ += cost * discountFactor(context_.now);
   channelCost_[delivery.channel] += cost;
   changed_ |= Program::ReadsCost | Program::ReadsReceived;
   if (delivery.hasEmotion) {

@@ -41,8 +41,8 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
   // One zeroed block per customer: the sums (doubles first, for their alignment), the counts,
   // the rules' flags.
   std::size_t sumCount = 2 * stages + channels;
-  std::size_t countCount =
-      stages + m_.touchpoints.size() + 4 * channels + 2 * rules + channels + rules;
+  std::size_t countCount = stages + m_.touchpoints.size() + 4 * channels + 2 * rules + channels +
+                           rules + m_.events.size();
   cleared_.resize(sumCount * sizeof(double) + countCount * sizeof(std::uint32_t) + 2 * rules);
   sums_ = std::span<double>(reinterpret_cast<double*>(cleared_.data()), sumCount);
   counts_ = std::span<std::uint32_t>(
@@ -66,6 +66,10 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
   ruleCapped_ = counts(rules);
   receivedChannel_ = counts(channels);
   ringCount_ = counts(channels + rules);
+  occurrences_ = counts(m_.events.size());
+  firstEntry_.resize(stages);
+  discounting_ = m_.discountPeriod > 0 && m_.discountRate > 0;
+  if (discounting_) discountPerSecond_ = std::log1p(m_.discountRate) / m_.discountPeriod;
   timeInStage_ = std::span<double>(sums_.data(), stages);
   emotionOnEntry_ = std::span<double>(sums_.data() + stages, stages);
   channelCost_ = std::span<double>(sums_.data() + 2 * stages, channels);
@@ -96,6 +100,7 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
   context_.visits = visits_.data();
   context_.received = received_.data();
   context_.receivedChannel = receivedChannel_.data();
+  context_.occurrences = occurrences_.data();
   context_.random = &journey_;
 }
 
@@ -118,6 +123,10 @@ void Customer::reset(std::uint64_t seed, std::uint64_t index) {
   context_.cost = 0;
   context_.now = 0;
   context_.stageEnteredAt = 0;
+  context_.value = 0;
+  context_.valueRate = 0;
+  discountedValue_ = 0;
+  discountedCost_ = 0;
   context_.stage = kNone;
   context_.failed = 0;
   changed_ = 0xff;  // the first evaluation reads everything; ReadsAlways stays set
@@ -134,7 +143,6 @@ void Customer::reset(std::uint64_t seed, std::uint64_t index) {
   outcomeStage_ = kNone;
   previousStage_ = kNone;
   outcomeTime_ = 0;
-  value_ = 0;
   effort_ = 0;
   failedAt_ = kNone;
 }
@@ -202,6 +210,7 @@ void Customer::stopWith(Outcome outcome, ExprId where) {
 }
 
 void Customer::finish(Outcome outcome, Index stage) {
+  settleAccrual();
   finished_ = true;
   outcome_ = outcome;
   outcomeStage_ = stage;
@@ -218,10 +227,35 @@ void Customer::stopAtHorizon() {
   if (finished_) return;
   context_.now = m_.horizon;
   if (context_.stage != kNone) timeInStage_[context_.stage] += m_.horizon - context_.stageEnteredAt;
+  settleAccrual();
   finished_ = true;
   outcome_ = Outcome::InProgress;
   outcomeStage_ = context_.stage;
   outcomeTime_ = m_.horizon;
+}
+
+void Customer::settleAccrual() {
+  double rate = context_.valueRate;
+  if (rate == 0) return;
+  double from = context_.stageEnteredAt, to = context_.now;
+  // The same expression as `Op::Value`, so that a read of `value` and the settled sum agree.
+  context_.value = context_.value + rate * (to - from);
+  if (discounting_) {
+    double k = discountPerSecond_;
+    discountedValue_ += rate * (std::exp(-k * from) - std::exp(-k * to)) / k;
+  }
+  context_.valueRate = 0;
+}
+
+double Customer::evaluate(ExprId id) const {
+  const Program::ExprSlot& slot = tables_.slots[id];
+  if (slot.constant) return slot.value;
+  // A copy: the customer stays as it is. No payload is in scope; reads see zeros.
+  EvalContext context = context_;
+  context.payload = eventPayload_.data();
+  double value = slot.function != nullptr ? slot.function(&context)
+                                          : interpret(m_, m_.exprs[id], context);
+  return context.failed != 0 ? std::numeric_limits<double>::quiet_NaN() : value;
 }
 
 // ---------------------------------------------------------------------------------------------

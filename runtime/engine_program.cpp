@@ -71,6 +71,8 @@ Program::Program(const Machine& machine, const CompiledExpr* compiled)
         case Op::Time:
         case Op::TimeInStage:
         case Op::Payload:
+        case Op::Value:
+        case Op::Occurrences:
           reads |= ReadsAlways;
           break;
         default:

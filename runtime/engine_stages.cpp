@@ -67,6 +67,7 @@ void Customer::enterStage(Index stage) {
     if (finished_) return;
     pendingMove_ = kNone;
     timeInStage_[from] += now - context_.stageEnteredAt;
+    settleAccrual();
   }
   // 4.4, 4.5: a new visit cancels what belonged to the old one. Removing those items now keeps
   // the pending array short (a customer in a support loop would otherwise collect them).
@@ -83,6 +84,7 @@ void Customer::enterStage(Index stage) {
   context_.stage = stage;
   context_.stageEnteredAt = now;
   std::uint32_t visits = ++visits_[stage];
+  firstEntry_[stage] = visits == 1 ? now : firstEntry_[stage];
   ++totals_.visits[stage];
   totals_.reached[stage] += visits == 1 ? 1 : 0;
   changed_ |= Program::ReadsStage;
@@ -101,11 +103,17 @@ void Customer::enterStage(Index stage) {
     if (finished_) return;
     pendingMove_ = kNone;
     ExprId value = tables_.stages[stage].value;
-    if (value != kNone) value_ = eval(value);
+    if (value != kNone) earn(eval(value));
     finish(entry.kind == StageKind::Goal ? Outcome::Goal : Outcome::Exit, stage);
     return;
   }
 
+  // 13.2: the value of a visit, and the accrual of the value per period.
+  const Stage& s = tables_.stages[stage];
+  if (s.value != kNone) [[unlikely]]
+    earn(eval(s.value));
+  if (s.periodValue != kNone) [[unlikely]]
+    context_.valueRate = eval(s.periodValue) / s.period;
   // 4.8: what the stage needs.
   if (entry.afterTarget != kNone) stageAfterDue_ = now + duration(entry.afterDelay);
   for (const Program::Clock& clock : entry.clocks)

@@ -18,11 +18,16 @@ struct EvalContext {
   const std::uint32_t* visits = nullptr;
   const std::uint32_t* received = nullptr;
   const std::uint32_t* receivedChannel = nullptr;
+  const std::uint32_t* occurrences = nullptr;
   RandomStream* random = nullptr;
   double emotion = 0;
   double cost = 0;
   double now = 0;
   double stageEnteredAt = 0;
+  /// The value earned so far, without the current stage's accrual: that is `valueRate` (per
+  /// second) times the time in the stage.
+  double value = 0;
+  double valueRate = 0;
   std::int32_t persona = 0;
   std::int32_t stage = kNone;
   /// Set to 1 by the interpreter when an evaluation cannot go on (a division by zero, a

@@ -59,8 +59,9 @@ void fields(IO& io, Touchpoint& x) {
 }
 template <typename IO>
 void fields(IO& io, Stage& x) {
-  io(x.name, x.display, x.kind, x.firstTouchpoint, x.touchpointCount, x.value,
-     x.firstEventTransition, x.eventTransitionCount, x.firstEvent, x.eventCount);
+  io(x.name, x.display, x.kind, x.milestone, x.firstTouchpoint, x.touchpointCount, x.value,
+     x.periodValue, x.period, x.firstEventTransition, x.eventTransitionCount, x.firstEvent,
+     x.eventCount);
 }
 template <typename IO>
 void fields(IO& io, Transition& x) {
@@ -76,7 +77,11 @@ void fields(IO& io, PayloadField& x) {
 }
 template <typename IO>
 void fields(IO& io, Event& x) {
-  io(x.name, x.display, x.firstField, x.fieldCount);
+  io(x.name, x.display, x.firstField, x.fieldCount, x.value);
+}
+template <typename IO>
+void fields(IO& io, Kpi& x) {
+  io(x.name, x.display, x.value, x.primary);
 }
 template <typename IO>
 void fields(IO& io, Action& x) {
@@ -92,7 +97,7 @@ template <typename IO>
 void fields(IO& io, Machine& x) {
   io(x.name, x.display, x.source, x.currency, x.horizon, x.entry, x.personas, x.attributes,
      x.personaAttributes, x.vars, x.params, x.channels, x.stages, x.touchpoints, x.events, x.rules,
-     x.afters, x.stageTouchpoints, x.eventTransitions, x.eventTargets, x.stageEvents, x.eventMeans,
+     x.kpis, x.discountRate, x.discountPeriod, x.lifetime, x.afters, x.stageTouchpoints, x.eventTransitions, x.eventTargets, x.stageEvents, x.eventMeans,
      x.eventInStage, x.payloadFields, x.ruleStages, x.rulePersonas, x.actions, x.targets,
      x.branches, x.exprs, x.code, x.strings, x.places);
 }

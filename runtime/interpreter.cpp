@@ -125,6 +125,12 @@ double interpret(const Machine& machine, const Expr& expr, EvalContext& context)
       case Op::InStage:
         stack[++top] = truth(context.stage == instr.a);
         break;
+      case Op::Value:
+        stack[++top] = context.value + context.valueRate * (context.now - context.stageEnteredAt);
+        break;
+      case Op::Occurrences:
+        stack[++top] = context.occurrences[instr.a];
+        break;
       case Op::Neg:
         stack[top] = -stack[top];
         break;

@@ -30,6 +30,10 @@ const char* opName(Op op) {
       return "received_channel";
     case Op::InStage:
       return "in_stage";
+    case Op::Value:
+      return "value";
+    case Op::Occurrences:
+      return "occurrences";
     case Op::Neg:
       return "neg";
     case Op::Not:
@@ -125,6 +129,8 @@ int opPops(const Instr& instr) {
     case Op::Received:
     case Op::ReceivedChannel:
     case Op::InStage:
+    case Op::Value:
+    case Op::Occurrences:
       return 0;
     case Op::Neg:
     case Op::Not:

@@ -14,7 +14,7 @@
 namespace journey::rt {
 
 /// Bumped whenever the layout of a machine or its file form changes.
-inline constexpr std::uint32_t kMachineVersion = 1;
+inline constexpr std::uint32_t kMachineVersion = 2;
 
 /// The most messages a cap can allow in its window: every customer keeps that many delivery
 /// times per capped channel and rule. The language's limit (sema::kMaxCapCount) is the same.
@@ -41,6 +41,8 @@ enum class Op : std::uint8_t {
   Received,         // push received(touchpoint a)
   ReceivedChannel,  // push received(channel a)
   InStage,          // push 1 when the current stage is a
+  Value,            // push the value earned so far (with the current stage's accrual)
+  Occurrences,      // push the occurrences of event a so far
   Neg,
   Not,
   Add,
@@ -192,8 +194,14 @@ struct Stage {
   /// Its touchpoints in delivery order: a range of `Machine::stageTouchpoints`.
   std::uint32_t firstTouchpoint = 0;
   std::uint32_t touchpointCount = 0;
-  /// Goals: the value (kNone: no value).
+  /// Counted as a milestone in reports (an ordinary stage written `milestone`).
+  bool milestone = false;
+  /// The value earned on each entry (kNone: none); for a goal, what reaching it is worth.
   ExprId value = kNone;
+  /// `value V per D`: V, evaluated on entry, earned pro rata over the time spent in the stage
+  /// (kNone: none), and D in seconds.
+  ExprId periodValue = kNone;
+  double period = 0;
   /// Its `on EVENT` transitions: a range of `Machine::eventTransitions`.
   std::uint32_t firstEventTransition = 0;
   std::uint32_t eventTransitionCount = 0;
@@ -227,6 +235,17 @@ struct Event {
   /// A range of `Machine::payloadFields`.
   std::uint32_t firstField = 0;
   std::uint32_t fieldCount = 0;
+  /// The value earned at each occurrence (kNone: none); may read the payload.
+  ExprId value = kNone;
+};
+
+/// A KPI declared in the spec: the mean over customers of `value`, evaluated when a customer's
+/// journey ends (a bool: the share of customers for whom it holds).
+struct Kpi {
+  std::string name;
+  std::string display;
+  ExprId value = kNone;
+  bool primary = false;
 };
 
 enum class TriggerKind : std::uint8_t { Event, Enter, Leave, After, Inactive, Condition };
@@ -291,6 +310,13 @@ struct Machine {
   std::vector<Touchpoint> touchpoints;
   std::vector<Event> events;
   std::vector<Rule> rules;
+  std::vector<Kpi> kpis;
+  /// `discount R per D`: money at time t counts (1 + R)^(-t / D) in lifetime value (D 0: none).
+  double discountRate = 0;
+  double discountPeriod = 0;
+  /// The spec uses lifetime constructs (milestones, KPIs, a discount, values on ordinary stages
+  /// or events): reports add milestones, KPIs, retention and lifetime value.
+  bool lifetime = false;
 
   /// `stages.size() * personas.size()`: each stage's `after` for each persona.
   std::vector<Transition> afters;

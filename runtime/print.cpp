@@ -100,7 +100,11 @@ class Printer {
         case Op::Time:
         case Op::TimeInStage:
         case Op::Persona:
+        case Op::Value:
           stack.push_back(opName(instr.op));
+          break;
+        case Op::Occurrences:
+          stack.push_back(fmt::format("occurrences({})", name(m_.events, instr.a)));
           break;
         case Op::Visits:
           stack.push_back(fmt::format("visits({})", name(m_.stages, instr.a)));

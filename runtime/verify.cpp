@@ -176,6 +176,9 @@ class Verifier {
       case Op::ReceivedChannel:
         limit = m_.channels.size(), what = "channel";
         break;
+      case Op::Occurrences:
+        limit = m_.events.size(), what = "event";
+        break;
       case Op::Discrete:
         if (instr.a < 1 || instr.a > kMaxStack / 2) {
           error("expression {}: `discrete` at instruction {} has {} entries", id, pc, instr.a);
@@ -265,6 +268,12 @@ class Verifier {
           checkTargetId(m_.eventTargets[t.firstTarget + q], what, true);
       }
       checkExprId(stage.value, what);
+      checkExprId(stage.periodValue, what);
+      if (stage.periodValue != kNone &&
+          (stage.kind != StageKind::Ordinary || !(stage.period > 0) || std::isinf(stage.period)))
+        error("{}: a value per period needs an ordinary stage and a period > 0", what);
+      if (stage.milestone && stage.kind != StageKind::Ordinary)
+        error("{}: only an ordinary stage can be a milestone", what);
       for (std::size_t q = 0; q < p; ++q) {
         const Transition& t = m_.afters[s * p + q];
         if ((t.delay == kNone) != (t.target == kNone))
@@ -292,7 +301,14 @@ class Verifier {
     for (const auto& event : m_.events) {
       if (!rangeOk(event.firstField, event.fieldCount, m_.payloadFields.size()))
         error("event `{}`: payload fields lie outside their table", event.name);
+      checkExprId(event.value, fmt::format("event `{}`", event.name));
     }
+    for (const auto& kpi : m_.kpis)
+      checkExprId(kpi.value, fmt::format("KPI `{}`", kpi.name), false);
+    if (!(m_.discountRate >= 0 && m_.discountRate <= 1) || !(m_.discountPeriod >= 0) ||
+        std::isinf(m_.discountPeriod))
+      error("the discount is {} per {} s: it needs a rate in [0, 1] and a period >= 0",
+            m_.discountRate, m_.discountPeriod);
     for (const auto& field : m_.payloadFields)
       checkExprId(field.value, "payload field", false);
     for (ExprId id : m_.eventMeans)

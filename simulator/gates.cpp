@@ -17,7 +17,8 @@ bool identChar(char c) {
 
 class GateParser {
  public:
-  GateParser(std::string_view text, bool compare) : text_(text), compare_(compare) {}
+  GateParser(std::string_view text, bool compare, const std::vector<DeclaredMetric>& declared)
+      : text_(text), compare_(compare), declared_(declared) {}
 
   std::variant<Gate, GateError> parse() {
     Gate gate;
@@ -54,10 +55,13 @@ class GateParser {
       gate.stageKind = first;
       first = "outcome";
     }
-    auto unit = metricUnit(first);
+    auto unit = metricUnit(first, declared_);
     if (!unit) {
+      std::vector<std::string> names = metricNames();
+      for (const auto& d : declared_)
+        names.push_back(d.name);
       return GateError{
-          fmt::format("unknown KPI `{}`; the KPIs are {}", first, fmt::join(metricNames(), ", ")),
+          fmt::format("unknown KPI `{}`; the KPIs are {}", first, fmt::join(names, ", ")),
           start + 1};
     }
     gate.metric = first;
@@ -266,6 +270,7 @@ class GateParser {
 
   std::string_view text_;
   bool compare_;
+  const std::vector<DeclaredMetric>& declared_;
   std::size_t pos_ = 0;
 };
 
@@ -318,8 +323,9 @@ bool stageKindMatches(const Gate& gate, const rt::Stage* stage, std::string& err
 
 }  // namespace
 
-std::variant<Gate, GateError> parseGate(std::string_view text, bool compare) {
-  return GateParser(text, compare).parse();
+std::variant<Gate, GateError> parseGate(std::string_view text, bool compare,
+                                        const std::vector<DeclaredMetric>& declared) {
+  return GateParser(text, compare, declared).parse();
 }
 
 std::string describeGateError(std::string_view text, const GateError& error) {

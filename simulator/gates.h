@@ -62,7 +62,9 @@ struct GateError {
 };
 
 /// Parses a gate; `compare` allows delta(), old() and new() (and requires one of them).
-std::variant<Gate, GateError> parseGate(std::string_view text, bool compare);
+/// `declared`: the KPIs the journeys declare, which gates may name too.
+std::variant<Gate, GateError> parseGate(std::string_view text, bool compare,
+                                        const std::vector<DeclaredMetric>& declared = {});
 
 /// A parse error as `error: --fail-if 'TEXT': message`, the text, and a caret under the column.
 std::string describeGateError(std::string_view text, const GateError& error);

@@ -33,6 +33,12 @@ const MetricInfo kMetrics[] = {
     {"channel_delivered_per_customer", KpiUnit::Number, KpiItem::Channel},
     {"channel_cost_per_customer", KpiUnit::Money, KpiItem::Channel},
     {"rule_runs_per_customer", KpiUnit::Number, KpiItem::Rule},
+    {"goal_conversion", KpiUnit::Share, KpiItem::None},
+    {"milestone", KpiUnit::Share, KpiItem::Stage},
+    {"days_to_milestone_mean", KpiUnit::Days, KpiItem::Stage},
+    {"visits_per_customer", KpiUnit::Number, KpiItem::Stage},
+    {"clv_per_customer", KpiUnit::Money, KpiItem::None},
+    {"retention", KpiUnit::Share, KpiItem::None},
 };
 
 const MetricInfo* findMetric(std::string_view name) {
@@ -46,6 +52,18 @@ double ratio(double y, double x) {
 }
 
 }  // namespace
+
+Interval declaredValue(const rt::Machine& m, const Tally& t, rt::Index k) {
+  const LifetimeTally& l = t.lifetime;
+  if (l.empty() || static_cast<std::size_t>(k) >= l.kpiSums.size()) return {NAN, NAN, NAN};
+  auto i = static_cast<std::size_t>(k);
+  KpiUnit unit = declaredUnit(m, m.kpis[i]);
+  if (unit == KpiUnit::Share)
+    return wilson(static_cast<std::uint64_t>(l.kpiSums[i]), l.kpiCustomers[i]);
+  Interval mean = meanInterval(l.kpiSums[i], l.kpiSquares[i], l.kpiCustomers[i]);
+  if (unit != KpiUnit::Days) return mean;
+  return {mean.value / kDay, mean.low / kDay, mean.high / kDay};
+}
 
 const char* kpiUnitName(KpiUnit unit) {
   switch (unit) {
@@ -78,6 +96,40 @@ std::optional<KpiUnit> metricUnit(std::string_view metric) {
   return info->unit;
 }
 
+std::optional<KpiUnit> metricUnit(std::string_view metric,
+                                  const std::vector<DeclaredMetric>& declared) {
+  if (auto unit = metricUnit(metric)) return unit;
+  for (const auto& d : declared)
+    if (d.name == metric) return d.unit;
+  return std::nullopt;
+}
+
+rt::Index primaryKpi(const rt::Machine& m) {
+  for (std::size_t k = 0; k < m.kpis.size(); ++k)
+    if (m.kpis[k].primary) return static_cast<rt::Index>(k);
+  return rt::kNone;
+}
+
+KpiUnit declaredUnit(const rt::Machine& m, const rt::Kpi& kpi) {
+  switch (m.exprs[static_cast<std::size_t>(kpi.value)].type) {
+    case rt::ValueType::Bool:
+      return KpiUnit::Share;
+    case rt::ValueType::Duration:
+      return KpiUnit::Days;
+    case rt::ValueType::Money:
+      return KpiUnit::Money;
+    default:
+      return KpiUnit::Number;
+  }
+}
+
+std::vector<DeclaredMetric> declaredMetrics(const rt::Machine& m) {
+  std::vector<DeclaredMetric> out;
+  for (const auto& kpi : m.kpis)
+    out.push_back({kpi.name, declaredUnit(m, kpi)});
+  return out;
+}
+
 KpiItem metricItem(std::string_view metric) {
   const MetricInfo* info = findMetric(metric);
   return info == nullptr ? KpiItem::None : info->item;
@@ -102,7 +154,13 @@ std::vector<KpiDef> kpiDefinitions(const rt::Machine& m) {
     defs.push_back({metric, std::move(item), itemKind, info->unit, source, index});
   };
   auto order = journeyOrder(m);
-  add("conversion", "", KpiSource::Converted);
+  rt::Index primary = primaryKpi(m);
+  if (primary != rt::kNone) {
+    defs.push_back({"conversion", "", KpiItem::None, KpiUnit::Share, KpiSource::Declared, primary});
+    add("goal_conversion", "", KpiSource::Converted);
+  } else {
+    add("conversion", "", KpiSource::Converted);
+  }
   for (rt::Index s : order) {
     if (m.stages[s].kind == rt::StageKind::Ordinary) continue;
     add("outcome", m.stages[s].name, KpiSource::Outcome, s, KpiItem::Stage);
@@ -132,6 +190,20 @@ std::vector<KpiDef> kpiDefinitions(const rt::Machine& m) {
         static_cast<rt::Index>(c));
   for (std::size_t r = 0; r < m.rules.size(); ++r)
     add("rule_runs_per_customer", m.rules[r].name, KpiSource::RuleRuns, static_cast<rt::Index>(r));
+  if (!m.lifetime) return defs;
+  // Lifetime journeys: milestones, declared KPIs, retention and lifetime value.
+  for (std::size_t s = 0; s < m.stages.size(); ++s) {
+    if (!m.stages[s].milestone) continue;
+    auto stage = static_cast<rt::Index>(s);
+    add("milestone", m.stages[s].name, KpiSource::Reached, stage);
+    add("days_to_milestone_mean", m.stages[s].name, KpiSource::DaysToMilestone, stage);
+    add("visits_per_customer", m.stages[s].name, KpiSource::MilestoneVisits, stage);
+  }
+  for (std::size_t k = 0; k < m.kpis.size(); ++k)
+    defs.push_back({m.kpis[k].name, "", KpiItem::None, declaredUnit(m, m.kpis[k]),
+                    KpiSource::Declared, static_cast<rt::Index>(k)});
+  add("retention", "", KpiSource::Retention);
+  add("clv_per_customer", "", KpiSource::LifetimeValue);
   return defs;
 }
 
@@ -188,6 +260,28 @@ Interval kpiValue(const rt::Machine& m, const Tally& t, const KpiDef& kpi) {
       return perCustomer(t.channelCost[kpi.index]);
     case KpiSource::RuleRuns:
       return perCustomer(static_cast<double>(t.ruleRuns[kpi.index]));
+    case KpiSource::Declared:
+      return declaredValue(m, t, kpi.index);
+    case KpiSource::DaysToMilestone:
+    case KpiSource::MilestoneVisits: {
+      const LifetimeTally& l = t.lifetime;
+      auto at = std::find(l.milestones.begin(), l.milestones.end(), kpi.index);
+      if (at == l.milestones.end()) return {NAN, NAN, NAN};
+      auto i = static_cast<std::size_t>(at - l.milestones.begin());
+      std::uint64_t reached = t.reached[kpi.index];
+      if (kpi.source == KpiSource::DaysToMilestone)
+        return scaled(meanInterval(l.firstTime[i], l.firstTimeSquares[i], reached), 1 / kDay);
+      return Interval{ratio(static_cast<double>(t.visits[kpi.index]), static_cast<double>(reached)),
+                      NAN, NAN};
+    }
+    case KpiSource::LifetimeValue:
+      return meanInterval(t.lifetime.lifetimeValue, t.lifetime.lifetimeValueSquares, t.customers);
+    case KpiSource::Retention: {
+      std::uint64_t exited = 0;
+      for (std::size_t s = 0; s < m.stages.size(); ++s)
+        if (m.stages[s].kind == rt::StageKind::Exit) exited += t.endedAt[s];
+      return wilson(t.customers - exited, t.customers);
+    }
   }
   return {NAN, NAN, NAN};
 }
@@ -256,6 +350,27 @@ void kpiContribution(const rt::Customer& c, const KpiDef& kpi, double& y, double
       return;
     case KpiSource::RuleRuns:
       y = c.ruleRuns()[kpi.index];
+      return;
+    case KpiSource::Declared: {
+      const rt::Machine& m = c.machine();
+      y = c.evaluate(m.kpis[kpi.index].value);
+      if (declaredUnit(m, m.kpis[kpi.index]) == KpiUnit::Days) y /= kDay;
+      if (std::isnan(y)) y = x = 0;
+      return;
+    }
+    case KpiSource::DaysToMilestone:
+      x = c.visits()[kpi.index] > 0;
+      y = x != 0 ? c.firstEntry()[kpi.index] / kDay : 0;
+      return;
+    case KpiSource::MilestoneVisits:
+      x = c.visits()[kpi.index] > 0;
+      y = c.visits()[kpi.index];
+      return;
+    case KpiSource::LifetimeValue:
+      y = c.lifetimeValue();
+      return;
+    case KpiSource::Retention:
+      y = c.outcome() != rt::Outcome::Exit;
       return;
   }
   y = 0;

@@ -53,6 +53,11 @@ enum class KpiSource : std::uint8_t {
   ChannelDelivered,
   ChannelCost,
   RuleRuns,
+  Declared,          // index: the machine's KPI
+  DaysToMilestone,   // index: stage; y: days to first reach, x: reached it
+  MilestoneVisits,   // index: stage; per customer who reached it
+  LifetimeValue,     // value minus cost, discounted when the spec says so
+  Retention,         // not ended at an exit by the horizon
 };
 
 struct KpiDef {
@@ -72,16 +77,35 @@ std::string kpiName(std::string_view metric, std::string_view item, std::string_
 /// emotion, effort, touchpoints, channels, rules.
 std::vector<KpiDef> kpiDefinitions(const rt::Machine& machine);
 
+/// The machine's primary KPI, or kNone: what `conversion` means when the spec declares one.
+rt::Index primaryKpi(const rt::Machine& machine);
+/// The unit a declared KPI reports in, from its expression's type.
+KpiUnit declaredUnit(const rt::Machine& machine, const rt::Kpi& kpi);
+
+/// A KPI name only some journeys have (declared in the spec), with its unit, for gates.
+struct DeclaredMetric {
+  std::string name;
+  KpiUnit unit = KpiUnit::Number;
+};
+std::vector<DeclaredMetric> declaredMetrics(const rt::Machine& machine);
+
 /// The KPI's value over the customers of `tally` (one persona or all), with its 95% interval
 /// where the simulation report gives one (NaN bounds otherwise). `allCustomers` is unused today
 /// but keeps the signature of `summarize`.
 Interval kpiValue(const rt::Machine& machine, const Tally& tally, const KpiDef& kpi);
+
+/// A declared KPI's value over the customers of `tally`: a share with its Wilson interval for a
+/// bool KPI, else the mean per customer (days for durations).
+Interval declaredValue(const rt::Machine& machine, const Tally& tally, rt::Index kpi);
 
 /// One customer's contribution (y, x) to the KPI.
 void kpiContribution(const rt::Customer& customer, const KpiDef& kpi, double& y, double& x);
 
 /// The unit of a metric by name, or nullopt for a name that is not a metric.
 std::optional<KpiUnit> metricUnit(std::string_view metric);
+/// The same, also looking among a journey's declared KPIs.
+std::optional<KpiUnit> metricUnit(std::string_view metric,
+                                  const std::vector<DeclaredMetric>& declared);
 /// Whether the metric takes an item (`outcome(Lost)`), and what kind.
 KpiItem metricItem(std::string_view metric);
 /// Every metric name, for messages and docs.

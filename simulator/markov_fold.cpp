@@ -195,6 +195,10 @@ std::optional<Value> Folder::read(const rt::Instr& in) const {
       return state(fmt::format("`received({})`", m_.channels[in.a].name));
     case Op::InStage:
       return Value::of(stage_ == in.a ? 1 : 0);
+    case Op::Value:
+      return state("`value`");
+    case Op::Occurrences:
+      return state(fmt::format("`occurrences({})`", m_.events[in.a].name));
     default:
       return std::nullopt;
   }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "simulator/kpis.h"
+#include "simulator/lifetime_report.h"
 #include "simulator/text_table.h"
 
 namespace journey::sim {
@@ -83,6 +85,13 @@ Summary summarize(const rt::Machine& m, const Tally& t, std::uint64_t allCustome
   s.steps = t.steps;
   s.share = wilson(t.customers, allCustomers);
   s.conversion = wilson(t.converted, t.customers);
+  // A primary KPI is what `conversion` means; reaching a goal is then `goal_conversion`.
+  rt::Index primary = primaryKpi(m);
+  if (primary != rt::kNone) {
+    s.goalConversion = s.conversion;
+    s.conversion = declaredValue(m, t, primary);
+    s.conversionLabel = m.kpis[static_cast<std::size_t>(primary)].name;
+  }
   auto order = journeyOrder(m);
   for (rt::Index stage : order) {
     const rt::Stage& st = m.stages[stage];
@@ -185,8 +194,21 @@ std::string textHeading(const rt::Machine& m, const Results& results, const RunI
 std::string textOutcomes(const Summary& s, const Tally& all) {
   std::string out = "\nOutcomes                                    (95% confidence intervals)\n";
   TextTable outcomes({"", "share", "95% CI", "customers"});
-  outcomes.add({"converted (any goal)", percent(s.conversion.value), percentInterval(s.conversion),
-                groupThousands(all.converted)});
+  if (s.conversionLabel.empty()) {
+    outcomes.add({"converted (any goal)", percent(s.conversion.value),
+                  percentInterval(s.conversion), groupThousands(all.converted)});
+  } else {
+    auto count = static_cast<std::uint64_t>(std::llround(s.conversion.value * double(s.customers)));
+    outcomes.add({fmt::format("converted: {} (primary KPI)", s.conversionLabel),
+                  percent(s.conversion.value), percentInterval(s.conversion),
+                  groupThousands(count)});
+    bool goals = std::any_of(s.outcomes.begin(), s.outcomes.end(),
+                             [](const OutcomeRow& o) { return o.kind == "goal"; });
+    if (goals) {
+      outcomes.add({"reached a goal", percent(s.goalConversion.value),
+                    percentInterval(s.goalConversion), groupThousands(all.converted)});
+    }
+  }
   for (const auto& o : s.outcomes) {
     std::string label = o.stage == rt::kNone ? o.label : fmt::format("{} ({})", o.label, o.kind);
     outcomes.add(
@@ -418,6 +440,7 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
   out += textDropOff(m, s);
   out += textChannelsAndRules(m, s, all, currency);
   out += textMoneyAndEmotion(m, s, all, currency);
+  out += textLifetime(m, results);
   out += textWarnings(m, results, all);
   return out;
 }
@@ -494,6 +517,10 @@ nlohmann::json summaryJson(const rt::Machine& m, const Summary& s, const Tally& 
   j["customers"] = s.customers;
   j["share"] = intervalJson(s.share);
   j["conversion"] = intervalJson(s.conversion);
+  if (!s.conversionLabel.empty()) {
+    j["conversion_kpi"] = s.conversionLabel;
+    j["goal_conversion"] = intervalJson(s.goalConversion);
+  }
   j["converted"] = t.converted;
   auto& outcomes = j["outcomes"] = nlohmann::json::array();
   for (const auto& o : s.outcomes) {
@@ -557,6 +584,7 @@ nlohmann::json summaryJson(const rt::Machine& m, const Summary& s, const Tally& 
   j["effort_hours_per_customer"] = orNull(s.effortHoursPerCustomer);
   j["steps"] = s.steps;
   if (flows) j["flows"] = flowsJson(m, t);
+  if (m.lifetime) j["lifetime"] = lifetimeJson(m, t);
   return j;
 }
 
@@ -675,6 +703,7 @@ std::string csvReport(const rt::Machine& m, const Results& results, const RunInf
     if (t.cost > 0) row("roi", "", s.roi);
     row("final_emotion", "", s.finalEmotion);
     plain("effort_hours_per_customer", "", s.effortHoursPerCustomer);
+    if (m.lifetime) out += csvLifetime(m, t, quote(s.name));
   };
   Tally all = results.overall();
   emit(summarize(m, all, results.customers, "all"), all);

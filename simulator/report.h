@@ -52,6 +52,10 @@ struct Summary {
   /// The persona's share of all simulated customers (1 for everyone).
   Interval share;
   Interval conversion;
+  /// With a primary KPI: its name (what `conversion` means then), and the share who reached a
+  /// goal.
+  std::string conversionLabel;
+  Interval goalConversion;
   std::vector<OutcomeRow> outcomes;
   Interval daysToGoal;
   double medianDaysToGoal = NAN, p90DaysToGoal = NAN;

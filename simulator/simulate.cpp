@@ -43,6 +43,7 @@ Tally::Tally(const rt::Machine& m)
       channelCost(m.channels.size()),
       ruleRuns(m.rules.size()),
       ruleCapped(m.rules.size()),
+      lifetime(m),
       sumSums(2 * m.stages.size() + m.channels.size()) {
   for (const rt::Touchpoint& touchpoint : m.touchpoints)
     channelOf.push_back(touchpoint.channel);
@@ -99,6 +100,7 @@ void Tally::add(const rt::Customer& c, double horizon) {
   emotionSquares += customerEmotion * customerEmotion;
   effort += c.effort();
   steps += c.steps();
+  if (!lifetime.empty()) lifetime.add(c);
 }
 
 void Tally::addCounts(const rt::CountTotals& totals, rt::Index persona) {
@@ -180,6 +182,7 @@ void Tally::merge(const Tally& o) {
   emotionSquares += o.emotionSquares;
   effort += o.effort;
   steps += o.steps;
+  lifetime.merge(o.lifetime);
   for (const auto& [key, count] : o.flows)
     flows[key] += count;
 }

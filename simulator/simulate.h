@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runtime/engine.h"
+#include "simulator/lifetime.h"
 
 namespace journey::sim {
 
@@ -67,6 +68,8 @@ struct Tally {
   double effort = 0;
   /// Items processed (stage transitions, events, timers), for throughput figures.
   std::uint64_t steps = 0;
+  /// Milestones, declared KPIs, retention and lifetime value (empty for other journeys).
+  LifetimeTally lifetime;
 
   /// Flows by `flowKey(from, to)`, only when `Options::flows`. Sparse: a journey of 1,000
   /// stages has a million possible moves, of which customers make few.

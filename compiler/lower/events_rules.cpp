@@ -51,6 +51,10 @@ void Lowerer::events() {
                add(item.value.get())});
           ++out.fieldCount;
           break;
+        case ast::EventItemKind::Value:
+          out.value = add(item.value.get());
+          m_.lifetime = true;
+          break;
       }
     }
     if (!hasIn) std::fill_n(m_.eventInStage.begin() + static_cast<std::ptrdiff_t>(e * s), s, 1);

@@ -227,7 +227,13 @@ Lowered Lowerer::name(const ast::NameExpr& e) {
       if (n == "time") return code({Op::Time, 0, 0});
       if (n == "time_in_stage") return code({Op::TimeInStage, 0, 0});
       if (n == "persona") return code({Op::Persona, 0, 0});
+      if (n == "value") return code({Op::Value, 0, 0});
       return Lowered::of(0);
+    }
+    case ast::SymbolKind::Kpi: {
+      // A KPI read in another KPI: its code, inlined (sema rules out cycles).
+      const auto* kpi = static_cast<const ast::KpiDecl*>(e.declaration);
+      return kpi != nullptr && kpi->value ? expr(*kpi->value) : Lowered::of(0);
     }
     default:
       return Lowered::of(0);
@@ -254,10 +260,19 @@ Lowered Lowerer::call(const ast::CallExpr& e) {
   switch (info->id) {
     case sema::Builtin::Visits:
     case sema::Builtin::InStage:
-    case sema::Builtin::Received: {
+    case sema::Builtin::Received:
+    case sema::Builtin::Reached:
+    case sema::Builtin::Occurrences: {
       const ast::Expr& arg = *args[0];
       if (arg.kind != ast::ExprKind::Name) return Lowered::of(0);
       const auto& n = ast::as<ast::NameExpr>(arg);
+      if (info->id == sema::Builtin::Reached) {
+        return Lowered{false,
+                       0,
+                       {{Op::Visits, stageNamed(n.name.text), 0}, {Op::Const, 0, 0}, {Op::Gt, 0, 0}}};
+      }
+      if (info->id == sema::Builtin::Occurrences)
+        return code({Op::Occurrences, lookup(eventIndex_, n.declaration), 0});
       if (info->id == sema::Builtin::Visits) return code({Op::Visits, stageNamed(n.name.text), 0});
       if (info->id == sema::Builtin::InStage)
         return code({Op::InStage, stageNamed(n.name.text), 0});

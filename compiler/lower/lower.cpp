@@ -27,8 +27,25 @@ rt::Machine Lowerer::run() {
   touchpoints();
   stages();
   rules();
+  kpis();
   m_.entry = j_.entry != nullptr ? target(j_.entry->target) : kNone;
   return std::move(m_);
+}
+
+void Lowerer::kpis() {
+  for (const ast::KpiDecl* kpi : j_.kpis) {
+    rt::Kpi out;
+    out.name = kpi->name.text;
+    if (kpi->display) out.display = kpi->display->value;
+    out.value = add(kpi->value.get());
+    out.primary = kpi->primary.has_value();
+    m_.kpis.push_back(std::move(out));
+  }
+  if (j_.discount != nullptr) {
+    m_.discountRate = constant(j_.discount->rate.get());
+    m_.discountPeriod = constant(j_.discount->period.get());
+  }
+  m_.lifetime = m_.lifetime || !m_.kpis.empty() || j_.discount != nullptr;
 }
 
 void Lowerer::index() {

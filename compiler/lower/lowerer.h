@@ -138,6 +138,8 @@ class Lowerer {
   void vars();
   void rules();
   void trigger(const ast::Trigger& t, rt::Rule& out);
+  /// Declared KPIs and the discount (lower.cpp).
+  void kpis();
 
   const sema::CheckedJourney& j_;
   const SourceManager& sources_;

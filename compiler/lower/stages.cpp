@@ -45,6 +45,8 @@ void Lowerer::stages() {
     out.kind = stage->stageKind == ast::StageKind::Goal   ? rt::StageKind::Goal
                : stage->stageKind == ast::StageKind::Exit ? rt::StageKind::Exit
                                                           : rt::StageKind::Ordinary;
+    out.milestone = stage->milestone;
+    m_.lifetime = m_.lifetime || stage->milestone;
     out.firstTouchpoint = static_cast<std::uint32_t>(m_.stageTouchpoints.size());
     std::vector<const ast::StageItem*> afters;
     std::vector<std::pair<std::string, std::vector<const ast::StageItem*>>> ons;
@@ -68,7 +70,14 @@ void Lowerer::stages() {
           break;
         }
         case ast::StageItemKind::Value:
-          out.value = add(item.value.get());
+          if (item.period) {
+            out.periodValue = add(item.value.get());
+            out.period = constant(item.period.get());
+            m_.lifetime = true;
+          } else {
+            out.value = add(item.value.get());
+            m_.lifetime = m_.lifetime || out.kind != rt::StageKind::Goal;
+          }
           break;
       }
     }

@@ -90,13 +90,15 @@ void Analyzer::checkSettings() {
            fmt::format("journey `{}` has no personas", name))
         .help = "add at least one, e.g. `persona Everyone { share 100% }`";
   }
+  // A lifetime journey measures milestones instead: customers reach them and go on.
   bool goal = std::any_of(stages_.begin(), stages_.end(), [](const ast::StageDecl* stage) {
-    return stage->stageKind == ast::StageKind::Goal;
+    return stage->stageKind == ast::StageKind::Goal || stage->milestone;
   });
   if (!goal && !rootHasSyntaxErrors_) {
     report(DiagnosticKind::NoGoal, journeyRange_,
            fmt::format("journey `{}` has no goal stage", name))
-        .help = "mark the stage customers should reach with `goal`, e.g. `goal Purchased`";
+        .help = "mark the stage customers should reach with `goal`, e.g. `goal Purchased`, or "
+                "with `milestone` when they go on from it";
   }
 }
 

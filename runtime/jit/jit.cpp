@@ -412,6 +412,16 @@ class Codegen {
         llvm::Value* stage = field(offsetof(EvalContext, stage), i32_);
         return truth(b.CreateICmpEQ(stage, llvm::ConstantInt::get(i32_, instr.a, true)));
       }
+      case Op::Value: {
+        // The interpreter's order of operations, so that both give the same double.
+        llvm::Value* value = field(offsetof(EvalContext, value), f64_);
+        llvm::Value* rate = field(offsetof(EvalContext, valueRate), f64_);
+        llvm::Value* now = field(offsetof(EvalContext, now), f64_);
+        llvm::Value* entered = field(offsetof(EvalContext, stageEnteredAt), f64_);
+        return b.CreateFAdd(value, b.CreateFMul(rate, b.CreateFSub(now, entered)));
+      }
+      case Op::Occurrences:
+        return b.CreateUIToFP(element(offsetof(EvalContext, occurrences), i32_, instr.a), f64_);
       default:
         return nullptr;
     }
