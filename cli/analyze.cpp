@@ -102,6 +102,28 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
+/// Milestones by the horizon and retention on the simulation report's grid.
+std::string textLifetime(const rt::Machine& m, const sim::MarkovAnswers& a) {
+  std::string out;
+  std::vector<std::vector<std::string>> milestones{
+      {"Milestone", "reached by horizon", "first reached (mean)", "visits by horizon"}};
+  for (std::size_t s = 0; s < m.stages.size(); ++s) {
+    if (!m.stages[s].milestone || s >= a.milestoneByHorizon.size()) continue;
+    milestones.push_back({m.stages[s].name, percent(a.milestoneByHorizon[s]),
+                          std::isnan(a.milestoneSecondsByHorizon[s])
+                              ? std::string("-")
+                              : duration(a.milestoneSecondsByHorizon[s]),
+                          number(a.visitsByHorizon[s])});
+  }
+  if (milestones.size() > 1) out += "\n" + table(milestones);
+  std::vector<std::vector<std::string>> retention{{"Retention (not exited)", "share"}};
+  for (std::size_t k = 0; k < a.retention.size(); ++k)
+    retention.push_back({fmt::format("day {:g}", a.retentionGrid[k] / 86400),
+                         percent(a.retention[k])});
+  if (retention.size() > 1) out += "\n" + table(retention);
+  return out;
+}
+
 std::string textAnswers(const rt::Machine& m, const sim::MarkovAnswers& a) {
   std::string currency = m.currency.empty() ? "" : " " + m.currency;
   std::string out;
@@ -134,12 +156,16 @@ std::string textAnswers(const rt::Machine& m, const sim::MarkovAnswers& a) {
                   optional(a.costEventually)});
   rows.push_back(
       {"emotion at the end (mean)", optional(a.emotionByHorizon), optional(a.emotionEventually)});
-  bool values = false;
+  bool values = m.lifetime;
   for (const auto& stage : m.stages)
     values = values || stage.value != rt::kNone;
   if (values) {
     rows.push_back({fmt::format("value per customer{}", currency), optional(a.valueByHorizon),
                     optional(a.valueEventually)});
+  }
+  if (m.lifetime) {
+    rows.push_back({fmt::format("lifetime value per customer{}", currency),
+                    optional(a.lifetimeValueByHorizon), "-"});
   }
   out += table(rows);
   for (const auto& reason : a.notExact)
@@ -155,6 +181,7 @@ std::string textAnswers(const rt::Machine& m, const sim::MarkovAnswers& a) {
                       ordinary ? duration(a.timeInStageEventually[s]) : "-"});
   }
   out += "\n" + table(stages);
+  if (m.lifetime) out += textLifetime(m, a);
   return out;
 }
 
@@ -185,6 +212,24 @@ nlohmann::json jsonAnswers(const rt::Machine& m, const sim::MarkovAnswers& a) {
   j["value"] = {{"by_horizon", optional(a.valueByHorizon)},
                 {"eventually", optional(a.valueEventually)}};
   j["not_exact"] = a.notExact;
+  if (m.lifetime) {
+    j["lifetime_value"] = {{"by_horizon", optional(a.lifetimeValueByHorizon)}};
+    nlohmann::json milestones = nlohmann::json::array();
+    for (std::size_t s = 0; s < m.stages.size() && s < a.milestoneByHorizon.size(); ++s) {
+      if (!m.stages[s].milestone) continue;
+      double seconds = a.milestoneSecondsByHorizon[s];
+      milestones.push_back(
+          {{"stage", m.stages[s].name},
+           {"reached_by_horizon", a.milestoneByHorizon[s]},
+           {"first_reached_seconds",
+            std::isnan(seconds) ? nlohmann::json(nullptr) : nlohmann::json(seconds)}});
+    }
+    j["milestones"] = std::move(milestones);
+    nlohmann::json retention = nlohmann::json::array();
+    for (std::size_t k = 0; k < a.retention.size(); ++k)
+      retention.push_back({{"seconds", a.retentionGrid[k]}, {"active", a.retention[k]}});
+    j["retention"] = std::move(retention);
+  }
   nlohmann::json stages = nlohmann::json::array();
   for (std::size_t s = 0; s < m.stages.size(); ++s) {
     const rt::Stage& stage = m.stages[s];

@@ -81,6 +81,15 @@ struct MarkovAnswers {
   std::optional<double> emotionByHorizon, emotionEventually;
   std::optional<double> valueByHorizon, valueEventually;
   std::vector<std::string> notExact;
+
+  // Lifetime journeys (`rt::Machine::lifetime`) only: ----------------------------------------
+  /// By stage, for milestones (NaN elsewhere): the probability of reaching it by the horizon,
+  /// and the mean time of the first entry of those who do, seconds.
+  std::vector<double> milestoneByHorizon, milestoneSecondsByHorizon;
+  /// The report's retention grid (seconds) and the probability of not having exited by each.
+  std::vector<double> retentionGrid, retention;
+  /// Expected lifetime value by the horizon: value minus cost, discounted as the spec says.
+  std::optional<double> lifetimeValueByHorizon;
 };
 
 struct MarkovAnalysis {

@@ -3,13 +3,16 @@
 // chain answer (simulator/markov.h, Eigen) for
 //   - the probability of ending at each stage by the horizon (each goal and exit reached, or
 //     in progress there), and
-//   - the expected visits per stage by the horizon.
+//   - the expected visits per stage by the horizon;
+// and on the lifetime chain (tests/markov/lifetime.journey) for each milestone's share reached
+// and mean days to the first visit, the value and lifetime value per customer, and retention at
+// points of the report's grid.
 //
 // Confidence: each comparison is a two-sided z-test of |simulated - exact| / SE, with SE from
 // the exact probability (binomial) or from the sample variance of the visits (customers are
 // independent, N = 1,000,000 each, so the mean is normal to well within the margin). The critical
-// value is Bonferroni-corrected over the m <= 120 comparisons of the run, for a family-wise
-// confidence of 99.9%: z = Phi^-1(1 - 0.001 / (2 m)) = 4.46 standard errors. The seeds are fixed,
+// value is Bonferroni-corrected over the m <= 150 comparisons of the run, for a family-wise
+// confidence of 99.9%: z = Phi^-1(1 - 0.001 / (2 m)) = 4.50 standard errors. The seeds are fixed,
 // so the outcome is reproducible; with a correct simulator, a seed would fail with probability
 // below 0.1%. `DetectsAWrongModel` shows that the same comparison fails when the "exact" answer
 // is that of a slightly different chain, so the check has power.
@@ -36,7 +39,7 @@ constexpr std::uint64_t kCustomers = 1'000'000;
 constexpr double kFamilyConfidence = 0.999;
 /// The Bonferroni family: at most `kPerSpec` comparisons for each of the `kSpecs` specs (each
 /// test checks that it stays within its share).
-constexpr int kSpecs = 4;
+constexpr int kSpecs = 5;
 constexpr int kPerSpec = 30;
 constexpr int kComparisons = kSpecs * kPerSpec;
 
@@ -200,8 +203,91 @@ TEST(Agreement, DetectsAWrongModel) {
 }
 
 TEST(Agreement, CriticalValueIsAsStated) {
-  // 120 comparisons at a family-wise 99.9%: 4.46 standard errors each.
-  EXPECT_NEAR(criticalZ(), 4.46, 0.01);
+  // 150 comparisons at a family-wise 99.9%: 4.50 standard errors each.
+  EXPECT_NEAR(criticalZ(), 4.50, 0.01);
+}
+
+/// The lifetime answers of `exact` against a simulation's tally: the comparisons that fail.
+std::vector<std::string> lifetimeDisagreements(const rt::Machine& m, const sim::Tally& t,
+                                               const sim::MarkovAnswers& exact, int& made,
+                                               double& worst) {
+  std::vector<std::string> failures;
+  auto n = static_cast<double>(t.customers);
+  double z = criticalZ();
+  auto check = [&](const std::string& what, double simulated, double expected, double se) {
+    ++made;
+    double distance = se > 0 ? std::fabs(simulated - expected) / se : INFINITY;
+    worst = std::max(worst, distance);
+    if (distance > z)
+      failures.push_back(fmt::format("{}: simulated {:.6f}, exact {:.6f}, |diff| = {:.2f} SE",
+                                     what, simulated, expected, distance));
+  };
+  auto meanSe = [](double sum, double squares, double count) {
+    double mean = sum / count;
+    return std::sqrt(std::max(squares / count - mean * mean, 0.0) / (count - 1));
+  };
+  const sim::LifetimeTally& l = t.lifetime;
+  for (std::size_t i = 0; i < l.milestones.size(); ++i) {
+    auto s = static_cast<std::size_t>(l.milestones[i]);
+    double p = exact.milestoneByHorizon[s];
+    auto reached = static_cast<double>(t.reached[s]);
+    check(fmt::format("reached {}", m.stages[s].name), reached / n, p,
+          std::sqrt(p * (1 - p) / n));
+    check(fmt::format("days to {}", m.stages[s].name), l.firstTime[i] / reached / 86400,
+          exact.milestoneSecondsByHorizon[s] / 86400,
+          meanSe(l.firstTime[i], l.firstTimeSquares[i], reached) / 86400);
+  }
+  check("value per customer", t.value / n, *exact.valueByHorizon,
+        meanSe(t.value, t.valueSquares, n));
+  check("lifetime value per customer", l.lifetimeValue / n, *exact.lifetimeValueByHorizon,
+        meanSe(l.lifetimeValue, l.lifetimeValueSquares, n));
+  // Every other point of the grid, and the horizon.
+  std::uint64_t exited = 0;
+  for (std::size_t k = 0; k < l.grid.size(); ++k) {
+    exited += l.exitsByPeriod[k];
+    if (k % 2 != 0 && k + 1 != l.grid.size()) continue;
+    double p = exact.retention[k];
+    check(fmt::format("retention at day {:g}", l.grid[k] / 86400),
+          static_cast<double>(t.customers - exited) / n, p, std::sqrt(p * (1 - p) / n));
+  }
+  return failures;
+}
+
+sim::Tally simulateLifetime(const rt::Machine& m, std::uint64_t seed) {
+  rt::Program program(m);
+  sim::Options options;
+  options.customers = kCustomers;
+  options.seed = seed;
+  options.threads = 2;
+  return sim::simulate(program, options).overall();
+}
+
+TEST(Agreement, LifetimeMatchesTheExactChain) {
+  rt::Machine m = load("lifetime");
+  auto analysis = sim::analyzeMarkov(m);
+  ASSERT_TRUE(analysis.exact()) << "lifetime.journey is not a chain";
+  const sim::MarkovAnswers& exact = analysis.overall;
+  ASSERT_TRUE(exact.valueByHorizon && exact.lifetimeValueByHorizon) << "values are not exact";
+  sim::Tally t = simulateLifetime(m, 15);
+  int made = 0;
+  double worst = 0;
+  auto failures = lifetimeDisagreements(m, t, exact, made, worst);
+  std::cout << "lifetime: largest |simulated - exact| = " << worst << " SE over " << made
+            << " comparisons\n";
+  for (const auto& failure : failures)
+    ADD_FAILURE() << failure << " (critical z = " << criticalZ() << ")";
+  EXPECT_LE(made, kPerSpec) << "more comparisons than the Bonferroni budget allows";
+
+  // Power: the exact answers of a discount twice as steep are told apart.
+  rt::Machine steep = load("lifetime", {"discount_rate=20%"});
+  auto steeper = sim::analyzeMarkov(steep);
+  ASSERT_TRUE(steeper.exact());
+  int ignored = 0;
+  worst = 0;
+  lifetimeDisagreements(m, t, steeper.overall, ignored, worst);
+  std::cout << "lifetime against a discount twice as steep: largest difference " << worst
+            << " SE\n";
+  EXPECT_GT(worst, criticalZ()) << "a doubled discount rate went unnoticed";
 }
 
 }  // namespace
