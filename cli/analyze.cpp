@@ -118,8 +118,8 @@ std::string textLifetime(const rt::Machine& m, const sim::MarkovAnswers& a) {
   if (milestones.size() > 1) out += "\n" + table(milestones);
   std::vector<std::vector<std::string>> retention{{"Retention (not exited)", "share"}};
   for (std::size_t k = 0; k < a.retention.size(); ++k)
-    retention.push_back({fmt::format("day {:g}", a.retentionGrid[k] / 86400),
-                         percent(a.retention[k])});
+    retention.push_back(
+        {fmt::format("day {:g}", a.retentionGrid[k] / 86400), percent(a.retention[k])});
   if (retention.size() > 1) out += "\n" + table(retention);
   return out;
 }

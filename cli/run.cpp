@@ -119,8 +119,8 @@ bool writeReport(const std::string& output, const std::string& report) {
   return true;
 }
 
-bool parseGates(const std::vector<std::string>& texts, bool compare,
-                std::vector<sim::Gate>& gates, const std::vector<sim::DeclaredMetric>& declared) {
+bool parseGates(const std::vector<std::string>& texts, bool compare, std::vector<sim::Gate>& gates,
+                const std::vector<sim::DeclaredMetric>& declared) {
   bool ok = true;
   for (const auto& text : texts) {
     auto parsed = sim::parseGate(text, compare, declared);

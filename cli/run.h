@@ -13,9 +13,9 @@
 #include "cli/commands.h"
 #include "runtime/jit/jit.h"
 #include "runtime/machine.h"
-#include "simulator/kpis.h"
 #include "simulator/compare.h"
 #include "simulator/gates.h"
+#include "simulator/kpis.h"
 #include "simulator/simulate.h"
 #include "simulator/sweep.h"
 

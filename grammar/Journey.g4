@@ -118,6 +118,7 @@ touchpointItem
     | EMOTION expr                               # touchpointEmotion
     | DURATION expr                              # touchpointDuration
     | RESPONSE expr EMITS name (DELAY expr)?     # touchpointResponse
+    | NPS expr                                   # touchpointNps
     ;
 
 // Where a customer goes: one stage, or a block of branches.
@@ -235,7 +236,7 @@ name
     : IDENT
     | PERSONA
     | COST | EMOTION | DURATION | VALUE | SHARE | VIA | RESPONSE | EMITS | DELAY | PRIORITY
-    | CAP | PER | QUIET | DROP | DEFER | ENTER | LEAVE | INACTIVE | WITHIN | PRIMARY | DISCOUNT
+    | CAP | PER | QUIET | DROP | DEFER | ENTER | LEAVE | INACTIVE | WITHIN | PRIMARY | DISCOUNT | NPS
     ;
 
 // ---------------------------------------------------------------------------------------------
@@ -297,6 +298,7 @@ INACTIVE   : 'inactive';
 WITHIN     : 'within';
 PRIMARY    : 'primary';
 DISCOUNT   : 'discount';
+NPS        : 'nps';
 OTHERWISE  : 'otherwise';
 
 ARROW  : '->';

@@ -91,11 +91,12 @@ class Program {
     ExprId costExpr = kNone;
     bool hasEmotion = false;
     bool hasEffort = false;
+    bool hasNps = false;
     bool capped = false;  // the channel has a cap: its ring keeps the delivery time
     bool responds = false;
     /// The channel has neither quiet hours nor a cap: a rule's send is this delivery.
     bool direct = false;
-    ExprSlot emotion, effort;
+    ExprSlot emotion, effort, nps;
   };
   /// By touchpoint.
   std::span<const Delivery> deliveries() const { return deliveries_; }
@@ -327,6 +328,9 @@ class Customer {
   std::span<const double> firstEntry() const { return firstEntry_; }
   /// By event: its occurrences (spontaneous, emitted or delivered, not lost).
   std::span<const std::uint32_t> occurrences() const { return occurrences_; }
+  /// By stage, three counts: the NPS answers given there by promoters (9-10), passives (7-8)
+  /// and detractors (0-6). Empty when no touchpoint asks.
+  std::span<const std::uint32_t> npsAnswers() const { return npsAnswers_; }
   /// An expression evaluated on the customer as it is now, e.g. a KPI at the end of the
   /// journey; NaN when it cannot be evaluated (a division by zero). Draws nothing.
   double evaluate(ExprId id) const;
@@ -545,6 +549,8 @@ class Customer {
   [[gnu::always_inline]] inline void deliverTouchpoint(const Program::Delivery& delivery,
                                                        bool byRule);
   void respond(Index touchpoint);
+  /// 8.4.6: an NPS answer, counted in the customer's current stage.
+  void answerNps(const Program::ExprSlot& nps);
   /// Money earned now (semantics 13.2).
   void earn(double amount) {
     context_.value += amount;
@@ -613,8 +619,9 @@ class Customer {
       ruleCapped_;
   /// Cap windows: the last N delivery (or run) times of each capped channel (or rule).
   std::vector<double> ring_;
-  std::span<std::uint32_t> ringCount_;  // per channel, then per rule (in counts_)
+  std::span<std::uint32_t> ringCount_;    // per channel, then per rule (in counts_)
   std::span<std::uint32_t> occurrences_;  // per event (in counts_)
+  std::span<std::uint32_t> npsAnswers_;   // per stage, three (in counts_)
   std::vector<double> firstEntry_;
   /// The machine has a discount: ln(1 + rate) / period, and the discounted sums.
   bool discounting_ = false;

@@ -1,5 +1,8 @@
 // Deliveries: a rule's send through the channel's quiet hours and cap (semantics 8.2, 8.3), and
 // a touchpoint's response (8.4).
+#include <algorithm>
+#include <cmath>
+
 #include "runtime/calendar.h"
 #include "runtime/engine.h"
 #include "runtime/engine_inline.h"
@@ -58,6 +61,12 @@ void Customer::send(Index touchpoint, Index slot, Index rule, const double* payl
 }
 
 /// 8.4: a touchpoint's response, with its chance.
+void Customer::answerNps(const Program::ExprSlot& nps) {
+  double answer = std::round(std::clamp(eval(nps), 0.0, 10.0));
+  std::size_t bucket = answer >= 9 ? 0 : answer >= 7 ? 1 : 2;
+  ++npsAnswers_[static_cast<std::size_t>(context_.stage) * 3 + bucket];
+}
+
 void Customer::respond(Index touchpoint) {
   const Touchpoint& tp = tables_.touchpoints[touchpoint];
   double p = probability(tp.responseProbability);

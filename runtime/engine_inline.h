@@ -160,6 +160,8 @@ void Customer::deliverTouchpoint(const Program::Delivery& delivery, bool byRule)
     ++count;
   }
   if (delivery.hasEffort) effort_ += duration(delivery.effort);
+  if (delivery.hasNps) [[unlikely]]
+    answerNps(delivery.nps);
   record(ActionRecord::Kind::Deliver, delivery.touchpoint, byRule ? 1 : 0);
   if (delivery.responds) respond(delivery.touchpoint);
 }

@@ -41,8 +41,10 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
   // One zeroed block per customer: the sums (doubles first, for their alignment), the counts,
   // the rules' flags.
   std::size_t sumCount = 2 * stages + channels;
+  bool surveys = std::any_of(m_.touchpoints.begin(), m_.touchpoints.end(),
+                             [](const Touchpoint& tp) { return tp.nps != kNone; });
   std::size_t countCount = stages + m_.touchpoints.size() + 4 * channels + 2 * rules + channels +
-                           rules + m_.events.size();
+                           rules + m_.events.size() + (surveys ? 3 * stages : 0);
   cleared_.resize(sumCount * sizeof(double) + countCount * sizeof(std::uint32_t) + 2 * rules);
   sums_ = std::span<double>(reinterpret_cast<double*>(cleared_.data()), sumCount);
   counts_ = std::span<std::uint32_t>(
@@ -67,6 +69,7 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
   receivedChannel_ = counts(channels);
   ringCount_ = counts(channels + rules);
   occurrences_ = counts(m_.events.size());
+  npsAnswers_ = counts(surveys ? 3 * stages : 0);
   firstEntry_.resize(stages);
   discounting_ = m_.discountPeriod > 0 && m_.discountRate > 0;
   if (discounting_) discountPerSecond_ = std::log1p(m_.discountRate) / m_.discountPeriod;
@@ -253,8 +256,8 @@ double Customer::evaluate(ExprId id) const {
   // A copy: the customer stays as it is. No payload is in scope; reads see zeros.
   EvalContext context = context_;
   context.payload = eventPayload_.data();
-  double value = slot.function != nullptr ? slot.function(&context)
-                                          : interpret(m_, m_.exprs[id], context);
+  double value =
+      slot.function != nullptr ? slot.function(&context) : interpret(m_, m_.exprs[id], context);
   return context.failed != 0 ? std::numeric_limits<double>::quiet_NaN() : value;
 }
 

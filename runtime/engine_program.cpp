@@ -122,6 +122,8 @@ void Program::buildPlans() {
     }
     d.hasEmotion = tp.emotion != kNone;
     d.emotion = slotOrNone(tp.emotion);
+    d.hasNps = tp.nps != kNone;
+    d.nps = slotOrNone(tp.nps);
     d.hasEffort = tp.duration != kNone;
     d.effort = slotOrNone(tp.duration);
     d.capped = channel.capCount > 0;

@@ -55,7 +55,7 @@ void fields(IO& io, Channel& x) {
 template <typename IO>
 void fields(IO& io, Touchpoint& x) {
   io(x.name, x.display, x.channel, x.stage, x.cost, x.emotion, x.duration, x.responseProbability,
-     x.responseEvent, x.responseDelay);
+     x.responseEvent, x.responseDelay, x.nps);
 }
 template <typename IO>
 void fields(IO& io, Stage& x) {
@@ -97,9 +97,10 @@ template <typename IO>
 void fields(IO& io, Machine& x) {
   io(x.name, x.display, x.source, x.currency, x.horizon, x.entry, x.personas, x.attributes,
      x.personaAttributes, x.vars, x.params, x.channels, x.stages, x.touchpoints, x.events, x.rules,
-     x.kpis, x.discountRate, x.discountPeriod, x.lifetime, x.afters, x.stageTouchpoints, x.eventTransitions, x.eventTargets, x.stageEvents, x.eventMeans,
-     x.eventInStage, x.payloadFields, x.ruleStages, x.rulePersonas, x.actions, x.targets,
-     x.branches, x.exprs, x.code, x.strings, x.places);
+     x.kpis, x.discountRate, x.discountPeriod, x.lifetime, x.afters, x.stageTouchpoints,
+     x.eventTransitions, x.eventTargets, x.stageEvents, x.eventMeans, x.eventInStage,
+     x.payloadFields, x.ruleStages, x.rulePersonas, x.actions, x.targets, x.branches, x.exprs,
+     x.code, x.strings, x.places);
 }
 
 template <typename T>

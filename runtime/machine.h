@@ -183,6 +183,9 @@ struct Touchpoint {
   ExprId responseProbability = kNone;
   Index responseEvent = kNone;
   ExprId responseDelay = kNone;
+  /// `nps A`: the 0-10 answer to "would you recommend us?", drawn at each delivery (kNone:
+  /// not a survey).
+  ExprId nps = kNone;
 };
 
 enum class StageKind : std::uint8_t { Ordinary, Goal, Exit };

@@ -293,6 +293,7 @@ class Verifier {
       checkExprId(tp.duration, what);
       checkExprId(tp.responseProbability, what);
       checkExprId(tp.responseDelay, what);
+      checkExprId(tp.nps, what);
       if ((tp.responseProbability == kNone) != (tp.responseEvent == kNone))
         error("{}: a response needs a probability and an event", what);
       if (tp.responseEvent != kNone && !inRange(tp.responseEvent, m_.events.size()))

@@ -39,6 +39,7 @@ const MetricInfo kMetrics[] = {
     {"visits_per_customer", KpiUnit::Number, KpiItem::Stage},
     {"clv_per_customer", KpiUnit::Money, KpiItem::None},
     {"retention", KpiUnit::Share, KpiItem::None},
+    {"nps", KpiUnit::Number, KpiItem::None},
 };
 
 const MetricInfo* findMetric(std::string_view name) {
@@ -204,6 +205,9 @@ std::vector<KpiDef> kpiDefinitions(const rt::Machine& m) {
                     KpiSource::Declared, static_cast<rt::Index>(k)});
   add("retention", "", KpiSource::Retention);
   add("clv_per_customer", "", KpiSource::LifetimeValue);
+  bool surveys = std::any_of(m.touchpoints.begin(), m.touchpoints.end(),
+                             [](const rt::Touchpoint& tp) { return tp.nps != rt::kNone; });
+  if (surveys) add("nps", "", KpiSource::Nps);
   return defs;
 }
 
@@ -276,6 +280,10 @@ Interval kpiValue(const rt::Machine& m, const Tally& t, const KpiDef& kpi) {
     }
     case KpiSource::LifetimeValue:
       return meanInterval(t.lifetime.lifetimeValue, t.lifetime.lifetimeValueSquares, t.customers);
+    case KpiSource::Nps: {
+      std::uint64_t answers = 0;
+      return netPromoterScore(t.lifetime.npsAnswers, 0, 3, answers);
+    }
     case KpiSource::Retention: {
       std::uint64_t exited = 0;
       for (std::size_t s = 0; s < m.stages.size(); ++s)
@@ -372,6 +380,18 @@ void kpiContribution(const rt::Customer& c, const KpiDef& kpi, double& y, double
     case KpiSource::Retention:
       y = c.outcome() != rt::Outcome::Exit;
       return;
+    case KpiSource::Nps: {
+      auto answers = c.npsAnswers();
+      double promoters = 0, detractors = 0, all = 0;
+      for (std::size_t i = 0; i + 2 < answers.size(); i += 3) {
+        promoters += answers[i];
+        detractors += answers[i + 2];
+        all += answers[i] + answers[i + 1] + answers[i + 2];
+      }
+      y = 100 * (promoters - detractors);
+      x = all;
+      return;
+    }
   }
   y = 0;
 }

@@ -53,11 +53,12 @@ enum class KpiSource : std::uint8_t {
   ChannelDelivered,
   ChannelCost,
   RuleRuns,
-  Declared,          // index: the machine's KPI
-  DaysToMilestone,   // index: stage; y: days to first reach, x: reached it
-  MilestoneVisits,   // index: stage; per customer who reached it
-  LifetimeValue,     // value minus cost, discounted when the spec says so
-  Retention,         // not ended at an exit by the horizon
+  Declared,         // index: the machine's KPI
+  DaysToMilestone,  // index: stage; y: days to first reach, x: reached it
+  MilestoneVisits,  // index: stage; per customer who reached it
+  LifetimeValue,    // value minus cost, discounted when the spec says so
+  Retention,        // not ended at an exit by the horizon
+  Nps,              // y: 100 (promoters - detractors), x: answers
 };
 
 struct KpiDef {

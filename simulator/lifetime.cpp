@@ -41,7 +41,7 @@ void addInto(std::vector<T>& into, const std::vector<T>& from) {
 }  // namespace
 
 std::vector<double> retentionGrid(double horizon) {
-  double step = horizon <= 26 * 7 * kDay  ? 7 * kDay
+  double step = horizon <= 26 * 7 * kDay    ? 7 * kDay
                 : horizon <= 5 * 365 * kDay ? 30 * kDay
                                             : 365 * kDay;
   std::vector<double> grid;
@@ -65,6 +65,8 @@ LifetimeTally::LifetimeTally(const rt::Machine& m) : enabled(m.lifetime), horizo
   grid = retentionGrid(m.horizon);
   exitsByPeriod.assign(grid.size(), 0);
   lifetimeValueBins.assign(kValueBins, 0);
+  for (const auto& tp : m.touchpoints)
+    if (tp.nps != rt::kNone) npsAnswers.assign(3 * m.stages.size(), 0);
 }
 
 void LifetimeTally::add(const rt::Customer& c) {
@@ -98,6 +100,11 @@ void LifetimeTally::add(const rt::Customer& c) {
   lifetimeValue += v;
   lifetimeValueSquares += v * v;
   ++lifetimeValueBins[static_cast<std::size_t>(valueBin(v))];
+  if (!npsAnswers.empty()) {
+    auto answers = c.npsAnswers();
+    for (std::size_t i = 0; i < npsAnswers.size(); ++i)
+      npsAnswers[i] += answers[i];
+  }
 }
 
 void LifetimeTally::merge(const LifetimeTally& o) {
@@ -113,6 +120,24 @@ void LifetimeTally::merge(const LifetimeTally& o) {
   lifetimeValue += o.lifetimeValue;
   lifetimeValueSquares += o.lifetimeValueSquares;
   addInto(lifetimeValueBins, o.lifetimeValueBins);
+  addInto(npsAnswers, o.npsAnswers);
+}
+
+Interval netPromoterScore(const std::vector<std::uint64_t>& counts, std::size_t first,
+                          std::size_t step, std::uint64_t& answers) {
+  std::uint64_t promoters = 0, passives = 0, detractors = 0;
+  for (std::size_t i = first; i + 2 < counts.size(); i += step) {
+    promoters += counts[i];
+    passives += counts[i + 1];
+    detractors += counts[i + 2];
+  }
+  answers = promoters + passives + detractors;
+  if (answers == 0) return {NAN, NAN, NAN};
+  auto n = static_cast<double>(answers);
+  double p = static_cast<double>(promoters) / n, d = static_cast<double>(detractors) / n;
+  double score = p - d;
+  double se = std::sqrt(std::max(0.0, p + d - score * score) / n);
+  return {100 * score, 100 * (score - kZ95 * se), 100 * (score + kZ95 * se)};
 }
 
 double firstTimeQuantile(const LifetimeTally& t, std::size_t milestone, std::uint64_t reached,

@@ -46,6 +46,10 @@ struct LifetimeTally {
   double lifetimeValue = 0, lifetimeValueSquares = 0;
   std::vector<std::uint64_t> lifetimeValueBins;
 
+  /// By stage, three counts: NPS answers from promoters, passives and detractors (empty when
+  /// no touchpoint asks).
+  std::vector<std::uint64_t> npsAnswers;
+
   static constexpr int kTimeBins = 2000;
   static constexpr int kRepeatBuckets = 5;
 };
@@ -53,6 +57,12 @@ struct LifetimeTally {
 /// The retention grid for a horizon: weekly up to 26 weeks, monthly (30 days) up to 5 years,
 /// else yearly; the horizon is always the last point.
 std::vector<double> retentionGrid(double horizon);
+
+/// Net promoter score of the answers in `counts` (promoters, passives, detractors, possibly by
+/// stage: every third from `first`): percent promoters minus percent detractors, -100 to 100,
+/// with a normal interval over the answers. `answers` is set to their number.
+Interval netPromoterScore(const std::vector<std::uint64_t>& counts, std::size_t first,
+                          std::size_t step, std::uint64_t& answers);
 
 /// Quantiles of the histograms above; NaN without customers.
 double firstTimeQuantile(const LifetimeTally& tally, std::size_t milestone, std::uint64_t reached,

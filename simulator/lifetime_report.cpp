@@ -50,12 +50,11 @@ LifetimeSummary summarizeLifetime(const rt::Machine& m, const Tally& t) {
     row.medianDays = firstTimeQuantile(l, i, row.count, 0.5);
     row.p90Days = firstTimeQuantile(l, i, row.count, 0.9);
     if (row.count > 0) {
-      row.visitsPerCustomer =
-          static_cast<double>(t.visits[stage]) / static_cast<double>(row.count);
+      row.visitsPerCustomer = static_cast<double>(t.visits[stage]) / static_cast<double>(row.count);
       for (int b = 0; b < LifetimeTally::kRepeatBuckets; ++b)
         row.repeatShares.push_back(
-            static_cast<double>(l.repeats[i * LifetimeTally::kRepeatBuckets +
-                                          static_cast<std::size_t>(b)]) /
+            static_cast<double>(
+                l.repeats[i * LifetimeTally::kRepeatBuckets + static_cast<std::size_t>(b)]) /
             static_cast<double>(row.count));
     }
     s.milestones.push_back(std::move(row));
@@ -68,14 +67,35 @@ LifetimeSummary summarizeLifetime(const rt::Machine& m, const Tally& t) {
     point.days = l.grid[k] / kDay;
     point.active = wilson(t.customers - exited, t.customers);
     if (activeBefore > 0)
-      point.hazard =
-          static_cast<double>(l.exitsByPeriod[k]) / static_cast<double>(activeBefore);
+      point.hazard = static_cast<double>(l.exitsByPeriod[k]) / static_cast<double>(activeBefore);
     s.retention.push_back(point);
   }
   s.lifetimeValue = meanInterval(l.lifetimeValue, l.lifetimeValueSquares, t.customers);
   s.medianLifetimeValue = lifetimeValueQuantile(l, t.customers, 0.5);
   s.p90LifetimeValue = lifetimeValueQuantile(l, t.customers, 0.9);
   s.discounted = m.discountPeriod > 0 && m.discountRate > 0;
+  if (!l.npsAnswers.empty()) {
+    auto row = [&](rt::Index stage, std::size_t first, std::size_t step) {
+      NpsRow r;
+      r.stage = stage;
+      r.score = netPromoterScore(l.npsAnswers, first, step, r.answers);
+      if (r.answers > 0) {
+        std::uint64_t promoters = 0, detractors = 0;
+        for (std::size_t i = first; i + 2 < l.npsAnswers.size(); i += step) {
+          promoters += l.npsAnswers[i];
+          detractors += l.npsAnswers[i + 2];
+        }
+        r.promoters = static_cast<double>(promoters) / static_cast<double>(r.answers);
+        r.detractors = static_cast<double>(detractors) / static_cast<double>(r.answers);
+      }
+      return r;
+    };
+    s.nps.push_back(row(rt::kNone, 0, 3));
+    for (std::size_t stage = 0; stage < m.stages.size(); ++stage) {
+      NpsRow r = row(static_cast<rt::Index>(stage), 3 * stage, l.npsAnswers.size());
+      if (r.answers > 0) s.nps.push_back(r);
+    }
+  }
   return s;
 }
 
@@ -106,7 +126,8 @@ std::string textMilestones(const rt::Machine& m, const LifetimeSummary& s) {
                formatKpi(row.reached.value, KpiUnit::Share),
                formatInterval(row.reached, KpiUnit::Share, false),
                formatKpi(row.days.value, KpiUnit::Days), formatKpi(row.medianDays, KpiUnit::Days),
-               formatKpi(row.p90Days, KpiUnit::Days), formatKpi(row.visitsPerCustomer, KpiUnit::Number),
+               formatKpi(row.p90Days, KpiUnit::Days),
+               formatKpi(row.visitsPerCustomer, KpiUnit::Number),
                formatKpi(twice, KpiUnit::Share)});
   }
   out += table.render();
@@ -140,17 +161,39 @@ std::string textRetention(const rt::Machine& m, const Results& results, const Li
 
 std::string textLifetimeValue(const rt::Machine& m, const LifetimeSummary& s) {
   std::string currency = m.currency.empty() ? "" : fmt::format(" ({})", m.currency);
-  std::string out = fmt::format("\nCustomer lifetime value{}: value minus cost to serve{}\n",
-                                currency,
-                                s.discounted ? fmt::format(", discounted {:g}% per {:g} days",
-                                                           m.discountRate * 100,
-                                                           m.discountPeriod / kDay)
-                                             : "");
+  std::string out =
+      fmt::format("\nCustomer lifetime value{}: value minus cost to serve{}\n", currency,
+                  s.discounted ? fmt::format(", discounted {:g}% per {:g} days",
+                                             m.discountRate * 100, m.discountPeriod / kDay)
+                               : "");
   TextTable table({"", "value", "95% CI"});
   table.add({"mean per customer", formatKpi(s.lifetimeValue.value, KpiUnit::Money),
              formatInterval(s.lifetimeValue, KpiUnit::Money, false)});
   table.add({"median", formatKpi(s.medianLifetimeValue, KpiUnit::Money), ""});
   table.add({"90th percentile", formatKpi(s.p90LifetimeValue, KpiUnit::Money), ""});
+  return out + table.render();
+}
+
+std::string textNps(const rt::Machine& m, const Results& results, const LifetimeSummary& s) {
+  if (s.nps.empty()) return "";
+  std::string out =
+      "\nNet promoter score: % promoters (9-10) minus % detractors (0-6) of the answers\n";
+  TextTable table({"", "answers", "NPS", "95% CI", "promoters", "detractors"});
+  auto add = [&](const std::string& label, const NpsRow& r) {
+    auto points = [](double v) { return std::isfinite(v) ? fmt::format("{:+.1f}", v) : "-"; };
+    std::string interval = std::isfinite(r.score.low)
+                               ? fmt::format("[{}, {}]", points(r.score.low), points(r.score.high))
+                               : "";
+    table.add({label, fmt::format("{}", r.answers), points(r.score.value), interval,
+               formatKpi(r.promoters, KpiUnit::Share), formatKpi(r.detractors, KpiUnit::Share)});
+  };
+  add("everyone", s.nps.front());
+  for (std::size_t p = 0; p < m.personas.size(); ++p) {
+    LifetimeSummary persona = summarizeLifetime(m, results.personas[p]);
+    if (!persona.nps.empty()) add(m.personas[p].name, persona.nps.front());
+  }
+  for (std::size_t i = 1; i < s.nps.size(); ++i)
+    add(fmt::format("in {}", m.stages[static_cast<std::size_t>(s.nps[i].stage)].name), s.nps[i]);
   return out + table.render();
 }
 
@@ -161,7 +204,7 @@ std::string textLifetime(const rt::Machine& m, const Results& results) {
   Tally all = results.overall();
   LifetimeSummary s = summarizeLifetime(m, all);
   return textKpis(m, s) + textMilestones(m, s) + textRetention(m, results, s) +
-         textLifetimeValue(m, s);
+         textLifetimeValue(m, s) + textNps(m, results, s);
 }
 
 nlohmann::json lifetimeJson(const rt::Machine& m, const Tally& t) {
@@ -191,12 +234,29 @@ nlohmann::json lifetimeJson(const rt::Machine& m, const Tally& t) {
   }
   auto& retention = j["retention"] = nlohmann::json::array();
   for (const auto& point : s.retention)
-    retention.push_back(
-        {{"day", point.days}, {"active", intervalJson(point.active)}, {"hazard", orNull(point.hazard)}});
+    retention.push_back({{"day", point.days},
+                         {"active", intervalJson(point.active)},
+                         {"hazard", orNull(point.hazard)}});
   j["lifetime_value"] = {{"mean", intervalJson(s.lifetimeValue)},
                          {"median", orNull(s.medianLifetimeValue)},
                          {"p90", orNull(s.p90LifetimeValue)},
                          {"discounted", s.discounted}};
+  if (!s.nps.empty()) {
+    auto row = [&](const NpsRow& r) {
+      nlohmann::json out{{"answers", r.answers},
+                         {"score", intervalJson(r.score)},
+                         {"promoters", orNull(r.promoters)},
+                         {"detractors", orNull(r.detractors)}};
+      if (r.stage != rt::kNone) out["stage"] = m.stages[static_cast<std::size_t>(r.stage)].name;
+      return out;
+    };
+    nlohmann::json nps = row(s.nps.front());
+    nlohmann::json stages = nlohmann::json::array();
+    for (std::size_t i = 1; i < s.nps.size(); ++i)
+      stages.push_back(row(s.nps[i]));
+    nps["by_stage"] = std::move(stages);
+    j["nps"] = std::move(nps);
+  }
   return j;
 }
 
@@ -227,6 +287,10 @@ std::string csvLifetime(const rt::Machine& m, const Tally& t, const std::string&
   row("clv_per_customer", "", s.lifetimeValue);
   plain("clv_median", "", s.medianLifetimeValue);
   plain("clv_p90", "", s.p90LifetimeValue);
+  for (const auto& r : s.nps) {
+    row("nps", r.stage == rt::kNone ? "" : m.stages[static_cast<std::size_t>(r.stage)].name,
+        r.score);
+  }
   return out;
 }
 

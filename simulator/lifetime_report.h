@@ -38,6 +38,14 @@ struct RetentionPoint {
   double hazard = NAN;
 };
 
+/// The net promoter score of the answers given in one stage (or everywhere: stage kNone).
+struct NpsRow {
+  rt::Index stage = rt::kNone;
+  std::uint64_t answers = 0;
+  Interval score;
+  double promoters = NAN, detractors = NAN;
+};
+
 struct LifetimeSummary {
   std::vector<KpiRow> kpis;
   std::vector<MilestoneRow> milestones;
@@ -45,6 +53,8 @@ struct LifetimeSummary {
   Interval lifetimeValue;
   double medianLifetimeValue = NAN, p90LifetimeValue = NAN;
   bool discounted = false;
+  /// Everywhere first, then each stage where someone answered (empty without surveys).
+  std::vector<NpsRow> nps;
 };
 
 LifetimeSummary summarizeLifetime(const rt::Machine& machine, const Tally& tally);

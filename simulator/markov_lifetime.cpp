@@ -97,9 +97,10 @@ bool earnings(const rt::Machine& m, Index persona, const Chain& chain, Earnings&
     if (event.value == kNone) continue;
     for (const auto& tp : m.touchpoints) {
       if (tp.responseEvent == static_cast<Index>(e)) {
-        notExact.push_back(fmt::format("value: event `{}` also happens when touchpoint `{}` "
-                                       "emits it, which the chain does not count",
-                                       event.name, tp.name));
+        notExact.push_back(
+            fmt::format("value: event `{}` also happens when touchpoint `{}` "
+                        "emits it, which the chain does not count",
+                        event.name, tp.name));
         return false;
       }
     }
@@ -147,7 +148,8 @@ void solveLifetime(const rt::Machine& machine, Index persona, const Chain& chain
   out.milestoneByHorizon.assign(n, NAN);
   out.milestoneSecondsByHorizon.assign(n, NAN);
   for (std::size_t s = 0; s < n; ++s)
-    if (machine.stages[s].milestone) milestone(machine, persona, static_cast<Index>(s), horizon, out);
+    if (machine.stages[s].milestone)
+      milestone(machine, persona, static_cast<Index>(s), horizon, out);
 
   out.retentionGrid = retentionGrid(horizon);
   for (double t : out.retentionGrid) {

@@ -328,7 +328,7 @@ struct PersonaDecl : NamedDecl {
   explicit PersonaDecl(SourceRange range) : NamedDecl(DeclKind::Persona, range) {}
 };
 
-enum class TouchpointItemKind { Via, Cost, Emotion, Duration, Response };
+enum class TouchpointItemKind { Via, Cost, Emotion, Duration, Response, Nps };
 
 struct TouchpointItem {
   TouchpointItemKind kind;

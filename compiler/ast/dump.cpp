@@ -377,6 +377,12 @@ class Dumper {
           expr("value", item.value.get());
           break;
         }
+        case TouchpointItemKind::Nps: {
+          line("", "Nps", item.range);
+          Indent inner(*this);
+          expr("answer", item.value.get());
+          break;
+        }
         case TouchpointItemKind::Response: {
           line("", "Response emits " + name(item.name), item.range);
           Indent inner(*this);

@@ -624,6 +624,9 @@ class Formatter {
         case ast::TouchpointItemKind::Duration:
           doc = concat({text("duration "), expr(*item.value)});
           break;
+        case ast::TouchpointItemKind::Nps:
+          doc = concat({text("nps "), expr(*item.value)});
+          break;
         case ast::TouchpointItemKind::Response:
           doc = concat({text("response "), expr(*item.value), text(" emits " + item.name.text),
                         item.delay ? concat({text(" delay "), expr(*item.delay)}) : nullptr});

@@ -267,9 +267,10 @@ Lowered Lowerer::call(const ast::CallExpr& e) {
       if (arg.kind != ast::ExprKind::Name) return Lowered::of(0);
       const auto& n = ast::as<ast::NameExpr>(arg);
       if (info->id == sema::Builtin::Reached) {
-        return Lowered{false,
-                       0,
-                       {{Op::Visits, stageNamed(n.name.text), 0}, {Op::Const, 0, 0}, {Op::Gt, 0, 0}}};
+        return Lowered{
+            false,
+            0,
+            {{Op::Visits, stageNamed(n.name.text), 0}, {Op::Const, 0, 0}, {Op::Gt, 0, 0}}};
       }
       if (info->id == sema::Builtin::Occurrences)
         return code({Op::Occurrences, lookup(eventIndex_, n.declaration), 0});

@@ -63,6 +63,10 @@ void Lowerer::touchpoints() {
           out.responseEvent = declNamed(eventIndex_, item.name.text);
           out.responseDelay = add(item.delay.get());
           break;
+        case ast::TouchpointItemKind::Nps:
+          out.nps = add(item.value.get());
+          m_.lifetime = true;
+          break;
       }
     }
     m_.touchpoints.push_back(std::move(out));

@@ -621,6 +621,9 @@ std::unique_ptr<ast::TouchpointDecl> AstBuilder::buildTouchpoint(
       built.value = buildExpr(response->expr(0));
       built.name = identifier(response->name());
       if (response->DELAY() != nullptr) built.delay = buildExpr(response->expr(1));
+    } else if (auto* nps = dynamic_cast<JourneyParser::TouchpointNpsContext*>(item)) {
+      built.kind = ast::TouchpointItemKind::Nps;
+      built.value = buildExpr(nps->expr());
     } else {
       continue;
     }

@@ -566,10 +566,10 @@ struct ParsePipeline {
 };
 
 constexpr std::size_t kDeclarationStarts[] = {
-    JourneyLexer::HORIZON, JourneyLexer::ENTRY,      JourneyLexer::PARAM, JourneyLexer::VAR,
-    JourneyLexer::CHANNEL, JourneyLexer::PERSONA,    JourneyLexer::STAGE, JourneyLexer::GOAL,
-    JourneyLexer::EXIT,    JourneyLexer::TOUCHPOINT, JourneyLexer::EVENT, JourneyLexer::RULE,
-    JourneyLexer::MILESTONE, JourneyLexer::KPI, JourneyLexer::DISCOUNT,
+    JourneyLexer::HORIZON,   JourneyLexer::ENTRY,      JourneyLexer::PARAM,    JourneyLexer::VAR,
+    JourneyLexer::CHANNEL,   JourneyLexer::PERSONA,    JourneyLexer::STAGE,    JourneyLexer::GOAL,
+    JourneyLexer::EXIT,      JourneyLexer::TOUCHPOINT, JourneyLexer::EVENT,    JourneyLexer::RULE,
+    JourneyLexer::MILESTONE, JourneyLexer::KPI,        JourneyLexer::DISCOUNT,
 };
 
 bool startsDeclaration(std::size_t type) {

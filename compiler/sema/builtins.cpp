@@ -106,6 +106,7 @@ std::span<const std::string_view> builtinKpiNames() {
       "days_to_milestone_mean",
       "visits_per_customer",
       "retention",
+      "nps",
       "cost_per_customer",
       "cost_per_conversion",
       "value_per_customer",

@@ -110,7 +110,8 @@ void Analyzer::reportUnknownFunction(const ast::CallExpr& e) {
   } else {
     d.help =
         "functions: `min`, `max`, `clamp`, `abs`, `round`, `floor`, `ceil`, `visits`, "
-        "`reached`, `received`, `in_stage`, `occurrences`; distributions: `fixed`, `uniform`, `normal`, `lognormal`, "
+        "`reached`, `received`, `in_stage`, `occurrences`; distributions: `fixed`, `uniform`, "
+        "`normal`, `lognormal`, "
         "`exponential`, `gamma`, `weibull`, `bernoulli`";
   }
 }
@@ -205,7 +206,7 @@ Folded Analyzer::checkStateFunction(ast::CallExpr& e, const FunctionInfo& info, 
       report(DiagnosticKind::BadArguments, argument->range,
              fmt::format("`{}` takes the name of {} {}", info.name, event ? "an" : "a", what))
           .help = fmt::format("e.g. `{}({})`", info.name,
-                              event  ? "ordered"
+                              event   ? "ordered"
                               : stage ? "Research"
                                       : "WelcomeCall");
     }

@@ -97,8 +97,9 @@ void Analyzer::checkSettings() {
   if (!goal && !rootHasSyntaxErrors_) {
     report(DiagnosticKind::NoGoal, journeyRange_,
            fmt::format("journey `{}` has no goal stage", name))
-        .help = "mark the stage customers should reach with `goal`, e.g. `goal Purchased`, or "
-                "with `milestone` when they go on from it";
+        .help =
+        "mark the stage customers should reach with `goal`, e.g. `goal Purchased`, or "
+        "with `milestone` when they go on from it";
   }
 }
 

@@ -24,13 +24,14 @@ void Analyzer::checkKpis() {
     }
     primary = kpi;
     if (type.ok() && type.type.kind != TypeKind::Bool) {
-      Diagnostic& d = report(
-          DiagnosticKind::TypeMismatch, kpi->value->range,
-          fmt::format("a primary KPI is a share of customers: expected `bool`, found `{}`",
-                      typeName(type.type.kind)));
+      Diagnostic& d =
+          report(DiagnosticKind::TypeMismatch, kpi->value->range,
+                 fmt::format("a primary KPI is a share of customers: expected `bool`, found `{}`",
+                             typeName(type.type.kind)));
       d.labels.push_back({*kpi->primary, "`conversion` means this KPI"});
-      d.help = "make it a condition that holds for the customers who count, e.g. "
-               "`reached(FirstOrder)`, or remove `primary`";
+      d.help =
+          "make it a condition that holds for the customers who count, e.g. "
+          "`reached(FirstOrder)`, or remove `primary`";
     }
   }
   if (out_ != nullptr) out_->kpis.assign(kpis_.begin(), kpis_.end());
@@ -51,11 +52,12 @@ Folded Analyzer::checkKpi(ast::KpiDecl& kpi) {
   if (folded.ok()) {
     TypeKind kind = folded.type.kind;
     if (kind == TypeKind::String || kind == TypeKind::Persona) {
-      report(DiagnosticKind::TypeMismatch, kpi.value->range,
-             fmt::format("a KPI is a number, money, a duration or a bool, found `{}`",
-                         typeName(kind)))
-          .help = "a bool KPI is the share of customers for whom it holds; the others are a mean "
-                  "per customer, e.g. `kpi orders = visits(Ordered)`";
+      report(
+          DiagnosticKind::TypeMismatch, kpi.value->range,
+          fmt::format("a KPI is a number, money, a duration or a bool, found `{}`", typeName(kind)))
+          .help =
+          "a bool KPI is the share of customers for whom it holds; the others are a mean "
+          "per customer, e.g. `kpi orders = visits(Ordered)`";
       folded = Folded::error();
     }
   }
@@ -90,9 +92,8 @@ void Analyzer::reportKpiCycle(const ast::KpiDecl& kpi) {
 void Analyzer::checkDiscount() {
   for (auto* discount : discounts_) {
     if (discount != discounts_.front()) {
-      Diagnostic& d =
-          report(DiagnosticKind::DuplicateSetting, keywordRange(discount->range, "discount"),
-                 "`discount` is set twice");
+      Diagnostic& d = report(DiagnosticKind::DuplicateSetting,
+                             keywordRange(discount->range, "discount"), "`discount` is set twice");
       d.labels.push_back({keywordRange(discounts_.front()->range, "discount"), "first set here"});
       d.help = "remove one of them";
       continue;

@@ -33,6 +33,8 @@ std::string_view touchpointKeyword(ast::TouchpointItemKind kind) {
       return "duration";
     case ast::TouchpointItemKind::Response:
       return "response";
+    case ast::TouchpointItemKind::Nps:
+      return "nps";
   }
   return "";
 }
@@ -118,10 +120,10 @@ void Analyzer::checkStage(ast::StageDecl& stage) {
       case ast::StageItemKind::Value: {
         bool perPeriod = item.period != nullptr;
         if (perPeriod && terminal) {
-          Diagnostic& d = report(
-              DiagnosticKind::PeriodValueOnTerminal, item.range,
-              fmt::format("`value ... per` on {} `{}`, where customers spend no time",
-                          stageNoun(stage), stageName));
+          Diagnostic& d =
+              report(DiagnosticKind::PeriodValueOnTerminal, item.range,
+                     fmt::format("`value ... per` on {} `{}`, where customers spend no time",
+                                 stageNoun(stage), stageName));
           d.help = fmt::format(
               "a goal or exit ends the journey: earn the value once with `value` alone, or earn "
               "it per period in the stage before `{}`",
@@ -196,7 +198,7 @@ void Analyzer::checkStage(ast::StageDecl& stage) {
 void Analyzer::checkTouchpoint(ast::TouchpointDecl& touchpoint) {
   std::unordered_set<std::string_view> reported;
   Place place = customerPlace(allPersonas(), &reported);
-  const ast::TouchpointItem* firsts[5] = {nullptr, nullptr, nullptr, nullptr, nullptr};
+  const ast::TouchpointItem* firsts[6] = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
   for (auto& item : touchpoint.items) {
     auto& first = firsts[static_cast<std::size_t>(item.kind)];
     std::string_view keyword = touchpointKeyword(item.kind);
@@ -247,6 +249,19 @@ void Analyzer::checkTouchpoint(ast::TouchpointDecl& touchpoint) {
                    fmt::format("a delay cannot be negative, found `{}`",
                                shown(item.delay.get(), delay)));
           }
+        }
+        break;
+      }
+      case ast::TouchpointItemKind::Nps: {
+        // The answer to "how likely are you to recommend us?", drawn at each delivery.
+        Place sampled = place;
+        sampled.sampling = true;
+        Folded answer = checkExpected(item.value.get(), sampled, TypeKind::Number);
+        if (answer.ok() && answer.constant && (answer.value < 0 || answer.value > 10)) {
+          report(DiagnosticKind::InvalidValue, item.value->range,
+                 fmt::format("an NPS answer is from 0 to 10, found `{}`",
+                             shown(item.value.get(), answer)))
+              .help = "e.g. `nps clamp(round(normal(mean: 7 + emotion, sd: 2)), 0, 10)`";
         }
         break;
       }

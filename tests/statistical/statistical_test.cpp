@@ -219,8 +219,8 @@ std::vector<std::string> lifetimeDisagreements(const rt::Machine& m, const sim::
     double distance = se > 0 ? std::fabs(simulated - expected) / se : INFINITY;
     worst = std::max(worst, distance);
     if (distance > z)
-      failures.push_back(fmt::format("{}: simulated {:.6f}, exact {:.6f}, |diff| = {:.2f} SE",
-                                     what, simulated, expected, distance));
+      failures.push_back(fmt::format("{}: simulated {:.6f}, exact {:.6f}, |diff| = {:.2f} SE", what,
+                                     simulated, expected, distance));
   };
   auto meanSe = [](double sum, double squares, double count) {
     double mean = sum / count;
@@ -231,8 +231,7 @@ std::vector<std::string> lifetimeDisagreements(const rt::Machine& m, const sim::
     auto s = static_cast<std::size_t>(l.milestones[i]);
     double p = exact.milestoneByHorizon[s];
     auto reached = static_cast<double>(t.reached[s]);
-    check(fmt::format("reached {}", m.stages[s].name), reached / n, p,
-          std::sqrt(p * (1 - p) / n));
+    check(fmt::format("reached {}", m.stages[s].name), reached / n, p, std::sqrt(p * (1 - p) / n));
     check(fmt::format("days to {}", m.stages[s].name), l.firstTime[i] / reached / 86400,
           exact.milestoneSecondsByHorizon[s] / 86400,
           meanSe(l.firstTime[i], l.firstTimeSquares[i], reached) / 86400);

@@ -36,7 +36,7 @@ void resign(std::string& bytes) {
 }  // namespace
 
 TEST(MachineFile, RoundTripKeepsEverything) {
-  for (const char* name : {"business_phone", "ecommerce", "retention", "saas_trial"}) {
+  for (const char* name : {"business_phone", "ecommerce", "retention", "saas_trial", "retail"}) {
     rt::Machine machine = example(name);
     std::string bytes = rt::serialize(machine);
     ASSERT_TRUE(rt::looksLikeMachine(bytes));

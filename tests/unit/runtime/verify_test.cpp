@@ -32,7 +32,7 @@ std::string firstProblem(const rt::Machine& m) {
 
 TEST(Verify, AcceptsTheBaseMachineAndTheExamples) {
   EXPECT_EQ(firstProblem(baseMachine()), "");
-  for (const char* name : {"business_phone", "ecommerce", "retention", "saas_trial"}) {
+  for (const char* name : {"business_phone", "ecommerce", "retention", "saas_trial", "retail"}) {
     journey::DiskFileReader disk;
     auto compilation =
         journey::compile(std::string(JOURNEY_SOURCE_DIR) + "/examples/" + name + ".journey", disk);
