@@ -90,6 +90,7 @@ std::vector<std::string> facts(const Analysis& a, const Symbol& symbol) {
       break;
     }
     case SymbolKind::Stage:
+    case SymbolKind::Milestone:
     case SymbolKind::Goal:
     case SymbolKind::Exit: {
       const auto& stage = ast::as<ast::StageDecl>(*symbol.decl);
@@ -115,12 +116,16 @@ std::vector<std::string> facts(const Analysis& a, const Symbol& symbol) {
                                           describeTarget(a, *item.target)));
             break;
           case ast::StageItemKind::Value:
-            if (item.value) lines.push_back("value " + snippet(a, item.value->range));
+            if (item.value)
+              lines.push_back("value " + snippet(a, item.value->range) +
+                              (item.period ? " per " + snippet(a, item.period->range) : ""));
             break;
         }
       }
-      if (symbol.kind == SymbolKind::Stage && !moves)
+      if ((symbol.kind == SymbolKind::Stage || symbol.kind == SymbolKind::Milestone) && !moves)
         lines.push_back("no transitions: customers leave only when a rule moves them");
+      if (symbol.kind == SymbolKind::Milestone)
+        lines.push_back("a milestone: reports count the customers who reach it");
       if (symbol.kind == SymbolKind::Goal) lines.push_back("the journey succeeds here");
       if (symbol.kind == SymbolKind::Exit) lines.push_back("the journey ends here without success");
       break;
@@ -174,6 +179,19 @@ std::vector<std::string> facts(const Analysis& a, const Symbol& symbol) {
         lines.push_back(fmt::format("type `{}`", ast::typeName(value.value->type.kind)));
       lines.push_back(fmt::format("{} = {}", symbol.kind == SymbolKind::Param ? "value" : "initial",
                                   snippet(a, value.value->range)));
+      break;
+    }
+    case SymbolKind::Kpi: {
+      const auto& kpi = ast::as<ast::KpiDecl>(*symbol.decl);
+      if (kpi.primary) lines.emplace_back("primary: what `conversion` means in reports and gates");
+      if (!kpi.value) break;
+      ast::TypeKind type = kpi.value->type.kind;
+      if (type == ast::TypeKind::Bool) {
+        lines.emplace_back("type `bool`: the share of customers for whom it holds");
+      } else if (type != ast::TypeKind::Unknown && type != ast::TypeKind::Error) {
+        lines.push_back(fmt::format("type `{}`: the mean per customer", ast::typeName(type)));
+      }
+      lines.push_back("= " + snippet(a, kpi.value->range));
       break;
     }
     case SymbolKind::Attribute: {
