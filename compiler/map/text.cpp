@@ -29,14 +29,8 @@ std::vector<std::string> wrap(std::string_view text, std::size_t width) {
 }
 
 std::string_view kindWord(const Stage& stage) {
-  switch (stage.kind) {
-    case ast::StageKind::Goal:
-      return "goal";
-    case ast::StageKind::Exit:
-      return "exit";
-    case ast::StageKind::Ordinary:
-      break;
-  }
+  if (stage.kind == ast::StageKind::Goal) return "goal";
+  if (stage.kind == ast::StageKind::Exit) return "exit";
   return stage.milestone ? "milestone" : "stage";
 }
 
