@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/ast/walk.h"
 #include "compiler/sema/builtins.h"
 #include "lsp/describe.h"
 #include "lsp/features.h"
@@ -228,8 +229,33 @@ std::pair<std::uint32_t, std::uint32_t> wordAt(std::string_view text, std::uint3
   return {begin, end};
 }
 
-std::string builtinHover(std::string_view word) {
-  if (const auto* state = sema::findCustomerState(word))
+// Whether an expression of the root file reads a name that begins at `begin`: `value` in
+// `kpi worth = value` is customer state, the `value` of `value 100 USD` is a keyword.
+bool readsNameAt(const Analysis& a, std::uint32_t begin) {
+  const ast::Module* module = a.module(a.root);
+  if (module == nullptr) return false;
+  bool found = false;
+  auto search = [&](const ast::Decl& decl) {
+    ast::forEachExpr(decl, [&](const ast::Expr& top) {
+      ast::walk(top, [&](const ast::Expr& e) {
+        if (e.kind == ast::ExprKind::Name && e.range.file == a.root && e.range.begin == begin)
+          found = true;
+      });
+    });
+  };
+  for (const auto& item : module->items) {
+    if (item.journey) {
+      for (const auto& decl : item.journey->decls)
+        if (decl) search(*decl);
+    }
+    if (item.decl) search(*item.decl);
+  }
+  return found;
+}
+
+std::string builtinHover(const Analysis& a, std::string_view word, std::uint32_t begin) {
+  const auto* state = sema::findCustomerState(word);
+  if (state != nullptr && readsNameAt(a, begin))
     return fmt::format("**customer state** `{}`: `{}`\n\n{}", state->name,
                        ast::typeName(state->type), state->description);
   if (const auto* function = sema::findFunction(word)) {
@@ -254,7 +280,7 @@ Json hover(const Analysis& a, std::uint32_t offset) {
     auto [begin, end] = wordAt(a.file(a.root).text(), offset);
     if (begin == end) return nullptr;
     std::string text =
-        builtinHover(std::string_view(a.file(a.root).text()).substr(begin, end - begin));
+        builtinHover(a, std::string_view(a.file(a.root).text()).substr(begin, end - begin), begin);
     if (text.empty()) return nullptr;
     return {{"contents", {{"kind", "markdown"}, {"value", text}}},
             {"range", toJson(a.range(SourceRange{a.root, begin, end}))}};

@@ -365,6 +365,8 @@ TEST_F(Lifetime, Hover) {
   EXPECT_NE(hoverAt("reached(").find("**built-in function** `reached(stage)`"), std::string::npos);
   EXPECT_NE(hoverAt("occurrences(").find("`occurrences(event)`"), std::string::npos);
   EXPECT_NE(hoverAt("value\n").find("**customer state** `value`: `money`"), std::string::npos);
+  // The keyword of `value price` is not the customer state it is spelled like.
+  EXPECT_EQ(hoverAt("value price"), "");
 }
 
 TEST_F(Lifetime, Completion) {
