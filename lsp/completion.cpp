@@ -403,17 +403,26 @@ bool completeAfter(const Context& context, const Analysis& names, Completions& o
 // The start of an item: the keywords the enclosing block takes.
 void completeItemStart(const Context& context, Completions& out) {
   const std::string& block = context.block;
-  bool inTouchpoint = false;
+  // The item the cursor is in: the last item keyword of the block, and whether `per` follows it.
+  std::string_view item;
+  bool per = false;
   for (std::size_t i = context.tokens.size(); i > context.blockStart; --i) {
     std::string_view w = context.tokens[i - 1].text;
-    if (w == "touchpoint") {
-      inTouchpoint = true;
+    per = per || w == "per";
+    if (w == "touchpoint" || w == "after" || w == "on" || w == "value") {
+      item = w;
       break;
     }
-    if (w == "after" || w == "on" || w == "value" || w == "stage" || w == "{" || w == "}") break;
+    if (w == "stage" || w == "{" || w == "}") break;
   }
-  if (inTouchpoint)
+  bool stageBlock = block == "stage" || block == "milestone" || block == "goal" || block == "exit";
+  if (item == "touchpoint")
     out.keywords({"via", "cost", "emotion", "duration", "response", "emits", "delay"});
+  // `value V per D` in a stage; `discount R per D`.
+  if ((stageBlock && item == "value" && !per) ||
+      ((block == "top" || block == "journey") && context.declarationKeyword() == "discount" &&
+       context.previous(0) != "discount" && !per))
+    out.keywords({"per"});
   // After a KPI's value: `primary`, or the next declaration.
   if ((block == "top" || block == "journey") && context.inKpiValue()) out.keywords({"primary"});
   if (block == "top") {
@@ -422,7 +431,7 @@ void completeItemStart(const Context& context, Completions& out) {
   } else if (block == "journey") {
     out.keywords({"horizon", "entry", "discount", "param", "var", "channel", "persona", "stage",
                   "milestone", "goal", "exit", "touchpoint", "event", "rule", "kpi"});
-  } else if (block == "stage" || block == "milestone" || block == "goal" || block == "exit") {
+  } else if (stageBlock) {
     out.keywords({"touchpoint", "after", "on", "for", "value"});
   } else if (block == "persona") {
     out.keywords({"share"});

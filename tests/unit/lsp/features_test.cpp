@@ -392,6 +392,12 @@ TEST_F(Lifetime, Completion) {
   EXPECT_TRUE(has(eventItem, "value") && has(eventItem, "every"));
   auto milestoneItem = complete(text, "    after 30d", 4);
   EXPECT_TRUE(has(milestoneItem, "after") && has(milestoneItem, "value"));
+  auto period = complete(text, " per billing", 1);
+  EXPECT_EQ(period.front(), "per");
+  EXPECT_FALSE(has(complete(text, "billing\n    on referral", 7), "per"));
+  EXPECT_FALSE(has(complete(text, "price\n  }\n\n  kpi", 5), "per"));  // nor event values
+  auto discount = complete(text, " per 1y", 1);
+  EXPECT_TRUE(has(discount, "per") && has(discount, "kpi"));
   auto top = complete(text, "// A customer", 0);
   EXPECT_TRUE(has(top, "milestone") && has(top, "kpi") && !has(top, "discount"));
 }
