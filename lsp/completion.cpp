@@ -82,6 +82,7 @@ int completionKind(SymbolKind kind) {
     case SymbolKind::Journey:
       return 9;  // Module
     case SymbolKind::Stage:
+    case SymbolKind::Milestone:
     case SymbolKind::Goal:
     case SymbolKind::Exit:
       return 7;  // Class
@@ -99,6 +100,8 @@ int completionKind(SymbolKind kind) {
       return 21;  // Constant
     case SymbolKind::Var:
       return 6;  // Variable
+    case SymbolKind::Kpi:
+      return 12;  // Value
     case SymbolKind::Attribute:
       return 10;  // Property
     case SymbolKind::Field:
@@ -145,7 +148,9 @@ class Completions {
       add(s->name, completionKind(s->kind), detail, docOf(*s));
     }
   }
-  void stages() { names({SymbolKind::Stage, SymbolKind::Goal, SymbolKind::Exit}); }
+  void stages() {
+    names({SymbolKind::Stage, SymbolKind::Milestone, SymbolKind::Goal, SymbolKind::Exit});
+  }
   void channels() {
     names({SymbolKind::Channel});
     for (auto name : sema::builtinChannels())
@@ -248,6 +253,41 @@ struct Context {
     return {tokens[i - 1].text, i >= 2 ? tokens[i - 2].text : std::string_view{}};
   }
 
+  // The keyword that starts the declaration the cursor is in, at the level of the innermost
+  // open brace (`kpi`, `stage`, ...); empty when there is none. `persona` counts only when a
+  // name follows it, as in a declaration: in an expression an operator follows it.
+  std::string_view declarationKeyword() const {
+    static const std::set<std::string_view> starts = {
+        "use",   "journey",   "horizon", "entry", "discount", "param", "var",        "channel",
+        "stage", "milestone", "goal",    "exit",  "event",    "rule",  "touchpoint", "kpi"};
+    int depth = 0;
+    for (std::size_t i = tokens.size(); i > blockStart; --i) {
+      const Token& token = tokens[i - 1];
+      if (token.text == "}") {
+        ++depth;
+      } else if (token.text == "{") {
+        --depth;
+      } else if (depth == 0 && token.kind == TokenKind::Word) {
+        // `discount` is also a name (`param discount`): a keyword only where a name is not.
+        bool named = i >= 2 && starts.count(tokens[i - 2].text) > 0;
+        if (starts.count(token.text) > 0 && !(token.text == "discount" && named)) return token.text;
+        if (token.text == "persona" && i < tokens.size() && tokens[i].kind == TokenKind::Word)
+          return token.text;
+      }
+    }
+    return {};
+  }
+
+  // Inside a `kpi`'s value: after its `=`, before `primary`.
+  bool inKpiValue() const {
+    if (declarationKeyword() != "kpi") return false;
+    for (std::size_t i = tokens.size(); i > blockStart; --i) {
+      if (tokens[i - 1].text == "=") return true;
+      if (tokens[i - 1].text == "kpi" || tokens[i - 1].text == "primary") return false;
+    }
+    return false;
+  }
+
  private:
   // What opened the brace at token `i`.
   std::string braceOwner(std::size_t i) const {
@@ -257,8 +297,8 @@ struct Context {
     if (i > 0 && tokens[i - 1].text == "discrete") return "discrete";
     for (std::size_t k = i; k > 0 && k + 4 > i; --k) {
       std::string_view w = tokens[k - 1].text;
-      if (w == "journey" || w == "stage" || w == "goal" || w == "exit" || w == "persona" ||
-          w == "channel" || w == "event" || w == "rule")
+      if (w == "journey" || w == "stage" || w == "milestone" || w == "goal" || w == "exit" ||
+          w == "persona" || w == "channel" || w == "event" || w == "rule")
         return std::string(w);
     }
     return "unknown";
@@ -334,12 +374,26 @@ bool completeAfter(const Context& context, const Analysis& names, Completions& o
       return true;
     }
   }
+  if (p1 == "(" && (p2 == "reached" || p2 == "visits" || p2 == "in_stage")) {
+    out.stages();
+    return true;
+  }
+  if (p1 == "(" && p2 == "occurrences") {
+    out.names({SymbolKind::Event});
+    return true;
+  }
+  if (p1 == "(" && p2 == "received") {
+    out.names({SymbolKind::Touchpoint});
+    return true;
+  }
   static const std::set<std::string_view> expressionStarts = {
       "=",        "if",       "(",       "+",      "-",        "*",     "/",  "<",
       ">",        "<=",       ">=",      "==",     "!=",       "and",   "or", "not",
       "value",    "cost",     "emotion", "share",  "every",    "after", ":",  "priority",
       "duration", "response", "delay",   "within", "inactive", "cap",   "per"};
   if (expressionStarts.count(p1) > 0 || (p1 == "," && block == "unknown")) {
+    // A KPI may read the others.
+    if (context.inKpiValue()) out.names({SymbolKind::Kpi});
     out.expressionNames();
     return true;
   }
@@ -349,24 +403,35 @@ bool completeAfter(const Context& context, const Analysis& names, Completions& o
 // The start of an item: the keywords the enclosing block takes.
 void completeItemStart(const Context& context, Completions& out) {
   const std::string& block = context.block;
-  bool inTouchpoint = false;
+  // The item the cursor is in: the last item keyword of the block, and whether `per` follows it.
+  std::string_view item;
+  bool per = false;
   for (std::size_t i = context.tokens.size(); i > context.blockStart; --i) {
     std::string_view w = context.tokens[i - 1].text;
-    if (w == "touchpoint") {
-      inTouchpoint = true;
+    per = per || w == "per";
+    if (w == "touchpoint" || w == "after" || w == "on" || w == "value") {
+      item = w;
       break;
     }
-    if (w == "after" || w == "on" || w == "value" || w == "stage" || w == "{" || w == "}") break;
+    if (w == "stage" || w == "{" || w == "}") break;
   }
-  if (inTouchpoint)
+  bool stageBlock = block == "stage" || block == "milestone" || block == "goal" || block == "exit";
+  if (item == "touchpoint")
     out.keywords({"via", "cost", "emotion", "duration", "response", "emits", "delay"});
+  // `value V per D` in a stage; `discount R per D`.
+  if ((stageBlock && item == "value" && !per) ||
+      ((block == "top" || block == "journey") && context.declarationKeyword() == "discount" &&
+       context.previous(0) != "discount" && !per))
+    out.keywords({"per"});
+  // After a KPI's value: `primary`, or the next declaration.
+  if ((block == "top" || block == "journey") && context.inKpiValue()) out.keywords({"primary"});
   if (block == "top") {
-    out.keywords({"use", "journey", "param", "var", "channel", "persona", "stage", "goal", "exit",
-                  "touchpoint", "event", "rule"});
+    out.keywords({"use", "journey", "param", "var", "channel", "persona", "stage", "milestone",
+                  "goal", "exit", "touchpoint", "event", "rule", "kpi"});
   } else if (block == "journey") {
-    out.keywords({"horizon", "entry", "param", "var", "channel", "persona", "stage", "goal", "exit",
-                  "touchpoint", "event", "rule"});
-  } else if (block == "stage" || block == "goal" || block == "exit") {
+    out.keywords({"horizon", "entry", "discount", "param", "var", "channel", "persona", "stage",
+                  "milestone", "goal", "exit", "touchpoint", "event", "rule", "kpi"});
+  } else if (stageBlock) {
     out.keywords({"touchpoint", "after", "on", "for", "value"});
   } else if (block == "persona") {
     out.keywords({"share"});
@@ -374,7 +439,7 @@ void completeItemStart(const Context& context, Completions& out) {
   } else if (block == "channel") {
     out.keywords({"cost", "cap", "quiet", "drop", "defer"});
   } else if (block == "event") {
-    out.keywords({"in", "every", "for"});
+    out.keywords({"in", "every", "for", "value"});
   } else if (block == "rule") {
     out.keywords(
         {"on", "in", "for", "if", "priority", "cap", "send", "move", "set", "wait", "stop"});

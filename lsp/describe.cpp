@@ -38,8 +38,7 @@ std::string docOf(const Symbol& symbol) {
 
 std::string displayOf(const Symbol& symbol) {
   if (symbol.journey != nullptr && symbol.journey->display) return symbol.journey->display->value;
-  if (symbol.decl != nullptr && symbol.decl->kind != ast::DeclKind::Horizon &&
-      symbol.decl->kind != ast::DeclKind::Entry) {
+  if (symbol.decl != nullptr && ast::isNamed(symbol.decl->kind)) {
     const auto& named = ast::as<ast::NamedDecl>(*symbol.decl);
     if (named.display) return named.display->value;
   }

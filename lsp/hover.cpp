@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/ast/walk.h"
 #include "compiler/sema/builtins.h"
 #include "lsp/describe.h"
 #include "lsp/features.h"
@@ -90,6 +91,7 @@ std::vector<std::string> facts(const Analysis& a, const Symbol& symbol) {
       break;
     }
     case SymbolKind::Stage:
+    case SymbolKind::Milestone:
     case SymbolKind::Goal:
     case SymbolKind::Exit: {
       const auto& stage = ast::as<ast::StageDecl>(*symbol.decl);
@@ -115,12 +117,16 @@ std::vector<std::string> facts(const Analysis& a, const Symbol& symbol) {
                                           describeTarget(a, *item.target)));
             break;
           case ast::StageItemKind::Value:
-            if (item.value) lines.push_back("value " + snippet(a, item.value->range));
+            if (item.value)
+              lines.push_back("value " + snippet(a, item.value->range) +
+                              (item.period ? " per " + snippet(a, item.period->range) : ""));
             break;
         }
       }
-      if (symbol.kind == SymbolKind::Stage && !moves)
+      if ((symbol.kind == SymbolKind::Stage || symbol.kind == SymbolKind::Milestone) && !moves)
         lines.push_back("no transitions: customers leave only when a rule moves them");
+      if (symbol.kind == SymbolKind::Milestone)
+        lines.push_back("a milestone: reports count the customers who reach it");
       if (symbol.kind == SymbolKind::Goal) lines.push_back("the journey succeeds here");
       if (symbol.kind == SymbolKind::Exit) lines.push_back("the journey ends here without success");
       break;
@@ -176,6 +182,19 @@ std::vector<std::string> facts(const Analysis& a, const Symbol& symbol) {
                                   snippet(a, value.value->range)));
       break;
     }
+    case SymbolKind::Kpi: {
+      const auto& kpi = ast::as<ast::KpiDecl>(*symbol.decl);
+      if (kpi.primary) lines.emplace_back("primary: what `conversion` means in reports and gates");
+      if (!kpi.value) break;
+      ast::TypeKind type = kpi.value->type.kind;
+      if (type == ast::TypeKind::Bool) {
+        lines.emplace_back("type `bool`: the share of customers for whom it holds");
+      } else if (type != ast::TypeKind::Unknown && type != ast::TypeKind::Error) {
+        lines.push_back(fmt::format("type `{}`: the mean per customer", ast::typeName(type)));
+      }
+      lines.push_back("= " + snippet(a, kpi.value->range));
+      break;
+    }
     case SymbolKind::Attribute: {
       if (const auto* j = checked(a)) {
         if (const auto* attribute = j->attribute(symbol.name))
@@ -210,8 +229,33 @@ std::pair<std::uint32_t, std::uint32_t> wordAt(std::string_view text, std::uint3
   return {begin, end};
 }
 
-std::string builtinHover(std::string_view word) {
-  if (const auto* state = sema::findCustomerState(word))
+// Whether an expression of the root file reads a name that begins at `begin`: `value` in
+// `kpi worth = value` is customer state, the `value` of `value 100 USD` is a keyword.
+bool readsNameAt(const Analysis& a, std::uint32_t begin) {
+  const ast::Module* module = a.module(a.root);
+  if (module == nullptr) return false;
+  bool found = false;
+  auto search = [&](const ast::Decl& decl) {
+    ast::forEachExpr(decl, [&](const ast::Expr& top) {
+      ast::walk(top, [&](const ast::Expr& e) {
+        if (e.kind == ast::ExprKind::Name && e.range.file == a.root && e.range.begin == begin)
+          found = true;
+      });
+    });
+  };
+  for (const auto& item : module->items) {
+    if (item.journey) {
+      for (const auto& decl : item.journey->decls)
+        if (decl) search(*decl);
+    }
+    if (item.decl) search(*item.decl);
+  }
+  return found;
+}
+
+std::string builtinHover(const Analysis& a, std::string_view word, std::uint32_t begin) {
+  const auto* state = sema::findCustomerState(word);
+  if (state != nullptr && readsNameAt(a, begin))
     return fmt::format("**customer state** `{}`: `{}`\n\n{}", state->name,
                        ast::typeName(state->type), state->description);
   if (const auto* function = sema::findFunction(word)) {
@@ -236,7 +280,7 @@ Json hover(const Analysis& a, std::uint32_t offset) {
     auto [begin, end] = wordAt(a.file(a.root).text(), offset);
     if (begin == end) return nullptr;
     std::string text =
-        builtinHover(std::string_view(a.file(a.root).text()).substr(begin, end - begin));
+        builtinHover(a, std::string_view(a.file(a.root).text()).substr(begin, end - begin), begin);
     if (text.empty()) return nullptr;
     return {{"contents", {{"kind", "markdown"}, {"value", text}}},
             {"range", toJson(a.range(SourceRange{a.root, begin, end}))}};

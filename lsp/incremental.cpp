@@ -97,10 +97,6 @@ class Shifter {
 
   void decl(ast::Decl& d) const {
     switch (d.kind) {
-      case ast::DeclKind::Kpi:
-      case ast::DeclKind::Discount:
-        range(d.range);
-        return;
       case ast::DeclKind::Horizon:
         range(d.range);
         expr(ast::as<ast::HorizonDecl>(d).value.get());
@@ -147,6 +143,7 @@ class Shifter {
           range(item.range);
           ids(item.personas);
           expr(item.value.get());
+          expr(item.period.get());
           id(item.event);
           target(item.target.get());
           if (item.touchpoint) touchpoint(*item.touchpoint);
@@ -185,6 +182,21 @@ class Shifter {
           expr(item.second.get());
           target(item.target.get());
         }
+        return;
+      }
+      case ast::DeclKind::Kpi: {
+        auto& kpi = ast::as<ast::KpiDecl>(d);
+        range(d.range);
+        named(kpi);
+        expr(kpi.value.get());
+        if (kpi.primary) range(*kpi.primary);
+        return;
+      }
+      case ast::DeclKind::Discount: {
+        auto& discount = ast::as<ast::DiscountDecl>(d);
+        range(d.range);
+        expr(discount.rate.get());
+        expr(discount.period.get());
         return;
       }
     }

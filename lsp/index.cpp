@@ -13,6 +13,8 @@ std::string_view kindName(SymbolKind kind) {
       return "journey";
     case SymbolKind::Stage:
       return "stage";
+    case SymbolKind::Milestone:
+      return "milestone";
     case SymbolKind::Goal:
       return "goal";
     case SymbolKind::Exit:
@@ -31,6 +33,8 @@ std::string_view kindName(SymbolKind kind) {
       return "param";
     case SymbolKind::Var:
       return "var";
+    case SymbolKind::Kpi:
+      return "kpi";
     case SymbolKind::Attribute:
       return "attribute";
     case SymbolKind::Field:
@@ -44,7 +48,6 @@ std::optional<SymbolKind> declaredKind(const ast::Decl& decl) {
     case ast::DeclKind::Horizon:
     case ast::DeclKind::Entry:
     case ast::DeclKind::Discount:
-    case ast::DeclKind::Kpi:
       return std::nullopt;
     case ast::DeclKind::Param:
       return SymbolKind::Param;
@@ -61,7 +64,8 @@ std::optional<SymbolKind> declaredKind(const ast::Decl& decl) {
         case ast::StageKind::Exit:
           return SymbolKind::Exit;
         case ast::StageKind::Ordinary:
-          return SymbolKind::Stage;
+          return ast::as<ast::StageDecl>(decl).milestone ? SymbolKind::Milestone
+                                                         : SymbolKind::Stage;
       }
       return SymbolKind::Stage;
     case ast::DeclKind::Touchpoint:
@@ -70,6 +74,8 @@ std::optional<SymbolKind> declaredKind(const ast::Decl& decl) {
       return SymbolKind::Event;
     case ast::DeclKind::Rule:
       return SymbolKind::Rule;
+    case ast::DeclKind::Kpi:
+      return SymbolKind::Kpi;
   }
   return std::nullopt;
 }
@@ -273,9 +279,6 @@ class IndexBuilder {
       case ast::DeclKind::Horizon:
         expr(ast::as<ast::HorizonDecl>(decl).value.get());
         return;
-      case ast::DeclKind::Kpi:
-      case ast::DeclKind::Discount:
-        return;
       case ast::DeclKind::Entry:
         target(&ast::as<ast::EntryDecl>(decl).target);
         return;
@@ -297,6 +300,7 @@ class IndexBuilder {
         for (const auto& item : ast::as<ast::StageDecl>(decl).items) {
           refs(item.personas);
           expr(item.value.get());
+          expr(item.period.get());
           if (item.kind == ast::StageItemKind::On) ref(item.event);
           target(item.target.get());
           if (item.touchpoint) touchpoint(*item.touchpoint);
@@ -328,6 +332,15 @@ class IndexBuilder {
           target(item.target.get());
         }
         return;
+      case ast::DeclKind::Kpi:
+        expr(ast::as<ast::KpiDecl>(decl).value.get());
+        return;
+      case ast::DeclKind::Discount: {
+        const auto& discount = ast::as<ast::DiscountDecl>(decl);
+        expr(discount.rate.get());
+        expr(discount.period.get());
+        return;
+      }
     }
   }
 

@@ -17,6 +17,8 @@ namespace journey::lsp {
 enum class SymbolKind {
   Journey,
   Stage,
+  /// A `milestone`: an ordinary stage that reports count as reaching a milestone.
+  Milestone,
   Goal,
   Exit,
   Persona,
@@ -26,6 +28,7 @@ enum class SymbolKind {
   Rule,
   Param,
   Var,
+  Kpi,
   /// A persona attribute: one symbol for the name across every persona that defines it.
   Attribute,
   /// A field of an event's payload (`cart_abandoned.cart_value`).
@@ -35,8 +38,8 @@ enum class SymbolKind {
 /// "stage", "persona", ...: the word the language uses.
 std::string_view kindName(SymbolKind kind);
 
-/// The kind of symbol a declaration names (a stage's keyword makes it a Goal or an Exit);
-/// none for `horizon` and `entry`, which name nothing.
+/// The kind of symbol a declaration names (a stage's keyword makes it a Milestone, a Goal or an
+/// Exit); none for `horizon`, `entry` and `discount`, which name nothing.
 std::optional<SymbolKind> declaredKind(const ast::Decl& decl);
 
 struct Symbol {

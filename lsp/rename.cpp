@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -12,11 +13,11 @@ namespace {
 
 const std::set<std::string, std::less<>>& keywords() {
   static const std::set<std::string, std::less<>> words = {
-      "use",     "journey", "horizon", "entry",    "param",      "var",   "channel",
-      "persona", "stage",   "goal",    "exit",     "touchpoint", "event", "rule",
-      "after",   "on",      "in",      "for",      "if",         "else",  "every",
-      "send",    "move",    "set",     "wait",     "stop",       "true",  "false",
-      "and",     "or",      "not",     "discrete", "otherwise"};
+      "use",       "journey", "horizon", "entry", "param",      "var",      "channel",
+      "persona",   "stage",   "goal",    "exit",  "touchpoint", "event",    "rule",
+      "milestone", "kpi",     "after",   "on",    "in",         "for",      "if",
+      "else",      "every",   "send",    "move",  "set",        "wait",     "stop",
+      "true",      "false",   "and",     "or",    "not",        "discrete", "otherwise"};
   return words;
 }
 
@@ -66,6 +67,13 @@ Json rename(const Analysis& a, std::uint32_t offset, const std::string& newName,
   if (sema::isReservedName(newName) && symbol.kind != SymbolKind::Field) {
     error = fmt::format("`{}` is a built-in name and cannot be declared", newName);
     return nullptr;
+  }
+  if (symbol.kind == SymbolKind::Kpi) {
+    auto builtins = sema::builtinKpiNames();
+    if (std::find(builtins.begin(), builtins.end(), newName) != builtins.end()) {
+      error = fmt::format("`{}` is a KPI every simulation reports", newName);
+      return nullptr;
+    }
   }
   if (newName != symbol.name) {
     const Symbol* clash = nullptr;

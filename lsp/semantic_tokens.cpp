@@ -30,6 +30,7 @@ Json semanticTokens(const Analysis& a) {
           type = 0;
           break;
         case SymbolKind::Stage:
+        case SymbolKind::Milestone:
         case SymbolKind::Goal:
         case SymbolKind::Exit:
           type = 1;
@@ -56,6 +57,11 @@ Json semanticTokens(const Analysis& a) {
           break;
         case SymbolKind::Var:
           type = 7;
+          break;
+        case SymbolKind::Kpi:
+          // A KPI is computed from the run, never assigned.
+          type = 7;
+          modifiers |= 2;
           break;
         case SymbolKind::Attribute:
         case SymbolKind::Field:

@@ -15,6 +15,7 @@ int lspSymbolKind(SymbolKind kind) {
     case SymbolKind::Journey:
       return 2;  // Module
     case SymbolKind::Stage:
+    case SymbolKind::Milestone:
     case SymbolKind::Goal:
     case SymbolKind::Exit:
       return 5;  // Class
@@ -32,6 +33,8 @@ int lspSymbolKind(SymbolKind kind) {
       return 14;  // Constant
     case SymbolKind::Var:
       return 13;  // Variable
+    case SymbolKind::Kpi:
+      return 16;  // Number
     case SymbolKind::Attribute:
       return 7;  // Property
     case SymbolKind::Field:

@@ -1,7 +1,9 @@
 // The journey map as Graphviz DOT: left to right, each stage an HTML-like table with its
-// touchpoints, goals green and doubled, exits grey, rules dashed, findings red.
+// touchpoints, milestones amber with a flag, goals green and doubled, exits grey, rules dashed,
+// findings red.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "compiler/map/map.h"
@@ -22,6 +24,7 @@ constexpr const char* kHeaderHappy = "#e8f5e9";
 constexpr const char* kHeaderUnhappy = "#fff3e0";
 constexpr const char* kHappy = "#2e7d32";
 constexpr const char* kUnhappy = "#e65100";
+constexpr const char* kMilestone = "#c77800";
 constexpr const char* kGoal = "#2e7d32";
 constexpr const char* kGoalHeader = "#c8e6c9";
 constexpr const char* kExit = "#9e9e9e";
@@ -82,13 +85,16 @@ std::string stageLabel(const Stage& stage, const std::string& persona) {
   out << "<table border=\"0\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"3\">";
   // Header: the display name, the emotion mark, and the name and kind below.
   out << fmt::format("<tr><td colspan=\"2\" bgcolor=\"{}\" cellpadding=\"6\">", header);
+  if (stage.milestone)
+    out << fmt::format("<font point-size=\"13\" color=\"{}\">{} </font>", kMilestone,
+                       detail::kMilestoneMark);
   out << fmt::format("<font point-size=\"13\" color=\"{}\"><b>{}</b></font>", ink,
                      wrapped(stage.label, 28));
   if (auto mark = detail::emotionMark(stage.emotion); !mark.empty()) {
     const char* color = *stage.emotion > 0 ? kHappy : *stage.emotion < 0 ? kUnhappy : kMuted;
     out << fmt::format("  <font point-size=\"12\" color=\"{}\">{}</font>", color, html(mark));
   }
-  std::string kind = goal ? "goal" : exit ? "exit" : "stage";
+  std::string kind(detail::kindWord(stage));
   std::string caption = stage.label == stage.name ? kind : stage.name + " \u00B7 " + kind;
   if (stage.entry) caption += " \u00B7 entry";
   out << fmt::format("<br/><font point-size=\"9\" color=\"{}\">{}</font></td></tr>", kMuted,
@@ -150,6 +156,9 @@ void writeStage(std::ostream& out, const Stage& stage, const std::string& person
     penwidth = 1.8;
   } else if (stage.kind == ast::StageKind::Exit) {
     color = kExit;
+  } else if (stage.milestone) {
+    color = kMilestone;
+    penwidth = 1.8;
   }
   if (!stage.reached) {
     style += ",dashed";
@@ -253,15 +262,20 @@ std::string renderDot(const JourneyMap& map) {
   out << "// The journey map of " << map.name << ", drawn by `journey graph`.\n";
   out << "digraph " << quoted(map.name) << " {\n";
   // The title, what the map covers, and a legend of the colours.
-  auto key = [](const char* color, const char* mark, const char* text) {
+  auto key = [](const char* color, std::string_view mark, const char* text) {
     return fmt::format("<font color=\"{}\">{}</font> {}", color, mark, text);
   };
   std::string legend = key(kTransition, "\u2501\u2501", "after a delay") + "   " +
                        key(kEvent, "\u2501\u2501", "on an event") + "   ";
   if (map.persona.empty()) legend += key(kPersona, "\u2501\u2501", "one persona only") + "   ";
-  legend += key(kRule, "\u254D\u254D", "rule") + "   " + key(kGoal, "\u25A0", "goal") + "   " +
-            key(kExit, "\u25A0", "exit") + "   " + key(kFinding, "\u25A0", "finding") + "   " +
-            key(kHappy, "\u263A", "") + key(kUnhappy, "\u2639", "emotion on arrival");
+  legend += key(kRule, "\u254D\u254D", "rule") + "   ";
+  // The legend names milestones only on a map that has some.
+  bool milestones = std::any_of(map.stages.begin(), map.stages.end(),
+                                [](const Stage& stage) { return stage.milestone; });
+  if (milestones) legend += key(kMilestone, detail::kMilestoneMark, "milestone") + "   ";
+  legend += key(kGoal, "\u25A0", "goal") + "   " + key(kExit, "\u25A0", "exit") + "   " +
+            key(kFinding, "\u25A0", "finding") + "   " + key(kHappy, "\u263A", "") +
+            key(kUnhappy, "\u2639", "emotion on arrival");
   std::string title = fmt::format(
       "<font point-size=\"22\" color=\"{}\"><b>{}</b></font><br align=\"left\"/><font "
       "point-size=\"11\" color=\"{}\">{}</font><br align=\"left\"/><font point-size=\"9\" "

@@ -344,6 +344,7 @@ class MapBuilder {
       stage.name = decl.name.text;
       stage.label = decl.display ? decl.display->value : decl.name.text;
       stage.kind = decl.stageKind;
+      stage.milestone = decl.milestone;
       stage.entry = entry[s];
       stage.reached = reached[s];
       for (const auto& item : decl.items) {

@@ -40,6 +40,8 @@ struct Stage {
   /// The display string, else the name.
   std::string label;
   ast::StageKind kind = ast::StageKind::Ordinary;
+  /// Written `milestone`: an ordinary stage that reports count as reaching a milestone.
+  bool milestone = false;
   /// The entry can put customers here.
   bool entry = false;
   /// Some customer of the map's personas can get here.

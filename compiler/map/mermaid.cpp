@@ -1,7 +1,7 @@
 // The journey map as a Mermaid flowchart, for Markdown (GitHub, GitLab, docs sites). The
 // same content as the DOT map, within what Mermaid can draw: stage nodes with their
-// touchpoints in the label, goals as double-bordered boxes, exits as rounded grey boxes,
-// rules as dotted links, findings red.
+// touchpoints in the label, milestones as amber flags, goals as double-bordered boxes, exits as
+// rounded grey boxes, rules as dotted links, findings red.
 #include <fmt/format.h>
 
 #include <map>
@@ -101,10 +101,9 @@ class MermaidWriter {
 
   void writeStage(const Stage& stage) {
     std::string label = "<b>" + escape(stage.label) + "</b>";
+    if (stage.milestone) label = std::string(detail::kMilestoneMark) + " " + label;
     if (auto mark = detail::emotionMark(stage.emotion); !mark.empty()) label += " " + mark;
-    std::string kind = stage.kind == ast::StageKind::Goal   ? "goal"
-                       : stage.kind == ast::StageKind::Exit ? "exit"
-                                                            : "stage";
+    std::string kind(detail::kindWord(stage));
     std::string caption = stage.label == stage.name ? kind : stage.name + " \u00B7 " + kind;
     if (stage.entry) caption += " \u00B7 entry";
     label += "<br/><i>" + escape(caption) + "</i>";
@@ -120,7 +119,7 @@ class MermaidWriter {
       label += "<br/><i>" + escape(map_.persona) + " customers never get here</i>";
     for (const auto& finding : stage.findings)
       label += "<br/>" + escape(detail::findingText(finding));
-    // Goals: a double-bordered box; exits: rounded; ordinary stages: a box.
+    // Goals: a double-bordered box; exits: rounded; milestones: a flag; ordinary stages: a box.
     const char* open = "[\"";
     const char* close = "\"]";
     if (stage.kind == ast::StageKind::Goal) {
@@ -129,6 +128,10 @@ class MermaidWriter {
     } else if (stage.kind == ast::StageKind::Exit) {
       open = "(\"";
       close = "\")";
+    } else if (stage.milestone) {
+      open = ">\"";
+      close = "\"]";
+      milestones_ = true;
     }
     std::string cls = kind;
     if (!stage.reached) cls += "Unreached";
@@ -181,6 +184,12 @@ class MermaidWriter {
            "  classDef finding fill:#ffebee,stroke:#c62828,stroke-width:3px,color:#b71c1c\n"
            "  classDef findings fill:#ffebee,stroke:#c62828,stroke-width:2px,color:#b71c1c\n"
            "  classDef trigger fill:#e0f2f1,stroke:#00897b,stroke-dasharray:4 3,color:#263238\n";
+    // Only a map with milestones defines their classes.
+    if (milestones_) {
+      out_ << "  classDef milestone fill:#fff8e1,stroke:#c77800,stroke-width:2px,color:#263238\n"
+              "  classDef milestoneUnreached "
+              "fill:#fff,stroke:#9e9e9e,stroke-dasharray:5 4,color:#616161\n";
+    }
     const std::map<std::string, std::string> colors = {
         {"event", "#1565c0"}, {"persona", "#8e24aa"}, {"rule", "#00897b"}, {"finding", "#c62828"}};
     for (const auto& [style, links] : linkStyles_) {
@@ -198,6 +207,7 @@ class MermaidWriter {
   std::map<std::string, std::string> ids_;
   std::map<std::string, std::vector<std::size_t>> linkStyles_;
   std::size_t links_ = 0;
+  bool milestones_ = false;
 };
 
 }  // namespace

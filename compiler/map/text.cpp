@@ -28,6 +28,12 @@ std::vector<std::string> wrap(std::string_view text, std::size_t width) {
   return lines;
 }
 
+std::string_view kindWord(const Stage& stage) {
+  if (stage.kind == ast::StageKind::Goal) return "goal";
+  if (stage.kind == ast::StageKind::Exit) return "exit";
+  return stage.milestone ? "milestone" : "stage";
+}
+
 std::string signedNumber(double value) {
   std::string text = fmt::format("{:.1f}", std::fabs(value));
   if (text.size() > 2 && text.substr(text.size() - 2) == ".0") text.resize(text.size() - 2);

@@ -14,6 +14,12 @@ namespace journey::map::detail {
 /// stays whole). Always returns at least one line.
 std::vector<std::string> wrap(std::string_view text, std::size_t width);
 
+/// What a stage is, in the words of the language: "stage", "milestone", "goal" or "exit".
+std::string_view kindWord(const Stage& stage);
+
+/// The marker before a milestone's label: a flag.
+inline constexpr std::string_view kMilestoneMark = "\u2691";
+
 /// An emotion as the map shows it: "+1", "−2" (a real minus sign), "0".
 std::string signedNumber(double value);
 

@@ -181,6 +181,51 @@ describe('a session on a clean journey', () => {
   });
 });
 
+describe('a session on milestones, KPIs and value over time', () => {
+  const server = new Server();
+  const lifetimePath = path.join(here, 'fixtures/lifetime.journey');
+  const text = fs.readFileSync(lifetimePath, 'utf8');
+  const uri = uriOf(lifetimePath);
+  before(async () => {
+    await server.initialize();
+    server.open(uri, text);
+    await server.diagnostics(uri);
+  });
+  after(async () => assert.equal(await server.stop(), 0));
+
+  test('a clean file has no diagnostics', () => {
+    assert.deepEqual(server.published.get(uri).diagnostics, []);
+  });
+
+  test('hover on a milestone and on a primary KPI', async () => {
+    const milestone = await server.request('textDocument/hover', {
+      textDocument: { uri }, position: positionOf(text, 'reached(FirstOrder)', 0, 9),
+    });
+    assert.match(milestone.contents.value, /\*\*milestone\*\* `FirstOrder` — “First order”/);
+    assert.match(milestone.contents.value, /a milestone: reports count the customers who reach it/);
+    const kpi = await server.request('textDocument/hover', {
+      textDocument: { uri }, position: positionOf(text, 'ordered and', 0, 1),
+    });
+    assert.match(kpi.contents.value, /\*\*kpi\*\* `ordered`[\s\S]*primary[\s\S]*type `bool`/);
+  });
+
+  test('definition, rename and the outline', async () => {
+    const position = positionOf(text, 'ordered and', 0, 1);
+    const [definition] = await server.request('textDocument/definition', { textDocument: { uri }, position });
+    assert.deepEqual(definition.range.start, positionOf(text, 'ordered "'));
+    const edit = await server.request('textDocument/rename', { textDocument: { uri }, position, newName: 'buyers' });
+    assert.equal(edit.changes[uri].length, 2);
+    await assert.rejects(
+      server.request('textDocument/rename', { textDocument: { uri }, position, newName: 'conversion' }),
+      /KPI every simulation reports/,
+    );
+    const symbols = await server.request('textDocument/documentSymbol', { textDocument: { uri } });
+    const details = Object.fromEntries(symbols[0].children.map((s) => [s.name, s.detail]));
+    assert.equal(details.FirstOrder, 'milestone “First order”');
+    assert.equal(details.referrals, 'kpi');
+  });
+});
+
 describe('diagnostics', () => {
   const server = new Server();
   before(async () => server.initialize());

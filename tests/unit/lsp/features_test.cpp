@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <map>
 #include <sstream>
 
 #include "lsp/server.h"
@@ -293,6 +294,166 @@ TEST(Features, QuickFixesResolveTheirDiagnostics) {
       EXPECT_EQ(d["severity"], 2) << file << ": " << d.dump();
     }
   }
+}
+
+// Milestones, KPIs, `discount`, value over time and per event, `reached` and `occurrences`.
+class Lifetime : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    text = readSource("tests/lsp/fixtures/lifetime.journey");
+    ASSERT_FALSE(text.empty());
+    a = analyse(text);
+    ASSERT_TRUE(a->compilation->diagnostics.empty());
+  }
+
+  std::string kindAt(const std::string& needle, std::size_t nth = 0) const {
+    const Occurrence* o = a->index.at(a->root, at(text, needle, nth));
+    return o == nullptr ? std::string("none")
+                        : std::string(kindName(a->index.symbol(o->symbol).kind));
+  }
+
+  std::string hoverAt(const std::string& needle, std::size_t nth = 0) const {
+    Json result = hover(*a, at(text, needle, nth));
+    return result.is_null() ? std::string() : result["contents"]["value"].get<std::string>();
+  }
+
+  std::vector<std::string> complete(const std::string& edited, const std::string& needle,
+                                    std::size_t delta) const {
+    return labels(
+        completion(edited, at(edited, needle) + static_cast<std::uint32_t>(delta), *a, nullptr));
+  }
+
+  std::string text;
+  std::shared_ptr<Analysis> a;
+};
+
+TEST_F(Lifetime, IndexResolvesTheNewConstructs) {
+  EXPECT_EQ(kindAt("FirstOrder"), "milestone");  // the branch of Browse
+  EXPECT_EQ(kindAt("FirstOrder", 1), "milestone");
+  EXPECT_EQ(kindAt("FirstOrder", 2), "milestone");  // reached(FirstOrder)
+  EXPECT_EQ(kindAt("referral", 3), "event");        // occurrences(referral)
+  EXPECT_EQ(kindAt("billing", 1), "param");         // value 5 USD per billing
+  EXPECT_EQ(kindAt("price", 2), "param");           // the event's value
+  EXPECT_EQ(kindAt("ordered"), "kpi");
+  EXPECT_EQ(kindAt("ordered", 1), "kpi");  // read by another KPI
+  EXPECT_EQ(kindAt("discount"), "none");
+  EXPECT_EQ(kindAt("value\n"), "none");
+  EXPECT_EQ(a->index.occurrencesOf(*a->index.findId("FirstOrder")).size(), 3u);
+  EXPECT_EQ(a->index.occurrencesOf(*a->index.findId("referrals")).size(), 2u);
+  Json jump = definition(*a, at(text, "ordered and"));
+  ASSERT_EQ(jump.size(), 1u);
+  EXPECT_EQ(jump[0]["range"]["start"]["line"], LineIndex(text).position(at(text, "ordered")).line);
+}
+
+TEST_F(Lifetime, Hover) {
+  std::string milestone = hoverAt("FirstOrder \"");
+  EXPECT_NE(milestone.find("**milestone** `FirstOrder` — “First order”"), std::string::npos)
+      << milestone;
+  EXPECT_NE(milestone.find("The first purchase."), std::string::npos);
+  EXPECT_NE(milestone.find("a milestone: reports count the customers who reach it"),
+            std::string::npos);
+  EXPECT_NE(milestone.find("after 30d → Loyal"), std::string::npos);
+  std::string primary = hoverAt("ordered");
+  EXPECT_NE(primary.find("**kpi** `ordered` — “Placed an order”"), std::string::npos) << primary;
+  EXPECT_NE(primary.find("primary: what `conversion` means"), std::string::npos);
+  EXPECT_NE(primary.find("type `bool`: the share of customers"), std::string::npos);
+  EXPECT_NE(primary.find("= reached(FirstOrder)"), std::string::npos);
+  std::string count = hoverAt("referrals");
+  EXPECT_NE(count.find("type `number`: the mean per customer"), std::string::npos) << count;
+  EXPECT_EQ(count.find("primary"), std::string::npos);
+  EXPECT_NE(hoverAt("Loyal {").find("value 5 USD per billing"), std::string::npos);
+  EXPECT_NE(hoverAt("reached(").find("**built-in function** `reached(stage)`"), std::string::npos);
+  EXPECT_NE(hoverAt("occurrences(").find("`occurrences(event)`"), std::string::npos);
+  EXPECT_NE(hoverAt("value\n").find("**customer state** `value`: `money`"), std::string::npos);
+  // The keyword of `value price` is not the customer state it is spelled like.
+  EXPECT_EQ(hoverAt("value price"), "");
+}
+
+TEST_F(Lifetime, Completion) {
+  auto journeyItem = complete(text, "  goal Advocate", 2);
+  EXPECT_TRUE(has(journeyItem, "milestone") && has(journeyItem, "kpi") &&
+              has(journeyItem, "discount") && !has(journeyItem, "primary"));
+  auto stages = complete(text, "reached(", 8);
+  EXPECT_TRUE(has(stages, "FirstOrder") && has(stages, "Advocate") && !has(stages, "referral"));
+  auto events = complete(text, "occurrences(", 12);
+  EXPECT_EQ(events, std::vector<std::string>{"referral"});
+  auto afterValue = complete(text, " primary", 0);
+  EXPECT_EQ(afterValue.front(), "primary");
+  EXPECT_TRUE(has(afterValue, "kpi"));
+  auto afterPrimary = complete(text, " primary\n", 9);
+  EXPECT_FALSE(has(afterPrimary, "primary"));
+  auto kpiValue = complete(text, "ordered and", 0);
+  EXPECT_TRUE(has(kpiValue, "referrals") && has(kpiValue, "reached") &&
+              has(kpiValue, "occurrences") && has(kpiValue, "value") && has(kpiValue, "price"));
+  // KPIs are read only by KPIs.
+  auto stageValue = complete(text, "price\n    after 30d", 0);
+  EXPECT_TRUE(has(stageValue, "price") && !has(stageValue, "referrals"));
+  auto eventItem = complete(text, "    every 60d", 4);
+  EXPECT_TRUE(has(eventItem, "value") && has(eventItem, "every"));
+  auto milestoneItem = complete(text, "    after 30d", 4);
+  EXPECT_TRUE(has(milestoneItem, "after") && has(milestoneItem, "value"));
+  auto period = complete(text, " per billing", 1);
+  EXPECT_EQ(period.front(), "per");
+  EXPECT_FALSE(has(complete(text, "billing\n    on referral", 7), "per"));
+  EXPECT_FALSE(has(complete(text, "price\n  }\n\n  kpi", 5), "per"));  // nor event values
+  auto discount = complete(text, " per 1y", 1);
+  EXPECT_TRUE(has(discount, "per") && has(discount, "kpi"));
+  auto top = complete(text, "// A customer", 0);
+  EXPECT_TRUE(has(top, "milestone") && has(top, "kpi") && !has(top, "discount"));
+}
+
+TEST_F(Lifetime, Rename) {
+  std::string error;
+  Json milestone = rename(*a, at(text, "FirstOrder \""), "FirstBuy", error);
+  EXPECT_TRUE(error.empty()) << error;
+  EXPECT_EQ(milestone["changes"]["file:///w/trial.journey"].size(), 3u);
+  Json kpi = rename(*a, at(text, "ordered"), "buyers", error);
+  EXPECT_TRUE(error.empty()) << error;
+  EXPECT_EQ(kpi["changes"]["file:///w/trial.journey"].size(), 2u);
+  for (const char* bad : {"conversion", "kpi", "milestone", "referrals", "reached", "value"}) {
+    error.clear();
+    EXPECT_TRUE(rename(*a, at(text, "ordered"), bad, error).is_null()) << bad;
+    EXPECT_FALSE(error.empty()) << bad;
+  }
+  error.clear();
+  // A soft keyword is a name.
+  EXPECT_FALSE(rename(*a, at(text, "ordered"), "primary", error).is_null()) << error;
+}
+
+TEST_F(Lifetime, SemanticTokensAndSymbols) {
+  LineIndex lines(text);
+  const Json data = semanticTokens(*a)["data"];
+  // Decode the relative positions: line, character, type, modifiers of each token.
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<int, int>> tokens;
+  std::uint32_t line = 0;
+  std::uint32_t character = 0;
+  for (std::size_t i = 0; i + 4 < data.size(); i += 5) {
+    std::uint32_t deltaLine = data[i];
+    line += deltaLine;
+    character = deltaLine == 0 ? character + data[i + 1].get<std::uint32_t>()
+                               : data[i + 1].get<std::uint32_t>();
+    tokens[{line, character}] = {data[i + 3], data[i + 4]};
+  }
+  auto token = [&](const std::string& needle, std::size_t nth = 0) {
+    Position p = lines.position(at(text, needle, nth));
+    auto it = tokens.find({p.line, p.character});
+    return it == tokens.end() ? std::pair<int, int>{-1, -1} : it->second;
+  };
+  EXPECT_EQ(token("FirstOrder", 1), (std::pair<int, int>{1, 1}));  // class, declaration
+  EXPECT_EQ(token("FirstOrder", 2), (std::pair<int, int>{1, 0}));
+  EXPECT_EQ(token("ordered"), (std::pair<int, int>{7, 3}));  // variable, declaration + readonly
+  EXPECT_EQ(token("ordered", 1), (std::pair<int, int>{7, 2}));
+  EXPECT_EQ(token("referral", 3), (std::pair<int, int>{5, 0}));
+  EXPECT_EQ(token("discount").first, -1);
+
+  Json journey = documentSymbols(*a)[0];
+  std::map<std::string, std::string> details;
+  for (const auto& child : journey["children"])
+    details[child["name"]] = child["detail"];
+  EXPECT_EQ(details["FirstOrder"], "milestone “First order”");
+  EXPECT_EQ(details["ordered"], "kpi “Placed an order”");
+  EXPECT_EQ(details["referrals"], "kpi");
+  EXPECT_EQ(journey["children"].size(), 13u);
 }
 
 }  // namespace

@@ -161,5 +161,37 @@ TEST(Incremental, RandomEditsMatchAFreshAnalysis) {
   }
 }
 
+// Edits of milestones, KPIs, the discount and values over time are parsed incrementally too.
+TEST(Incremental, LifetimeEditsMatchAFreshAnalysis) {
+  std::string path = std::string(JOURNEY_SOURCE_DIR) + "/tests/lsp/fixtures/lifetime.journey";
+  std::string text = readFile(path);
+  ASSERT_FALSE(text.empty());
+  const std::vector<std::pair<std::string, std::string>> edits = {
+      {"reached(FirstOrder) primary", "reached(FirstOrder)"},
+      {"kpi referrals = occurrences(referral)", "kpi referrals = occurrences(referral) primary"},
+      {"per billing", "per 2 * billing"},
+      {"discount 10% per 1y", "discount 12% per 6mo"},
+      {"    value price\n  }", "    value price * 2\n  }"},
+      {"milestone FirstOrder", "stage FirstOrder"},
+      {"kpi worth = value", "kpi worth = value + ordered"},
+      {"ordered and", "unknown and"},
+  };
+  int incremental = compareAlong(
+      path, text,
+      [&](std::string& t, int step) {
+        if (static_cast<std::size_t>(step) >= 2 * edits.size()) return false;
+        const auto& [from, to] = edits[static_cast<std::size_t>(step / 2)];
+        // Each edit, then back.
+        const std::string& find = step % 2 == 0 ? from : to;
+        const std::string& put = step % 2 == 0 ? to : from;
+        auto at = t.find(find);
+        if (at == std::string::npos) return false;
+        t.replace(at, find.size(), put);
+        return true;
+      },
+      static_cast<int>(2 * edits.size()));
+  EXPECT_EQ(incremental, static_cast<int>(2 * edits.size()));
+}
+
 }  // namespace
 }  // namespace journey::lsp
