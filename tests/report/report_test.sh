@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `journey simulate --format html` end to end (docs/report.md): every example's report opens in
 # headless Chromium (check_page.mjs, over the DevTools protocol) with no JavaScript error and no
-# network request, every chart drawn, the KPI numbers equal to `--format json`'s, and a
-# screenshot; the page is byte-identical for any thread count; a `.jm` file or a missing
+# network request, every chart drawn, the KPI numbers equal to `--format json`'s (and, for a
+# lifetime journey such as food_delivery, the declared KPIs, milestones, retention and lifetime
+# value), and a screenshot; the page is byte-identical for any thread count; a `.jm` file or a missing
 # Graphviz gives a page with a note instead of the map; a terminal is refused. The same for
 # `journey compare --format html` (two versions of business_phone, against `--format json`).
 # The page embeds what `--format json --flows` prints for the same run.
@@ -57,15 +58,20 @@ for spec in examples/*.journey; do
     "${extra[@]}"
 done
 
-# The same inputs make the same bytes, for any number of threads.
-spec=examples/business_phone.journey
-if expect "threads 1" 0 "$journey" simulate $spec -n $n --threads 1 --format html -o "$work/t1.html" &&
-  expect "threads 3" 0 "$journey" simulate $spec -n $n --threads 3 --format html -o "$work/t3.html"; then
-  if cmp -s "$work/t1.html" "$work/t3.html"; then ok; else
-    echo "FAIL deterministic: the pages of 1 and 3 threads differ"
-    failed=$((failed + 1))
+# The same inputs make the same bytes, for any number of threads (a lifetime journey too).
+for name in business_phone food_delivery; do
+  spec=examples/$name.journey
+  if expect "$name threads 1" 0 "$journey" simulate $spec -n $n --threads 1 --format html \
+    -o "$work/t1.html" &&
+    expect "$name threads 3" 0 "$journey" simulate $spec -n $n --threads 3 --format html \
+      -o "$work/t3.html"; then
+    if cmp -s "$work/t1.html" "$work/t3.html"; then ok; else
+      echo "FAIL deterministic: the pages of $name with 1 and 3 threads differ"
+      failed=$((failed + 1))
+    fi
   fi
-fi
+done
+spec=examples/business_phone.journey
 
 # JSON counts the flows only when asked to (they cost run time); the page always has them.
 if expect "json without flows" 0 "$journey" simulate $spec -n 500 --format json; then
