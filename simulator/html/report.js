@@ -9,6 +9,9 @@
 // - Every figure in a KPI table is a row [data-kpi=PATH] where PATH locates the figure in the
 //   JSON (`overall.conversion`, `personas.1.days_to_goal.mean`); its cells carry the exact
 //   numbers as data-value, data-low, data-high beside their rounded text.
+// - Every other figure checked against the JSON (the milestone and retention tables) is a cell
+//   [data-path=PATH] with the exact number in data-value, or, for an interval, data-low and
+//   data-high.
 // - In a comparison, a KPI row's PATH is `groups.G.kpis.K`: its cells td.jr-old and td.jr-new
 //   carry the versions' values, td.jr-value and td.jr-ci the difference (`delta`) and its
 //   interval; the row's data-significance is yes, no, same, added or removed.
@@ -522,6 +525,13 @@
       line('Cost per customer', (d) => fixed(d.cost_per_customer.value, 2)),
       line('Value per customer', (d) => fixed(d.value_per_customer.value, 2)),
       line('Final emotion', (d) => fixed(d.final_emotion.value, 2)));
+    if (report.overall.lifetime) {
+      report.overall.lifetime.kpis.forEach((kpi, k) => {
+        const format = formats[unitFormats[kpi.unit] || 'number'];
+        rows.push(line(declaredLabel(kpi, true), (d) => format.text(d.lifetime.kpis[k].value.value)));
+      });
+      rows.push(line('Lifetime value, mean', (d) => fixed(d.lifetime.lifetime_value.mean.value, 2)));
+    }
     return el('div', { class: 'jr-table-wrap' }, el('table', { class: 'jr-personas' },
       el('caption', {}, 'Each persona beside everyone'),
       el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, ''), groups.map((g) => el('th', { scope: 'col' }, g.label)))),
