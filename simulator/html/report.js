@@ -42,7 +42,7 @@
       if (value === undefined || value === null || value === false) continue;
       node.setAttribute(name, value === true ? '' : String(value));
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === undefined || child === null || child === false) continue;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
@@ -955,10 +955,34 @@
     }
     return kpi.item;
   }
-  function kpiLabel(kpi) {
+  /**
+   * What a comparison's KPIs are called in its versions' specs: the display text of each
+   * declared KPI by name, and the primary KPI's (what `conversion` means), if any.
+   */
+  function declaredNames(data) {
+    const displays = new Map();
+    let primary = null;
+    for (const side of ['old', 'new']) {
+      const overall = data.reports[side].overall;
+      for (const kpi of overall.lifetime ? overall.lifetime.kpis : []) {
+        displays.set(kpi.name, kpi.display || kpi.name);
+        if (kpi.name === overall.conversion_kpi) primary = kpi.display || kpi.name;
+      }
+    }
+    return { displays, primary };
+  }
+
+  function kpiLabel(kpi, declared) {
     const item = kpiItemLabel(kpi);
+    if (kpi.item === '' && declared.displays.has(kpi.metric)) return declared.displays.get(kpi.metric);
     switch (kpi.metric) {
-      case 'conversion': return 'Converted (reached a goal)';
+      case 'conversion': return declared.primary ? `${declared.primary} (primary KPI)` : 'Converted (reached a goal)';
+      case 'goal_conversion': return 'Reached a goal';
+      case 'milestone': return `Reached milestone ${item}`;
+      case 'days_to_milestone_mean': return `Days to ${item}, mean`;
+      case 'visits_per_customer': return `${item}: visits per customer who reached it`;
+      case 'retention': return 'Active at the horizon (retention)';
+      case 'clv_per_customer': return 'Customer lifetime value, mean';
       case 'outcome': return specialOutcomes.has(kpi.item) || kpi.item === 'in_progress'
         ? outcomeLabel({ kind: kpi.item }) : `Ended in ${item}`;
       case 'days_to_goal_mean': return 'Days to goal, mean';
@@ -1181,7 +1205,7 @@
   }
 
   /** A comparison KPI row: old, new, difference and its interval, significance. */
-  function comparedRow(path, kpi, group, currency) {
+  function comparedRow(path, kpi, group, currency, declared) {
     const f = unitFormat(kpi.unit, currency);
     const v = verdict(kpi, group);
     const valueCell = (cls, figure) => el('td', {
@@ -1190,7 +1214,7 @@
     const delta = kpi.delta;
     const interval = delta !== null && hasInterval(delta) ? delta : null;
     return el('tr', { 'data-kpi': path, 'data-unit': kpi.unit, 'data-significance': v.key, class: `jr-row-${v.key}` },
-      el('th', { scope: 'row' }, kpiLabel(kpi), ' ', el('code', { class: 'jr-gate-name' }, kpi.name)),
+      el('th', { scope: 'row' }, kpiLabel(kpi, declared), ' ', el('code', { class: 'jr-gate-name' }, kpi.name)),
       valueCell('jr-old', kpi.old),
       valueCell('jr-new', kpi.new),
       el('td', { class: 'jr-value', 'data-value': delta !== null && isNumber(delta.value) ? delta.value : '' },
@@ -1202,10 +1226,11 @@
   }
 
   function comparedTable(data, group, index) {
+    const declared = declaredNames(data);
     const currency = data.new.currency || data.old.currency;
     const rows = [];
     group.kpis.forEach((kpi, k) => {
-      if (!kpiHidden(kpi)) rows.push(comparedRow(`groups.${index}.kpis.${k}`, kpi, group, currency));
+      if (!kpiHidden(kpi)) rows.push(comparedRow(`groups.${index}.kpis.${k}`, kpi, group, currency, declared));
     });
     const money = currency ? `; money in ${currency}` : '';
     return el('div', { class: 'jr-table-wrap' }, el('table', { class: 'jr-kpis jr-compared', 'data-group': `groups.${index}` },
@@ -1231,6 +1256,7 @@
 
   /** The forest plots' rows: shares in points, the other headline KPIs relative to old. */
   function forestRows(data, group, shares) {
+    const declared = declaredNames(data);
     const currency = data.new.currency || data.old.currency;
     const rows = [];
     for (const kpi of group.kpis) {
@@ -1240,16 +1266,16 @@
       const interval = hasInterval(kpi.delta) && v.key !== 'same' ? ` (95% CI ${f.interval(kpi.delta)})` : '';
       const text = `${f.delta(kpi.delta.value)}${interval}<br>${f.value(kpi.old.value)} → ${f.value(kpi.new.value)}; ${v.text}`;
       if (shares) {
-        if (kpi.unit !== 'share' || kpi.metric === 'reached') continue;
-        rows.push({ label: kpiLabel(kpi), value: kpi.delta.value * 100, low: kpi.delta.low === null ? null : kpi.delta.low * 100,
+        if (kpi.unit !== 'share' || kpi.metric === 'reached' || kpi.metric === 'milestone') continue;
+        rows.push({ label: kpiLabel(kpi, declared), value: kpi.delta.value * 100, low: kpi.delta.low === null ? null : kpi.delta.low * 100,
           high: kpi.delta.high === null ? null : kpi.delta.high * 100, verdict: v, text });
       } else {
         if (!['days_to_goal_mean', 'cost_per_customer', 'cost_per_conversion', 'value_per_customer', 'roi',
-          'final_emotion', 'effort_hours_per_customer'].includes(kpi.metric)) continue;
+          'final_emotion', 'effort_hours_per_customer', 'clv_per_customer'].includes(kpi.metric)) continue;
         const base = kpi.old.value;
         if (!isNumber(base) || base === 0) continue;
         const scale = 100 / Math.abs(base);
-        rows.push({ label: kpiLabel(kpi), value: kpi.delta.value * scale, low: kpi.delta.low === null ? null : kpi.delta.low * scale,
+        rows.push({ label: kpiLabel(kpi, declared), value: kpi.delta.value * scale, low: kpi.delta.low === null ? null : kpi.delta.low * scale,
           high: kpi.delta.high === null ? null : kpi.delta.high * scale, verdict: v, text: `${text}<br>${signed(kpi.delta.value * scale, 2)}% of the old value` });
       }
     }
@@ -1357,7 +1383,7 @@
       printedGroup.textContent = `Figures for: ${index === 0 ? 'All customers' : group.group}`;
       const money = data.new.currency ? ` (${data.new.currency})` : '';
       cards.replaceChildren(...[
-        comparedCard('Converted', data, group, index, 'conversion'),
+        comparedCard(declaredNames(data).primary || 'Converted', data, group, index, 'conversion'),
         comparedCard(`Cost per customer${money}`, data, group, index, 'cost_per_customer'),
         comparedCard('ROI', data, group, index, 'roi'),
         comparedCard('Final emotion', data, group, index, 'final_emotion'),

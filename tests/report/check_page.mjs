@@ -4,6 +4,7 @@
 //   - no network request: every request the page makes is the page itself or a data: URL;
 //   - the page says it is drawn (<html data-ready="true">) and every chart holds a drawn SVG;
 //   - the journey map is there (or, with --expect-map-note, a note saying why not);
+//   - no object written as text ("[object HTMLElement]");
 //   - the JSON embedded in the page equals the `--format json --flows` output (--json);
 //   - every KPI row's numbers (data-value/-low/-high) equal the JSON's at its path, and the
 //     rounded text shown equals them to the digits shown, for every persona in the selector;
@@ -13,7 +14,8 @@
 //     equal to the JSON's at its path; without them, none of these parts;
 //   - with --comparison (a `journey compare --format html` page): its four charts, both maps, and
 //     every KPI row's old, new, difference and interval equal to the `--format json` output's
-//     at its path (`groups.G.kpis.K`), with the significance the JSON says, for every group;
+//     at its path (`groups.G.kpis.K`), with the significance the JSON says, for every group
+//     (a lifetime journey's declared KPIs, milestones, retention and lifetime value among them);
 //   - takes a full-page screenshot (--screenshot), or of the page down to the section that holds
 //     an element (--screenshot-until SELECTOR; docs/make-images.sh).
 // Usage: node check_page.mjs --chromium PATH --page report.html [--json report.json]
@@ -314,8 +316,15 @@ function checkCompared(rows, data, index) {
       }
     }
   }
-  for (const wanted of ['conversion', 'outcome', 'cost_per_customer', 'roi', 'final_emotion', 'reached']) {
-    if (!metrics.has(wanted)) fail(`group ${group.group}: no KPI row for ${wanted}`);
+  const wanted = ['conversion', 'outcome', 'cost_per_customer', 'roi', 'final_emotion', 'reached'];
+  const lifetime = data.reports.new.overall.lifetime;
+  if (lifetime) {
+    wanted.push('retention', 'clv_per_customer', ...lifetime.kpis.map((kpi) => kpi.name));
+    if (lifetime.milestones.length > 0) wanted.push('milestone', 'days_to_milestone_mean');
+    if (data.reports.new.overall.conversion_kpi) wanted.push('goal_conversion');
+  }
+  for (const metric of wanted) {
+    if (!metrics.has(metric)) fail(`group ${group.group}: no KPI row for ${metric}`);
   }
 }
 
@@ -395,6 +404,9 @@ async function run() {
     const loops = await evaluate(sessionId, `document.querySelectorAll('table.jr-loops tbody tr').length`);
     if (loops < 1) fail('expected the table of moves back (the journey has a loop)');
   }
+  // An object written as text ("[object HTMLElement]") is a mistake in the script.
+  const objectText = await evaluate(sessionId, `document.getElementById('jr-app').textContent.indexOf('[object ')`);
+  if (objectText >= 0) fail('the page shows an object as text ("[object ...]")');
   const tables = await evaluate(sessionId, `[...document.querySelectorAll('table')].map((t) => ({
     caption: !!t.querySelector('caption'), scoped: t.querySelectorAll('thead th[scope=col]').length }))`);
   tables.forEach((t, i) => { if (!t.scoped) fail(`table ${i} has no column headers with scope`); });

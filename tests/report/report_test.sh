@@ -3,9 +3,10 @@
 # headless Chromium (check_page.mjs, over the DevTools protocol) with no JavaScript error and no
 # network request, every chart drawn, the KPI numbers equal to `--format json`'s (and, for a
 # lifetime journey such as food_delivery, the declared KPIs, milestones, retention and lifetime
-# value), and a screenshot; the page is byte-identical for any thread count; a `.jm` file or a missing
-# Graphviz gives a page with a note instead of the map; a terminal is refused. The same for
-# `journey compare --format html` (two versions of business_phone, against `--format json`).
+# value), and a screenshot; the page is byte-identical for any thread count; a `.jm` file or a
+# missing Graphviz gives a page with a note instead of the map; a terminal is refused. The same for
+# `journey compare --format html` (two versions of business_phone, and food_delivery with a param
+# set, against `--format json`).
 # The page embeds what `--format json --flows` prints for the same run.
 #   report_test.sh PATH/TO/journey [SCREENSHOT_DIR]
 # Run from the repository root. Exit 77 (skipped) without Chromium or node, except under
@@ -130,6 +131,16 @@ if expect "compare html" 0 "$journey" compare $old $new -n 3000 --seed 3 --threa
     -o "$work/compare.json"; then
   check "compare page" "$work/compare.html" --comparison --json "$work/compare.json" \
     --screenshot "$shots/report-compare.png"
+fi
+# A lifetime journey against itself with a param set in the new version: the declared KPIs,
+# milestones and lifetime value among the compared KPIs, and the banner of the param.
+fd=examples/food_delivery.journey
+if expect "compare lifetime html" 0 "$journey" compare $fd $fd --new-set margin=30% -n 3000 --seed 3 \
+  --threads 2 --format html -o "$work/compare-fd.html" &&
+  expect "compare lifetime json" 0 "$journey" compare $fd $fd --new-set margin=30% -n 3000 --seed 3 \
+    --threads 1 --format json -o "$work/compare-fd.json"; then
+  check "compare lifetime page" "$work/compare-fd.html" --comparison --json "$work/compare-fd.json" \
+    --screenshot "$shots/report-compare-food_delivery.png"
 fi
 if expect "compare threads 1" 0 "$journey" compare $old $new -n 1000 --threads 1 --format html \
   -o "$work/c1.html" &&
