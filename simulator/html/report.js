@@ -574,7 +574,7 @@
   function declaredLabel(kpi, badge) {
     return [kpi.display || kpi.name,
       badge && kpi.primary ? el('span', { class: 'jr-kind jr-kind-primary' }, 'primary') : null,
-      el('code', { class: 'jr-gate-name' }, kpi.name)];
+      kpi.display ? el('code', { class: 'jr-gate-name' }, kpi.name) : null];
   }
 
   /** What the conversion card and row say: the primary KPI when there is one. */
@@ -767,7 +767,8 @@
     const milestones = el('div');
     const retention = chartBox('retention', 'Line chart: share of customers still active over time, for everyone with its 95% interval and per persona; bars: churn in each period');
     const top = el('div', { class: 'jr-grid' },
-      lifetime.kpis.length > 0 ? section('KPIs declared in the spec', 'The spec’s own KPIs, evaluated once per customer when their journey ends. The primary one is what conversion means in this report.', kpis) : null,
+      lifetime.kpis.length > 0 ? section('KPIs declared in the spec', 'The spec’s own KPIs, evaluated once per customer when their journey ends.'
+        + (report.overall.conversion_kpi ? ' The primary one is what conversion means in this report.' : ''), kpis) : null,
       section('Customer lifetime value', 'Value minus cost to serve, per customer, over the horizon. It is skewed: a few customers bring most of it, so the median and the 90th percentile say more than the mean alone.', value));
     const middle = [
       lifetime.milestones.length > 0 ? section('Milestones', 'Stages customers reach and go on from.', milestones) : null,
