@@ -9,6 +9,9 @@
 // - Every figure in a KPI table is a row [data-kpi=PATH] where PATH locates the figure in the
 //   JSON (`overall.conversion`, `personas.1.days_to_goal.mean`); its cells carry the exact
 //   numbers as data-value, data-low, data-high beside their rounded text.
+// - Every other figure checked against the JSON (the milestone and retention tables) is a cell
+//   [data-path=PATH] with the exact number in data-value, or, for an interval, data-low and
+//   data-high.
 // - In a comparison, a KPI row's PATH is `groups.G.kpis.K`: its cells td.jr-old and td.jr-new
 //   carry the versions' values, td.jr-value and td.jr-ci the difference (`delta`) and its
 //   interval; the row's data-significance is yes, no, same, added or removed.
@@ -39,7 +42,7 @@
       if (value === undefined || value === null || value === false) continue;
       node.setAttribute(name, value === true ? '' : String(value));
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === undefined || child === null || child === false) continue;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
@@ -74,6 +77,7 @@
     days: { text: (x) => (isNumber(x) ? fixed(x, 1) + ' d' : '–'), bounds: (i) => `${fixed(i.low, 1)}–${fixed(i.high, 1)} d` },
     money: { text: (x) => fixed(x, 2), bounds: (i) => `${fixed(i.low, 2)} to ${fixed(i.high, 2)}` },
     number: { text: (x) => fixed(x, 2), bounds: (i) => `${fixed(i.low, 2)} to ${fixed(i.high, 2)}` },
+    hours: { text: (x) => (isNumber(x) ? fixed(x, 2) + ' h' : '–'), bounds: (i) => `${fixed(i.low, 2)}–${fixed(i.high, 2)} h` },
     count: { text: (x) => count(x), bounds: () => '' },
   };
 
@@ -451,8 +455,9 @@
     const money = report.currency ? ` (${report.currency})` : '';
     const rows = [
       kpiRow(`${p}.customers`, 'Customers', d.customers, 'count'),
-      kpiRow(`${p}.conversion`, 'Converted (reached a goal)', d.conversion, 'percent'),
+      kpiRow(`${p}.conversion`, conversionLabel(d, 'Converted (reached a goal)'), d.conversion, 'percent'),
     ];
+    if (d.goal_conversion) rows.push(kpiRow(`${p}.goal_conversion`, 'Reached a goal', d.goal_conversion, 'percent'));
     d.outcomes.forEach((o, index) => {
       const label = o.stage ? `Ended in ${o.stage} (${o.kind})` : outcomeLabel(o);
       rows.push(kpiRow(`${p}.outcomes.${index}.share`, label, o.share, 'percent'));
@@ -507,7 +512,7 @@
       groups.map((g) => el('td', {}, cell(g.data))));
     const rows = [
       line('Customers', (d) => `${count(d.customers)} (${percent(d.share.value)})`),
-      line('Converted', (d) => percent(d.conversion.value)),
+      line(conversionLabel(report.overall, 'Converted'), (d) => percent(d.conversion.value)),
     ];
     report.overall.outcomes.forEach((o) => {
       rows.push(line(outcomeLabel(o), (d) => {
@@ -520,6 +525,13 @@
       line('Cost per customer', (d) => fixed(d.cost_per_customer.value, 2)),
       line('Value per customer', (d) => fixed(d.value_per_customer.value, 2)),
       line('Final emotion', (d) => fixed(d.final_emotion.value, 2)));
+    if (report.overall.lifetime) {
+      report.overall.lifetime.kpis.forEach((kpi, k) => {
+        const format = formats[unitFormats[kpi.unit] || 'number'];
+        rows.push(line(declaredLabel(kpi, true), (d) => format.text(d.lifetime.kpis[k].value.value)));
+      });
+      rows.push(line('Lifetime value, mean', (d) => fixed(d.lifetime.lifetime_value.mean.value, 2)));
+    }
     return el('div', { class: 'jr-table-wrap' }, el('table', { class: 'jr-personas' },
       el('caption', {}, 'Each persona beside everyone'),
       el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, ''), groups.map((g) => el('th', { scope: 'col' }, g.label)))),
@@ -545,6 +557,235 @@
       el('div', { class: 'jr-label' }, label),
       el('div', { class: 'jr-big' }, formats[format].text(value)),
       el('div', { class: 'jr-ci' }, hasInterval(interval) ? '95% CI ' + formats[format].bounds(interval) : ' '));
+  }
+
+  // Lifetime journeys ------------------------------------------------------------------------------
+
+  /** How a declared KPI of each `unit` is written. */
+  const unitFormats = { share: 'percent', money: 'money', days: 'days', hours: 'hours', number: 'number', ratio: 'number' };
+
+  /** The declared KPI that `conversion` means (`conversion_kpi`), or null. */
+  function primaryKpi(data) {
+    if (!data.conversion_kpi || !data.lifetime) return null;
+    return data.lifetime.kpis.find((kpi) => kpi.name === data.conversion_kpi) || null;
+  }
+
+  /** A declared KPI's label: its display text, a badge when primary, its name as in gates. */
+  function declaredLabel(kpi, badge) {
+    return [kpi.display || kpi.name,
+      badge && kpi.primary ? el('span', { class: 'jr-kind jr-kind-primary' }, 'primary') : null,
+      kpi.display ? el('code', { class: 'jr-gate-name' }, kpi.name) : null];
+  }
+
+  /** What the conversion card and row say: the primary KPI when there is one. */
+  function conversionLabel(data, plain) {
+    const kpi = primaryKpi(data);
+    return kpi ? declaredLabel(kpi, false) : plain;
+  }
+
+  /**
+   * Cells whose figure is at `path` in the JSON (for tests/report): a number, exact in
+   * data-value, or an interval, exact in data-low and data-high.
+   */
+  function figureCell(path, x, format) {
+    return el('td', { 'data-path': path, 'data-format': format, 'data-value': isNumber(x) ? x : '' }, formats[format].text(x));
+  }
+  function intervalCell(path, interval, format) {
+    const shown = hasInterval(interval);
+    return el('td', {
+      class: 'jr-ci', 'data-path': path, 'data-format': format,
+      'data-low': shown ? interval.low : '', 'data-high': shown ? interval.high : '',
+    }, shown ? formats[format].bounds(interval) : '');
+  }
+
+  function declaredKpiTable(report, group) {
+    const p = group.key;
+    const kpis = group.data.lifetime.kpis;
+    const rows = kpis.map((kpi, k) => kpiRow(`${p}.lifetime.kpis.${k}.value`, declaredLabel(kpi, true), kpi.value,
+      unitFormats[kpi.unit] || 'number'));
+    const money = report.currency && kpis.some((kpi) => kpi.unit === 'money') ? `; money in ${report.currency}` : '';
+    const partial = kpis.filter((kpi) => kpi.customers < group.data.customers)
+      .map((kpi) => `${kpi.name} over ${count(kpi.customers)} customers`);
+    const left = partial.length > 0 ? `; ${partial.join(', ')} (the others could not be evaluated)` : '';
+    return el('div', { class: 'jr-table-wrap' }, el('table', { class: 'jr-kpis jr-declared', 'data-group': p },
+      el('caption', {}, `${group.label}: shares for yes-or-no KPIs, means per customer for the others; 95% confidence intervals${money}${left}`),
+      el('thead', {}, el('tr', {}, ['KPI', 'Value', '95% CI'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, rows)));
+  }
+
+  function lifetimeValueTable(report, group) {
+    const p = `${group.key}.lifetime.lifetime_value`;
+    const value = group.data.lifetime.lifetime_value;
+    const money = report.currency ? ` (${report.currency})` : '';
+    return el('div', { class: 'jr-table-wrap' }, el('table', { class: 'jr-kpis jr-lifetime-value', 'data-group': group.key },
+      el('caption', {}, `${group.label}: value minus cost to serve per customer, ${value.discounted ? 'discounted' : 'not discounted'}; 95% confidence interval of the mean`),
+      el('thead', {}, el('tr', {}, ['Measure', 'Value', '95% CI'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {},
+        kpiRow(`${p}.mean`, `Mean per customer${money}`, value.mean, 'money'),
+        kpiRow(`${p}.median`, `Median${money}`, value.median, 'money'),
+        kpiRow(`${p}.p90`, `90th percentile${money}`, value.p90, 'money'),
+        el('tr', { 'data-discounted': String(value.discounted) }, el('th', { scope: 'row' }, 'Discounted'),
+          el('td', {}, value.discounted ? 'yes, by the journey’s discount' : 'no'), el('td', {})))));
+  }
+
+  function milestoneTable(group) {
+    const rows = group.data.lifetime.milestones.map((m, i) => {
+      const at = `${group.key}.lifetime.milestones.${i}`;
+      const again = m.repeat_shares.length > 0 ? 1 - m.repeat_shares[0] : null;
+      return el('tr', { 'data-milestone': at },
+        el('th', { scope: 'row' }, m.stage),
+        figureCell(`${at}.reached.value`, m.reached.value, 'percent'),
+        intervalCell(`${at}.reached`, m.reached, 'percent'),
+        figureCell(`${at}.days_to_reach.mean.value`, m.days_to_reach.mean.value, 'days'),
+        intervalCell(`${at}.days_to_reach.mean`, m.days_to_reach.mean, 'days'),
+        figureCell(`${at}.days_to_reach.median`, m.days_to_reach.median, 'days'),
+        figureCell(`${at}.days_to_reach.p90`, m.days_to_reach.p90, 'days'),
+        figureCell(`${at}.visits_per_customer`, m.visits_per_customer, 'number'),
+        el('td', {}, percent(again)));
+    });
+    const head = ['Milestone', 'Reached', '95% CI', 'Days to reach, mean', '95% CI', 'Median', '90th percentile', 'Visits', '2+ times'];
+    return el('div', { class: 'jr-table-wrap' }, el('table', { class: 'jr-milestones', 'data-group': group.key },
+      el('caption', {}, `${group.label}. Reached: by the horizon. Days to reach: to the first visit, of those who reached it. Visits: per customer who reached it. 2+ times: the share of those who reached it again.`),
+      el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, rows)));
+  }
+
+  const dayText = (day) => fixed(day, Number.isInteger(day) ? 0 : 1);
+
+  /** Retention of everyone and each persona at every point of the grid, with the churn hazard. */
+  function retentionTable(report) {
+    const groups = groupsOf(report).filter((g) => g.data.lifetime);
+    const rows = report.overall.lifetime.retention.map((point, k) => el('tr', {},
+      el('th', { scope: 'row' }, dayText(point.day)),
+      figureCell(`overall.lifetime.retention.${k}.active.value`, point.active.value, 'percent'),
+      intervalCell(`overall.lifetime.retention.${k}.active`, point.active, 'percent'),
+      figureCell(`overall.lifetime.retention.${k}.hazard`, point.hazard, 'percent'),
+      groups.slice(1).map((g) => {
+        const same = g.data.lifetime.retention[k];
+        return figureCell(`${g.key}.lifetime.retention.${k}.active.value`, same ? same.active.value : null, 'percent');
+      })));
+    const head = ['Day', 'All customers', '95% CI', 'Churn in period', ...groups.slice(1).map((g) => g.label)];
+    return el('div', { class: 'jr-table-wrap' }, el('table', { class: 'jr-retention' },
+      el('caption', {}, 'Active: not left at an exit by that day. Churn in period: the share of those active at the start of the period who left during it.'),
+      el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, rows)));
+  }
+
+  function retentionOption(report) {
+    const groups = groupsOf(report).filter((g) => g.data.lifetime);
+    const points = report.overall.lifetime.retention;
+    const band = points.filter((q) => hasInterval(q.active)).map((q) => [q.day, q.active.low * 100, q.active.high * 100]);
+    // The hazard of a period, drawn over the period: from the previous point (or day 0) to its own.
+    const periods = points.map((q, k) => [k === 0 ? 0 : points[k - 1].day, q.day, isNumber(q.hazard) ? q.hazard * 100 : NaN]);
+    const nearest = (day) => points.reduce((best, q, k) => (Math.abs(q.day - day) < Math.abs(points[best].day - day) ? k : best), 0);
+    return {
+      tooltip: {
+        trigger: 'axis', confine: true,
+        formatter: (ps) => {
+          const k = nearest(ps.length > 0 ? Number(ps[0].axisValue) : 0);
+          const all = points[k];
+          const ci = hasInterval(all.active) ? ` (95% CI ${formats.percent.bounds(all.active)})` : '';
+          const lines = [`Day ${dayText(all.day)}: share active`, `All customers: ${percent(all.active.value)}${ci}`];
+          for (const g of groups.slice(1)) lines.push(`${g.label}: ${percent(g.data.lifetime.retention[k].active.value)}`);
+          lines.push(`Churn in the period: ${percent(all.hazard)}`);
+          return lines.join('<br>');
+        },
+      },
+      legend: { top: 0, right: 0, type: 'scroll' },
+      grid: { left: 56, right: 64, top: 48, bottom: 50 },
+      xAxis: {
+        type: 'value', name: 'days', nameLocation: 'middle', nameGap: 30, min: 0,
+        max: isNumber(report.horizon_days) ? report.horizon_days : null, axisPointer: { snap: true },
+      },
+      yAxis: [
+        { type: 'value', name: 'active', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
+        { type: 'value', name: 'churn in period', min: 0, axisLabel: { formatter: '{value}%' }, splitLine: { show: false } },
+      ],
+      series: [
+        {
+          type: 'custom',
+          name: 'Churn in period',
+          yAxisIndex: 1,
+          silent: true,
+          z: 1,
+          itemStyle: { color: 'rgba(179, 65, 47, 0.2)' },
+          encode: { x: [0, 1], y: 2 },
+          data: periods,
+          renderItem(params, api) {
+            const hazard = api.value(2);
+            if (!Number.isFinite(hazard)) return null;
+            const a = api.coord([api.value(0), hazard]);
+            const b = api.coord([api.value(1), 0]);
+            const gap = Math.min(2, (b[0] - a[0]) / 4);
+            return {
+              type: 'rect',
+              shape: { x: a[0] + gap, y: a[1], width: Math.max(1, b[0] - a[0] - 2 * gap), height: b[1] - a[1] },
+              style: { fill: 'rgba(179, 65, 47, 0.2)' },
+            };
+          },
+        },
+        {
+          type: 'custom',
+          name: '95% CI, all customers',
+          silent: true,
+          z: 2,
+          itemStyle: { color: 'rgba(29, 35, 48, 0.15)' },
+          encode: { x: 0, y: [1, 2] },
+          data: band,
+          renderItem(params, api) {
+            // One polygon for the whole band, drawn with the first point.
+            if (params.dataIndex !== 0 || band.length < 2) return null;
+            const upper = band.map((b) => api.coord([b[0], b[2]]));
+            const lower = band.map((b) => api.coord([b[0], b[1]])).reverse();
+            return { type: 'polygon', shape: { points: upper.concat(lower) }, style: { fill: 'rgba(29, 35, 48, 0.15)' } };
+          },
+        },
+        ...groups.map((group, index) => ({
+          type: 'line',
+          name: group.label,
+          // Everyone's dashed line above the personas'.
+          z: index === 0 ? 6 : 5,
+          data: group.data.lifetime.retention.map((q) => [q.day, isNumber(q.active.value) ? q.active.value * 100 : null]),
+          symbolSize: 5,
+          lineStyle: index === 0 ? { width: 3, type: 'dashed' } : { width: 2 },
+          color: index === 0 ? '#1d2330' : palette[(index - 1) % palette.length],
+        })),
+      ],
+    };
+  }
+
+  /**
+   * The parts of a journey with lifetime figures (`lifetime` in the JSON): the declared KPIs and
+   * the lifetime value (`top`), the milestones and retention (`middle`); `draw()` once they are on
+   * the page, `show(group)` for the parts that follow the persona selector. Nothing otherwise.
+   */
+  function lifetimeParts(report) {
+    const lifetime = report.overall.lifetime;
+    if (!lifetime) return { top: [], middle: [], draw: () => {}, show: () => {} };
+    const kpis = el('div');
+    const value = el('div');
+    const milestones = el('div');
+    const retention = chartBox('retention', 'Line chart: share of customers still active over time, for everyone with its 95% interval and per persona; bars: churn in each period');
+    const top = el('div', { class: 'jr-grid' },
+      lifetime.kpis.length > 0 ? section('KPIs declared in the spec', 'The spec’s own KPIs, evaluated once per customer when their journey ends.'
+        + (report.overall.conversion_kpi ? ' The primary one is what conversion means in this report.' : ''), kpis) : null,
+      section('Customer lifetime value', 'Value minus cost to serve, per customer, over the horizon. It is skewed: a few customers bring most of it, so the median and the 90th percentile say more than the mean alone.', value));
+    const middle = [
+      lifetime.milestones.length > 0 ? section('Milestones', 'Stages customers reach and go on from.', milestones) : null,
+      section('Retention', 'Share of customers who have not left at an exit, per persona (dashed: all customers, with its 95% interval, shaded); bars: churn in each period (right axis).',
+        retention, el('details', { class: 'jr-details' }, el('summary', {}, 'Retention table'), retentionTable(report))),
+    ].filter((part) => part !== null);
+    return {
+      top: [top],
+      middle,
+      draw: () => draw(retention, retentionOption(report)),
+      show(group) {
+        if (!group.data.lifetime) return;
+        kpis.replaceChildren(declaredKpiTable(report, group));
+        value.replaceChildren(lifetimeValueTable(report, group));
+        milestones.replaceChildren(milestoneTable(group));
+      },
+    };
   }
 
   // The journey map -------------------------------------------------------------------------------
@@ -595,13 +836,15 @@
         'Interrupted: these results cover the customers simulated before the run was stopped.'));
     }
 
-    // Persona selector: the cards, KPI table, funnel, flow, time to goal and money follow it.
+    // Persona selector: the cards, KPI tables, funnel, flow, time to goal and money follow it.
     const select = el('select', { id: 'jr-group', 'data-group-select': '' },
       groups.map((g, index) => el('option', { value: String(index) }, index === 0 ? g.label : `Persona ${g.label}`)));
     const printedGroup = el('p', { class: 'jr-print-only jr-explain' });
     if (groups.length > 1) {
       app.append(el('div', { class: 'jr-toolbar' }, el('label', { for: select.id }, 'Show'), select,
-        el('span', { class: 'jr-hint' }, 'The emotion curve, ROI and persona table show every persona at once.')));
+        el('span', { class: 'jr-hint' }, report.overall.lifetime
+          ? 'The emotion curve, retention, ROI and persona table show every persona at once.'
+          : 'The emotion curve, ROI and persona table show every persona at once.')));
       app.append(printedGroup);
     }
 
@@ -616,12 +859,15 @@
     const money = chartBox('money', 'Cost and value per customer and cost per conversion, with 95% confidence intervals');
     const channels = el('div');
     const maps = el('div');
+    const lifetime = lifetimeParts(report);
 
     app.append(cards);
+    app.append(...lifetime.top);
     app.append(el('div', { class: 'jr-grid' },
       section('Key figures', 'Every share has a Wilson 95% interval, every mean a normal interval, ratios a delta-method interval.', kpis),
       section('Funnel', 'Share of customers who entered each stage at least once, in journey order (stages as declared, then goals).', funnel)));
     app.append(section('Stages', null, stages));
+    app.append(...lifetime.middle);
     app.append(section('Customer flow', 'Every move between stages: from the entry on the left to where customers ended on the right. Link width is the number of moves.', flowNote, sankey, loops));
     app.append(el('div', { class: 'jr-grid' },
       section('Emotion along the journey', 'Mean emotion on entering each stage, per persona (dashed: all customers).',
@@ -643,17 +889,19 @@
     if (!maps.querySelector('figure, p')) maps.append(el('p', { class: 'jr-note', 'data-map-note': '' }, 'No map in this report.'));
     draw(app.querySelector('[data-chart="emotion"]'), emotionOption(report));
     draw(app.querySelector('[data-chart="roi"]'), roiOption(report));
+    lifetime.draw();
 
     function show(index) {
       const group = groups[index];
       printedGroup.textContent = `Figures for: ${group.label}`;
       cards.replaceChildren(
-        card('Converted', group.data.conversion, 'percent', `${group.key}.conversion`),
+        card(conversionLabel(group.data, 'Converted'), group.data.conversion, 'percent', `${group.key}.conversion`),
         card('Days to goal, mean', group.data.days_to_goal.mean, 'days', `${group.key}.days_to_goal.mean`),
         card(`Cost per conversion${report.currency ? ' (' + report.currency + ')' : ''}`, group.data.cost_per_conversion, 'money', `${group.key}.cost_per_conversion`),
         card('ROI', group.data.roi, 'number', `${group.key}.roi`),
         card('Final emotion', group.data.final_emotion, 'number', `${group.key}.final_emotion`));
       kpis.replaceChildren(kpiTable(report, group));
+      lifetime.show(group);
       stages.replaceChildren(stageTable(report, group));
       channels.replaceChildren(channelTable(report, group));
       draw(funnel, funnelOption(group));
@@ -708,10 +956,34 @@
     }
     return kpi.item;
   }
-  function kpiLabel(kpi) {
+  /**
+   * What a comparison's KPIs are called in its versions' specs: the display text of each
+   * declared KPI by name, and the primary KPI's (what `conversion` means), if any.
+   */
+  function declaredNames(data) {
+    const displays = new Map();
+    let primary = null;
+    for (const side of ['old', 'new']) {
+      const overall = data.reports[side].overall;
+      for (const kpi of overall.lifetime ? overall.lifetime.kpis : []) {
+        displays.set(kpi.name, kpi.display || kpi.name);
+        if (kpi.name === overall.conversion_kpi) primary = kpi.display || kpi.name;
+      }
+    }
+    return { displays, primary };
+  }
+
+  function kpiLabel(kpi, declared) {
     const item = kpiItemLabel(kpi);
+    if (kpi.item === '' && declared.displays.has(kpi.metric)) return declared.displays.get(kpi.metric);
     switch (kpi.metric) {
-      case 'conversion': return 'Converted (reached a goal)';
+      case 'conversion': return declared.primary ? `${declared.primary} (primary KPI)` : 'Converted (reached a goal)';
+      case 'goal_conversion': return 'Reached a goal';
+      case 'milestone': return `Reached milestone ${item}`;
+      case 'days_to_milestone_mean': return `Days to ${item}, mean`;
+      case 'visits_per_customer': return `${item}: visits per customer who reached it`;
+      case 'retention': return 'Active at the horizon (retention)';
+      case 'clv_per_customer': return 'Customer lifetime value, mean';
       case 'outcome': return specialOutcomes.has(kpi.item) || kpi.item === 'in_progress'
         ? outcomeLabel({ kind: kpi.item }) : `Ended in ${item}`;
       case 'days_to_goal_mean': return 'Days to goal, mean';
@@ -934,7 +1206,7 @@
   }
 
   /** A comparison KPI row: old, new, difference and its interval, significance. */
-  function comparedRow(path, kpi, group, currency) {
+  function comparedRow(path, kpi, group, currency, declared) {
     const f = unitFormat(kpi.unit, currency);
     const v = verdict(kpi, group);
     const valueCell = (cls, figure) => el('td', {
@@ -943,7 +1215,7 @@
     const delta = kpi.delta;
     const interval = delta !== null && hasInterval(delta) ? delta : null;
     return el('tr', { 'data-kpi': path, 'data-unit': kpi.unit, 'data-significance': v.key, class: `jr-row-${v.key}` },
-      el('th', { scope: 'row' }, kpiLabel(kpi), ' ', el('code', { class: 'jr-gate-name' }, kpi.name)),
+      el('th', { scope: 'row' }, kpiLabel(kpi, declared), ' ', el('code', { class: 'jr-gate-name' }, kpi.name)),
       valueCell('jr-old', kpi.old),
       valueCell('jr-new', kpi.new),
       el('td', { class: 'jr-value', 'data-value': delta !== null && isNumber(delta.value) ? delta.value : '' },
@@ -955,10 +1227,11 @@
   }
 
   function comparedTable(data, group, index) {
+    const declared = declaredNames(data);
     const currency = data.new.currency || data.old.currency;
     const rows = [];
     group.kpis.forEach((kpi, k) => {
-      if (!kpiHidden(kpi)) rows.push(comparedRow(`groups.${index}.kpis.${k}`, kpi, group, currency));
+      if (!kpiHidden(kpi)) rows.push(comparedRow(`groups.${index}.kpis.${k}`, kpi, group, currency, declared));
     });
     const money = currency ? `; money in ${currency}` : '';
     return el('div', { class: 'jr-table-wrap' }, el('table', { class: 'jr-kpis jr-compared', 'data-group': `groups.${index}` },
@@ -984,6 +1257,7 @@
 
   /** The forest plots' rows: shares in points, the other headline KPIs relative to old. */
   function forestRows(data, group, shares) {
+    const declared = declaredNames(data);
     const currency = data.new.currency || data.old.currency;
     const rows = [];
     for (const kpi of group.kpis) {
@@ -993,16 +1267,16 @@
       const interval = hasInterval(kpi.delta) && v.key !== 'same' ? ` (95% CI ${f.interval(kpi.delta)})` : '';
       const text = `${f.delta(kpi.delta.value)}${interval}<br>${f.value(kpi.old.value)} → ${f.value(kpi.new.value)}; ${v.text}`;
       if (shares) {
-        if (kpi.unit !== 'share' || kpi.metric === 'reached') continue;
-        rows.push({ label: kpiLabel(kpi), value: kpi.delta.value * 100, low: kpi.delta.low === null ? null : kpi.delta.low * 100,
+        if (kpi.unit !== 'share' || kpi.metric === 'reached' || kpi.metric === 'milestone') continue;
+        rows.push({ label: kpiLabel(kpi, declared), value: kpi.delta.value * 100, low: kpi.delta.low === null ? null : kpi.delta.low * 100,
           high: kpi.delta.high === null ? null : kpi.delta.high * 100, verdict: v, text });
       } else {
         if (!['days_to_goal_mean', 'cost_per_customer', 'cost_per_conversion', 'value_per_customer', 'roi',
-          'final_emotion', 'effort_hours_per_customer'].includes(kpi.metric)) continue;
+          'final_emotion', 'effort_hours_per_customer', 'clv_per_customer'].includes(kpi.metric)) continue;
         const base = kpi.old.value;
         if (!isNumber(base) || base === 0) continue;
         const scale = 100 / Math.abs(base);
-        rows.push({ label: kpiLabel(kpi), value: kpi.delta.value * scale, low: kpi.delta.low === null ? null : kpi.delta.low * scale,
+        rows.push({ label: kpiLabel(kpi, declared), value: kpi.delta.value * scale, low: kpi.delta.low === null ? null : kpi.delta.low * scale,
           high: kpi.delta.high === null ? null : kpi.delta.high * scale, verdict: v, text: `${text}<br>${signed(kpi.delta.value * scale, 2)}% of the old value` });
       }
     }
@@ -1110,7 +1384,7 @@
       printedGroup.textContent = `Figures for: ${index === 0 ? 'All customers' : group.group}`;
       const money = data.new.currency ? ` (${data.new.currency})` : '';
       cards.replaceChildren(...[
-        comparedCard('Converted', data, group, index, 'conversion'),
+        comparedCard(declaredNames(data).primary || 'Converted', data, group, index, 'conversion'),
         comparedCard(`Cost per customer${money}`, data, group, index, 'cost_per_customer'),
         comparedCard('ROI', data, group, index, 'roi'),
         comparedCard('Final emotion', data, group, index, 'final_emotion'),

@@ -4,12 +4,18 @@
 //   - no network request: every request the page makes is the page itself or a data: URL;
 //   - the page says it is drawn (<html data-ready="true">) and every chart holds a drawn SVG;
 //   - the journey map is there (or, with --expect-map-note, a note saying why not);
+//   - no object written as text ("[object HTMLElement]");
 //   - the JSON embedded in the page equals the `--format json --flows` output (--json);
 //   - every KPI row's numbers (data-value/-low/-high) equal the JSON's at its path, and the
 //     rounded text shown equals them to the digits shown, for every persona in the selector;
+//   - for a journey with lifetime figures (`lifetime` in the JSON): the retention chart, a row
+//     for each declared KPI and the lifetime value in the KPI rows, the conversion card named
+//     after the primary KPI, and every cell [data-path] of the milestone and retention tables
+//     equal to the JSON's at its path; without them, none of these parts;
 //   - with --comparison (a `journey compare --format html` page): its four charts, both maps, and
 //     every KPI row's old, new, difference and interval equal to the `--format json` output's
-//     at its path (`groups.G.kpis.K`), with the significance the JSON says, for every group;
+//     at its path (`groups.G.kpis.K`), with the significance the JSON says, for every group
+//     (a lifetime journey's declared KPIs, milestones, retention and lifetime value among them);
 //   - takes a full-page screenshot (--screenshot), or of the page down to the section that holds
 //     an element (--screenshot-until SELECTOR; docs/make-images.sh).
 // Usage: node check_page.mjs --chromium PATH --page report.html [--json report.json]
@@ -156,12 +162,47 @@ function sameShown(shown, exact, scale, where) {
   }
 }
 
+/** A value's text (one number) against the JSON's exact `value`. */
+function checkText(where, text, value, scale) {
+  const shown = numbersIn(text);
+  if (shown.length !== 1) fail(`${where}: cannot read the value "${text}"`);
+  else sameShown(shown[0], value, scale, `${where} value`);
+}
+
+/**
+ * An interval's data-low/-high (`cell.low`, `cell.high`) and its text ("26.4–27.7%",
+ * "1.20 to 3.40") against the JSON's.
+ */
+function checkInterval(where, cell, text, interval, scale) {
+  if (Number(cell.low) !== interval.low || Number(cell.high) !== interval.high) {
+    fail(`${where}: data-low/high ${cell.low}/${cell.high}, JSON ${interval.low}/${interval.high}`);
+  }
+  const bounds = numbersIn(text.replace(/(\d)–/g, '$1 ').replace(/ to /g, ' '));
+  if (bounds.length !== 2) fail(`${where}: cannot read the interval "${text}"`);
+  else {
+    sameShown(bounds[0], interval.low, scale, `${where} low`);
+    sameShown(bounds[1], interval.high, scale, `${where} high`);
+  }
+}
+
+/** The KPI rows a group's table must have: the built-in ones, and the lifetime ones. */
+function wantedKpis(data, group) {
+  const wanted = ['conversion', 'days_to_goal.mean', 'cost_per_customer', 'cost_per_conversion',
+    'value_per_customer', 'final_emotion', 'outcomes.0.share'];
+  const figures = at(data, group);
+  if (figures.conversion_kpi) wanted.push('goal_conversion');
+  if (figures.lifetime) {
+    figures.lifetime.kpis.forEach((_, k) => wanted.push(`lifetime.kpis.${k}.value`));
+    for (const part of ['mean', 'median', 'p90']) wanted.push(`lifetime.lifetime_value.${part}`);
+  }
+  return wanted;
+}
+
 /** Checks the KPI rows of one persona group against the JSON. */
 function checkKpis(rows, data, group) {
   if (rows.length === 0) fail(`${group}: no KPI rows`);
   const paths = new Set(rows.map((r) => r.path));
-  for (const wanted of ['conversion', 'days_to_goal.mean', 'cost_per_customer', 'cost_per_conversion',
-    'value_per_customer', 'final_emotion', 'outcomes.0.share']) {
+  for (const wanted of wantedKpis(data, group)) {
     if (!paths.has(`${group}.${wanted}`)) fail(`${group}: no KPI row for ${wanted}`);
   }
   for (const row of rows) {
@@ -179,20 +220,49 @@ function checkKpis(rows, data, group) {
       continue;
     }
     if (Number(row.value) !== value) fail(`${row.path}: data-value ${row.value}, JSON ${value}`);
-    const shown = numbersIn(row.text);
-    if (shown.length !== 1) fail(`${row.path}: cannot read the value "${row.text}"`);
-    else sameShown(shown[0], value, scale, `${row.path} value`);
-    if (interval && interval.low !== null && interval.high !== null) {
-      if (Number(row.low) !== interval.low || Number(row.high) !== interval.high) {
-        fail(`${row.path}: data-low/high ${row.low}/${row.high}, JSON ${interval.low}/${interval.high}`);
-      }
-      const bounds = numbersIn(row.ci.replace(/(\d)–/g, '$1 ').replace(/ to /g, ' '));
-      if (bounds.length !== 2) fail(`${row.path}: cannot read the interval "${row.ci}"`);
-      else {
-        sameShown(bounds[0], interval.low, scale, `${row.path} low`);
-        sameShown(bounds[1], interval.high, scale, `${row.path} high`);
-      }
+    checkText(row.path, row.text, value, scale);
+    if (interval && interval.low !== null && interval.high !== null) checkInterval(row.path, row, row.ci, interval, scale);
+  }
+}
+
+/**
+ * Checks the lifetime tables of one persona group: every cell [data-path] against the JSON
+ * (a number in data-value, or an interval in data-low/-high), and a cell for each milestone's
+ * reach and each retention point, for everyone and each persona.
+ */
+function checkLifetime(cells, data, group) {
+  const paths = new Set(cells.map((c) => c.path));
+  const wanted = at(data, `${group}.lifetime`).milestones.map((_, i) => `${group}.lifetime.milestones.${i}.reached`);
+  for (const key of ['overall', ...(data.personas || []).map((_, i) => `personas.${i}`)]) {
+    at(data, `${key}.lifetime`).retention.forEach((_, k) => wanted.push(`${key}.lifetime.retention.${k}.active.value`));
+  }
+  for (const path of wanted) if (!paths.has(path)) fail(`${group}: no cell for ${path}`);
+  for (const cell of cells) {
+    const figure = at(data, cell.path);
+    const scale = cell.format === 'percent' ? 100 : 1;
+    if (figure === undefined) fail(`${cell.path}: not in the JSON`);
+    else if (cell.interval) {
+      if (figure === null || typeof figure !== 'object') fail(`${cell.path}: not an interval in the JSON`);
+      else if (figure.low === null || figure.high === null) {
+        if (cell.low !== '' || cell.high !== '') fail(`${cell.path}: the JSON has no interval, the page ${cell.low}/${cell.high}`);
+      } else checkInterval(cell.path, cell, cell.text, figure, scale);
+    } else if (figure === null) {
+      if (cell.value !== '') fail(`${cell.path}: the JSON has null, the page ${cell.value}`);
+    } else if (typeof figure !== 'number') fail(`${cell.path}: not a number in the JSON`);
+    else {
+      if (Number(cell.value) !== figure) fail(`${cell.path}: data-value ${cell.value}, JSON ${figure}`);
+      checkText(cell.path, cell.text, figure, scale);
     }
+  }
+}
+
+/** The conversion card says what conversion means: the primary KPI's name, when there is one. */
+function checkCards(cards, data, group) {
+  const conversion = cards.find((c) => c.path === `${group}.conversion`);
+  const kpi = at(data, `${group}.conversion_kpi`);
+  if (!conversion) fail(`${group}: no conversion card`);
+  else if (kpi ? !conversion.label.includes(kpi) : conversion.label !== 'Converted') {
+    fail(`${group}: the conversion card says "${conversion.label}", the JSON's conversion is ${kpi || 'reaching a goal'}`);
   }
 }
 
@@ -246,8 +316,15 @@ function checkCompared(rows, data, index) {
       }
     }
   }
-  for (const wanted of ['conversion', 'outcome', 'cost_per_customer', 'roi', 'final_emotion', 'reached']) {
-    if (!metrics.has(wanted)) fail(`group ${group.group}: no KPI row for ${wanted}`);
+  const wanted = ['conversion', 'outcome', 'cost_per_customer', 'roi', 'final_emotion', 'reached'];
+  const lifetime = data.reports.new.overall.lifetime;
+  if (lifetime) {
+    wanted.push('retention', 'clv_per_customer', ...lifetime.kpis.map((kpi) => kpi.name));
+    if (lifetime.milestones.length > 0) wanted.push('milestone', 'days_to_milestone_mean');
+    if (data.reports.new.overall.conversion_kpi) wanted.push('goal_conversion');
+  }
+  for (const metric of wanted) {
+    if (!metrics.has(metric)) fail(`group ${group.group}: no KPI row for ${metric}`);
   }
 }
 
@@ -264,6 +341,13 @@ const readKpis = `[...document.querySelectorAll('tr[data-kpi]')].map((tr) => ({
   text: tr.querySelector('td.jr-value').textContent, value: tr.querySelector('td.jr-value').dataset.value,
   ci: tr.querySelector('td.jr-ci').textContent, low: tr.querySelector('td.jr-ci').dataset.low,
   high: tr.querySelector('td.jr-ci').dataset.high }))`;
+
+const readFigures = `[...document.querySelectorAll('[data-path]')].map((td) => ({
+  path: td.dataset.path, format: td.dataset.format, interval: 'low' in td.dataset,
+  value: td.dataset.value, low: td.dataset.low, high: td.dataset.high, text: td.textContent }))`;
+
+const readCards = `[...document.querySelectorAll('[data-card]')].map((c) => ({
+  path: c.dataset.card, label: c.querySelector('.jr-label').textContent }))`;
 
 const readCharts = `[...document.querySelectorAll('[data-chart]')].map((box) => {
   const svg = box.querySelector('svg');
@@ -320,6 +404,9 @@ async function run() {
     const loops = await evaluate(sessionId, `document.querySelectorAll('table.jr-loops tbody tr').length`);
     if (loops < 1) fail('expected the table of moves back (the journey has a loop)');
   }
+  // An object written as text ("[object HTMLElement]") is a mistake in the script.
+  const objectText = await evaluate(sessionId, `document.getElementById('jr-app').textContent.indexOf('[object ')`);
+  if (objectText >= 0) fail('the page shows an object as text ("[object ...]")');
   const tables = await evaluate(sessionId, `[...document.querySelectorAll('table')].map((t) => ({
     caption: !!t.querySelector('caption'), scoped: t.querySelectorAll('thead th[scope=col]').length }))`);
   tables.forEach((t, i) => { if (!t.scoped) fail(`table ${i} has no column headers with scope`); });
@@ -327,6 +414,10 @@ async function run() {
   // The numbers: the embedded JSON is the JSON report, and the KPI tables show it.
   if (jsonPath) {
     const data = JSON.parse(readFileSync(jsonPath, 'utf8'));
+    const lifetime = !comparison && data.overall.lifetime !== undefined;
+    if (lifetime !== names.includes('retention')) {
+      fail(lifetime ? 'no retention chart' : 'a retention chart in the report of a journey without lifetime figures');
+    }
     const embedded = await evaluate(sessionId, `JSON.parse(document.getElementById('jr-data').textContent)`);
     if (JSON.stringify(embedded) !== JSON.stringify(data)) fail('the JSON embedded in the page differs from the JSON report');
     const groups = await evaluate(sessionId, `(() => { const s = document.querySelector('[data-group-select]');
@@ -341,7 +432,14 @@ async function run() {
       await evaluate(sessionId, `(() => { const s = document.querySelector('[data-group-select]');
         if (s) { s.value = ${JSON.stringify(value)}; s.dispatchEvent(new Event('change')); } })()`);
       if (comparison) checkCompared(await evaluate(sessionId, readCompared), data, Number(value));
-      else checkKpis(await evaluate(sessionId, readKpis), data, keys[Number(value)]);
+      else {
+        const group = keys[Number(value)];
+        checkKpis(await evaluate(sessionId, readKpis), data, group);
+        checkCards(await evaluate(sessionId, readCards), data, group);
+        const cells = await evaluate(sessionId, readFigures);
+        if (lifetime) checkLifetime(cells, data, group);
+        else if (cells.length > 0) fail(`${group}: lifetime tables in the report of a journey without lifetime figures`);
+      }
       const again = await evaluate(sessionId, readCharts);
       for (const chart of again) {
         if (!chart.hidden && chart.shapes < 3 && !(chart.empty && chart.texts >= 1)) {

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # `journey simulate --format html` end to end (docs/report.md): every example's report opens in
 # headless Chromium (check_page.mjs, over the DevTools protocol) with no JavaScript error and no
-# network request, every chart drawn, the KPI numbers equal to `--format json`'s, and a
-# screenshot; the page is byte-identical for any thread count; a `.jm` file or a missing
-# Graphviz gives a page with a note instead of the map; a terminal is refused. The same for
-# `journey compare --format html` (two versions of business_phone, against `--format json`).
+# network request, every chart drawn, the KPI numbers equal to `--format json`'s (and, for a
+# lifetime journey such as lifetime.journey here, the declared KPIs, milestones, retention and
+# lifetime value), and a screenshot; the page is byte-identical for any thread count; a `.jm` file or a
+# missing Graphviz gives a page with a note instead of the map; a terminal is refused. The same for
+# `journey compare --format html` (two versions of business_phone, and lifetime.journey with a
+# param set, against `--format json`).
 # The page embeds what `--format json --flows` prints for the same run.
 #   report_test.sh PATH/TO/journey [SCREENSHOT_DIR]
 # Run from the repository root. Exit 77 (skipped) without Chromium or node, except under
@@ -45,7 +47,7 @@ check() {
 
 n=5000
 mkdir -p "$shots"
-for spec in examples/*.journey; do
+for spec in examples/*.journey tests/report/lifetime.journey; do
   name=$(basename "$spec" .journey)
   expect "$name html" 0 "$journey" simulate "$spec" -n $n --seed 3 --threads 2 --format html \
     -o "$work/$name.html" || continue
@@ -57,15 +59,20 @@ for spec in examples/*.journey; do
     "${extra[@]}"
 done
 
-# The same inputs make the same bytes, for any number of threads.
-spec=examples/business_phone.journey
-if expect "threads 1" 0 "$journey" simulate $spec -n $n --threads 1 --format html -o "$work/t1.html" &&
-  expect "threads 3" 0 "$journey" simulate $spec -n $n --threads 3 --format html -o "$work/t3.html"; then
-  if cmp -s "$work/t1.html" "$work/t3.html"; then ok; else
-    echo "FAIL deterministic: the pages of 1 and 3 threads differ"
-    failed=$((failed + 1))
+# The same inputs make the same bytes, for any number of threads (a lifetime journey too).
+for spec in examples/business_phone.journey tests/report/lifetime.journey; do
+  name=$(basename "$spec" .journey)
+  if expect "$name threads 1" 0 "$journey" simulate $spec -n $n --threads 1 --format html \
+    -o "$work/t1.html" &&
+    expect "$name threads 3" 0 "$journey" simulate $spec -n $n --threads 3 --format html \
+      -o "$work/t3.html"; then
+    if cmp -s "$work/t1.html" "$work/t3.html"; then ok; else
+      echo "FAIL deterministic: the pages of $name with 1 and 3 threads differ"
+      failed=$((failed + 1))
+    fi
   fi
-fi
+done
+spec=examples/business_phone.journey
 
 # JSON counts the flows only when asked to (they cost run time); the page always has them.
 if expect "json without flows" 0 "$journey" simulate $spec -n 500 --format json; then
@@ -124,6 +131,16 @@ if expect "compare html" 0 "$journey" compare $old $new -n 3000 --seed 3 --threa
     -o "$work/compare.json"; then
   check "compare page" "$work/compare.html" --comparison --json "$work/compare.json" \
     --screenshot "$shots/report-compare.png"
+fi
+# A lifetime journey against itself with a param set in the new version: the declared KPIs,
+# milestones and lifetime value among the compared KPIs, and the banner of the param.
+lifetime=tests/report/lifetime.journey
+if expect "compare lifetime html" 0 "$journey" compare $lifetime $lifetime --new-set margin=40% \
+  -n 3000 --seed 3 --threads 2 --format html -o "$work/compare-lifetime.html" &&
+  expect "compare lifetime json" 0 "$journey" compare $lifetime $lifetime --new-set margin=40% \
+    -n 3000 --seed 3 --threads 1 --format json -o "$work/compare-lifetime.json"; then
+  check "compare lifetime page" "$work/compare-lifetime.html" --comparison \
+    --json "$work/compare-lifetime.json" --screenshot "$shots/report-compare-lifetime.png"
 fi
 if expect "compare threads 1" 0 "$journey" compare $old $new -n 1000 --threads 1 --format html \
   -o "$work/c1.html" &&
