@@ -390,7 +390,7 @@ bool completeAfter(const Context& context, const Analysis& names, Completions& o
       "=",        "if",       "(",       "+",      "-",        "*",     "/",  "<",
       ">",        "<=",       ">=",      "==",     "!=",       "and",   "or", "not",
       "value",    "cost",     "emotion", "share",  "every",    "after", ":",  "priority",
-      "duration", "response", "delay",   "within", "inactive", "cap",   "per"};
+      "duration", "response", "delay",   "within", "inactive", "cap",   "per", "nps"};
   if (expressionStarts.count(p1) > 0 || (p1 == "," && block == "unknown")) {
     // A KPI may read the others.
     if (context.inKpiValue()) out.names({SymbolKind::Kpi});
@@ -417,7 +417,7 @@ void completeItemStart(const Context& context, Completions& out) {
   }
   bool stageBlock = block == "stage" || block == "milestone" || block == "goal" || block == "exit";
   if (item == "touchpoint")
-    out.keywords({"via", "cost", "emotion", "duration", "response", "emits", "delay"});
+    out.keywords({"via", "cost", "emotion", "duration", "response", "emits", "delay", "nps"});
   // `value V per D` in a stage; `discount R per D`.
   if ((stageBlock && item == "value" && !per) ||
       ((block == "top" || block == "journey") && context.declarationKeyword() == "discount" &&
