@@ -117,6 +117,8 @@ class Program {
   struct Entry {
     StageKind kind = StageKind::Ordinary;
     Index afterTarget = kNone;
+    /// An ordinary stage with a value per visit or per period (13.2).
+    bool earns = false;
     /// The stage when `afterTarget` is one (no branches to resolve), else kNone.
     Index afterStage = kNone;
     ExprSlot afterDelay;
@@ -557,8 +559,14 @@ class Customer {
     if (discounting_) [[unlikely]]
       discountedValue_ += amount * discountFactor(context_.now);
   }
-  /// Ends the current stage's accrual of value per period at `now`.
-  void settleAccrual();
+  /// Ends the current stage's accrual of value per period at `now` (most stages have none).
+  void settleAccrual() {
+    if (context_.valueRate != 0) [[unlikely]]
+      settleRate();
+  }
+  void settleRate();
+  /// 13.2: an ordinary stage's value on entry and the start of its accrual.
+  void earnOnEntry(Index stage);
   double discountFactor(double time) const { return std::exp(-discountPerSecond_ * time); }
   /// Adds one to a count of `CountTotals`'s, and to the totals (at the same place: a totals
   /// block starts with the customer's counts, in the same order). The frequent counts add

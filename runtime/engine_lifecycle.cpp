@@ -237,9 +237,8 @@ void Customer::stopAtHorizon() {
   outcomeTime_ = m_.horizon;
 }
 
-void Customer::settleAccrual() {
+void Customer::settleRate() {
   double rate = context_.valueRate;
-  if (rate == 0) return;
   double from = context_.stageEnteredAt, to = context_.now;
   // The same expression as `Op::Value`, so that a read of `value` and the settled sum agree.
   context_.value = context_.value + rate * (to - from);

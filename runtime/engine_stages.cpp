@@ -108,12 +108,8 @@ void Customer::enterStage(Index stage) {
     return;
   }
 
-  // 13.2: the value of a visit, and the accrual of the value per period.
-  const Stage& s = tables_.stages[stage];
-  if (s.value != kNone) [[unlikely]]
-    earn(eval(s.value));
-  if (s.periodValue != kNone) [[unlikely]]
-    context_.valueRate = eval(s.periodValue) / s.period;
+  if (entry.earns) [[unlikely]]
+    earnOnEntry(stage);
   // 4.8: what the stage needs.
   if (entry.afterTarget != kNone) stageAfterDue_ = now + duration(entry.afterDelay);
   for (const Program::Clock& clock : entry.clocks)
@@ -124,6 +120,12 @@ void Customer::enterStage(Index stage) {
   }
   // 4.9: `enter` rules; a move among them is taken by `moveTo`.
   runGroup(tables_.enterRules[stage], nullptr, Mode::Normal);
+}
+
+void Customer::earnOnEntry(Index stage) {
+  const Stage& s = tables_.stages[stage];
+  if (s.value != kNone) earn(eval(s.value));
+  if (s.periodValue != kNone) context_.valueRate = eval(s.periodValue) / s.period;
 }
 
 }  // namespace journey::rt
