@@ -316,6 +316,10 @@ class Analyzer {
 
   // stages.cpp
   void checkStage(ast::StageDecl& stage);
+  /// A stage's `value` (or `value ... per`, whose first is `first`): once each, and a period
+  /// only where time passes.
+  void noteStageValue(const ast::StageDecl& stage, const ast::StageItem& item,
+                      const ast::StageItem*& first);
   void checkTouchpoint(ast::TouchpointDecl& touchpoint);
 
   // rules.cpp

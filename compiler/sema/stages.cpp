@@ -117,32 +117,9 @@ void Analyzer::checkStage(ast::StageDecl& stage) {
         }
         break;
       }
-      case ast::StageItemKind::Value: {
-        bool perPeriod = item.period != nullptr;
-        if (perPeriod && terminal) {
-          Diagnostic& d =
-              report(DiagnosticKind::PeriodValueOnTerminal, item.range,
-                     fmt::format("`value ... per` on {} `{}`, where customers spend no time",
-                                 stageNoun(stage), stageName));
-          d.help = fmt::format(
-              "a goal or exit ends the journey: earn the value once with `value` alone, or earn "
-              "it per period in the stage before `{}`",
-              stageName);
-          break;
-        }
-        const ast::StageItem*& first = perPeriod ? periodValue : value;
-        if (first != nullptr) {
-          Diagnostic& d = report(
-              DiagnosticKind::DuplicateSetting, keywordRange(item.range, "value"),
-              fmt::format("{} is given twice in {} `{}`", perPeriod ? "`value ... per`" : "`value`",
-                          stageNoun(stage), stageName));
-          d.labels.push_back({keywordRange(first->range, "value"), "first given here"});
-          d.help = "remove one of them, or add them up in one";
-        } else {
-          first = &item;
-        }
+      case ast::StageItemKind::Value:
+        noteStageValue(stage, item, item.period != nullptr ? periodValue : value);
         break;
-      }
     }
   }
 
@@ -193,6 +170,32 @@ void Analyzer::checkStage(ast::StageDecl& stage) {
       }
     }
   }
+}
+
+void Analyzer::noteStageValue(const ast::StageDecl& stage, const ast::StageItem& item,
+                              const ast::StageItem*& first) {
+  std::string_view stageName = stage.name.text;
+  bool perPeriod = item.period != nullptr;
+  if (perPeriod && stage.stageKind != ast::StageKind::Ordinary) {
+    Diagnostic& d = report(DiagnosticKind::PeriodValueOnTerminal, item.range,
+                           fmt::format("`value ... per` on {} `{}`, where customers spend no time",
+                                       stageNoun(stage), stageName));
+    d.help = fmt::format(
+        "a goal or exit ends the journey: earn the value once with `value` alone, or earn it per "
+        "period in the stage before `{}`",
+        stageName);
+    return;
+  }
+  if (first != nullptr) {
+    Diagnostic& d =
+        report(DiagnosticKind::DuplicateSetting, keywordRange(item.range, "value"),
+               fmt::format("{} is given twice in {} `{}`",
+                           perPeriod ? "`value ... per`" : "`value`", stageNoun(stage), stageName));
+    d.labels.push_back({keywordRange(first->range, "value"), "first given here"});
+    d.help = "remove one of them, or add them up in one";
+    return;
+  }
+  first = &item;
 }
 
 void Analyzer::checkTouchpoint(ast::TouchpointDecl& touchpoint) {
