@@ -201,6 +201,12 @@ double headlineHalfWidth(const rt::Machine& machine, const Tally& tally) {
     if (machine.stages[s].kind == rt::StageKind::Ordinary) continue;
     widest = std::max(widest, wilson(tally.endedAt[s], tally.customers).halfWidth());
   }
+  // A primary KPI is the headline conversion: its precision counts too.
+  for (std::size_t k = 0; k < machine.kpis.size() && !tally.lifetime.empty(); ++k) {
+    if (!machine.kpis[k].primary) continue;
+    auto holds = static_cast<std::uint64_t>(tally.lifetime.kpiSums[k]);
+    widest = std::max(widest, wilson(holds, tally.lifetime.kpiCustomers[k]).halfWidth());
+  }
   return widest;
 }
 

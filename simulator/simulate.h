@@ -142,7 +142,8 @@ inline constexpr std::uint64_t kChunk = 4096;
 
 Results simulate(const rt::Program& program, const Options& options);
 
-/// The largest 95% half-width among the headline proportions (conversion, each goal and exit).
+/// The largest 95% half-width among the headline proportions (conversion, each goal and exit,
+/// the primary KPI).
 double headlineHalfWidth(const rt::Machine& machine, const Tally& tally);
 
 }  // namespace journey::sim

@@ -39,6 +39,9 @@ class ReadCollector {
       decl(*event);
     for (const auto* rule : journey.rules)
       decl(*rule);
+    for (const auto* kpi : journey.kpis)
+      decl(*kpi);
+    if (journey.discount != nullptr) decl(*journey.discount);
   }
 
  private:

@@ -49,6 +49,13 @@ Folded Analyzer::checkKpi(ast::KpiDecl& kpi) {
   place.kpi = true;
   Folded folded = checkExpected(kpi.value.get(), place, TypeKind::Unknown);
   kpiStack_.pop_back();
+  if (folded.ok() && folded.constant) {
+    report(DiagnosticKind::ConstantKpi, kpi.name.range,
+           fmt::format("KPI `{}` is `{}` for every customer: it reads nothing about them",
+                       kpi.name.text, shown(kpi.value.get(), folded)))
+        .help = "measure the customers: read `reached(Stage)`, `visits(Stage)`, "
+                "`occurrences(event)`, `value`, `cost`, `emotion`, `time` or a var";
+  }
   if (folded.ok()) {
     TypeKind kind = folded.type.kind;
     if (kind == TypeKind::String || kind == TypeKind::Persona) {
