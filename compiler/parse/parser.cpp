@@ -214,6 +214,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
     SourceRange range = mapper_.tokenRange(offending);
     Diagnostic& diagnostic = sink_.report(DiagnosticKind::SyntaxError, range, message);
     addHint(diagnostic, offending, rule);
+    if (diagnostic.help.empty()) addStageKindHint(diagnostic, offending, parser);
     if (diagnostic.help.empty())
       addUnitHint(diagnostic, mapper_, snapshot(mapper_, parser->getTokenStream()->LT(-1)),
                   offending);
@@ -249,6 +250,26 @@ class ErrorListener : public antlr4::BaseErrorListener {
                 text == "rules" || text == "personas")) {
       diagnostic.help = fmt::format("declare each one with `{}`", text.substr(0, text.size() - 1));
     }
+  }
+
+  // `milestone goal B`, `goal B { milestone }`: a stage has one kind.
+  static void addStageKindHint(Diagnostic& diagnostic, const antlr4::Token* offending,
+                               antlr4::Parser* parser) {
+    if (offending == nullptr) return;
+    auto isKind = [](std::size_t type) {
+      return type == JourneyLexer::STAGE || type == JourneyLexer::MILESTONE ||
+             type == JourneyLexer::GOAL || type == JourneyLexer::EXIT;
+    };
+    const antlr4::Token* previous = parser->getTokenStream()->LT(-1);
+    bool doubled =
+        isKind(offending->getType()) && previous != nullptr && isKind(previous->getType());
+    bool inside = offending->getType() == JourneyLexer::MILESTONE &&
+                  parser->getContext() != nullptr &&
+                  parser->getContext()->getRuleIndex() == JourneyParser::RuleStageDecl;
+    if (!doubled && !inside) return;
+    diagnostic.help =
+        "a stage has one kind: `milestone B` when customers reach it and go on, `goal B` when the "
+        "journey succeeds and ends there, `exit B` when it ends without success";
   }
 
   TokenMapper& mapper_;
