@@ -387,9 +387,9 @@ bool completeAfter(const Context& context, const Analysis& names, Completions& o
     return true;
   }
   static const std::set<std::string_view> expressionStarts = {
-      "=",        "if",       "(",       "+",      "-",        "*",     "/",  "<",
-      ">",        "<=",       ">=",      "==",     "!=",       "and",   "or", "not",
-      "value",    "cost",     "emotion", "share",  "every",    "after", ":",  "priority",
+      "=",        "if",       "(",       "+",      "-",        "*",     "/",   "<",
+      ">",        "<=",       ">=",      "==",     "!=",       "and",   "or",  "not",
+      "value",    "cost",     "emotion", "share",  "every",    "after", ":",   "priority",
       "duration", "response", "delay",   "within", "inactive", "cap",   "per", "nps"};
   if (expressionStarts.count(p1) > 0 || (p1 == "," && block == "unknown")) {
     // A KPI may read the others.

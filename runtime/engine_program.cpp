@@ -146,8 +146,8 @@ void Program::buildPlans() {
       Ranges r{firstDelivery, stage.touchpointCount, clocks_.size(), 0, timers_.size(), 0};
       Entry e;
       e.kind = stage.kind;
-      e.earns = stage.kind == StageKind::Ordinary &&
-                (stage.value != kNone || stage.periodValue != kNone);
+      e.earns =
+          stage.kind == StageKind::Ordinary && (stage.value != kNone || stage.periodValue != kNone);
       const Transition& after = m_.after(static_cast<Index>(s), static_cast<Index>(p));
       e.afterTarget = after.target;
       if (after.target != kNone && m_.targets[after.target].kind == TargetKind::Stage)

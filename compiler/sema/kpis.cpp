@@ -53,8 +53,9 @@ Folded Analyzer::checkKpi(ast::KpiDecl& kpi) {
     report(DiagnosticKind::ConstantKpi, kpi.name.range,
            fmt::format("KPI `{}` is `{}` for every customer: it reads nothing about them",
                        kpi.name.text, shown(kpi.value.get(), folded)))
-        .help = "measure the customers: read `reached(Stage)`, `visits(Stage)`, "
-                "`occurrences(event)`, `value`, `cost`, `emotion`, `time` or a var";
+        .help =
+        "measure the customers: read `reached(Stage)`, `visits(Stage)`, "
+        "`occurrences(event)`, `value`, `cost`, `emotion`, `time` or a var";
   }
   if (folded.ok()) {
     TypeKind kind = folded.type.kind;
