@@ -41,8 +41,7 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
   // One zeroed block per customer: the sums (doubles first, for their alignment), the counts,
   // the rules' flags.
   std::size_t sumCount = 2 * stages + channels;
-  bool surveys = std::any_of(m_.touchpoints.begin(), m_.touchpoints.end(),
-                             [](const Touchpoint& tp) { return tp.nps != kNone; });
+  bool surveys = m_.hasSurveys();
   std::size_t countCount = stages + m_.touchpoints.size() + 4 * channels + 2 * rules + channels +
                            rules + m_.events.size() + (surveys ? 3 * stages : 0);
   cleared_.resize(sumCount * sizeof(double) + countCount * sizeof(std::uint32_t) + 2 * rules);

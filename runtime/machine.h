@@ -365,6 +365,12 @@ struct Machine {
     return personaAttributes[static_cast<std::size_t>(persona) * attributes.size() +
                              static_cast<std::size_t>(attribute)];
   }
+  /// Some touchpoint asks for an NPS answer.
+  bool hasSurveys() const {
+    for (const auto& touchpoint : touchpoints)
+      if (touchpoint.nps != kNone) return true;
+    return false;
+  }
   std::string_view place(Index index) const {
     return index == kNone ? std::string_view("<unknown>") : std::string_view(places[index]);
   }

@@ -72,13 +72,6 @@ std::string groupTable(const ComparedGroup& g, bool onlyHeadline) {
   return table.render();
 }
 
-nlohmann::json intervalJson(const Interval& i) {
-  auto finite = [](double v) {
-    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
-  };
-  return {{"value", finite(i.value)}, {"low", finite(i.low)}, {"high", finite(i.high)}};
-}
-
 nlohmann::json sideJson(const rt::Machine& m, const std::string& file) {
   nlohmann::json params = nlohmann::json::array();
   for (const auto& p : m.params)

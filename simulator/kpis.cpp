@@ -205,9 +205,7 @@ std::vector<KpiDef> kpiDefinitions(const rt::Machine& m) {
                     KpiSource::Declared, static_cast<rt::Index>(k)});
   add("retention", "", KpiSource::Retention);
   add("clv_per_customer", "", KpiSource::LifetimeValue);
-  bool surveys = std::any_of(m.touchpoints.begin(), m.touchpoints.end(),
-                             [](const rt::Touchpoint& tp) { return tp.nps != rt::kNone; });
-  if (surveys) add("nps", "", KpiSource::Nps);
+  if (m.hasSurveys()) add("nps", "", KpiSource::Nps);
   return defs;
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "simulator/sums.h"
+
 namespace journey::sim {
 namespace {
 
@@ -32,12 +34,6 @@ double valueOfBin(int bin) {
   return negative ? -size : size;
 }
 
-template <typename T>
-void addInto(std::vector<T>& into, const std::vector<T>& from) {
-  for (std::size_t i = 0; i < into.size(); ++i)
-    into[i] += from[i];
-}
-
 }  // namespace
 
 std::vector<double> retentionGrid(double horizon) {
@@ -65,8 +61,7 @@ LifetimeTally::LifetimeTally(const rt::Machine& m) : enabled(m.lifetime), horizo
   grid = retentionGrid(m.horizon);
   exitsByPeriod.assign(grid.size(), 0);
   lifetimeValueBins.assign(kValueBins, 0);
-  for (const auto& tp : m.touchpoints)
-    if (tp.nps != rt::kNone) npsAnswers.assign(3 * m.stages.size(), 0);
+  if (m.hasSurveys()) npsAnswers.assign(3 * m.stages.size(), 0);
 }
 
 void LifetimeTally::add(const rt::Customer& c) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "simulator/kpis.h"
+#include "simulator/report.h"
 #include "simulator/text_table.h"
 
 namespace journey::sim {
@@ -15,15 +16,6 @@ constexpr double kDay = 86400;
 
 std::string shown(const Interval& i, KpiUnit unit) {
   return formatKpi(i.value, unit);
-}
-
-nlohmann::json intervalJson(const Interval& i) {
-  auto orNull = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
-  return {{"value", orNull(i.value)}, {"low", orNull(i.low)}, {"high", orNull(i.high)}};
-}
-
-nlohmann::json orNull(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
 }
 
 std::string csvField(double v) {
@@ -137,15 +129,13 @@ std::string textMilestones(const rt::Machine& m, const LifetimeSummary& s) {
   return out;
 }
 
-std::string textRetention(const rt::Machine& m, const Results& results, const LifetimeSummary& s) {
+std::string textRetention(const rt::Machine& m, const LifetimeSummary& s,
+                          const std::vector<LifetimeSummary>& personas) {
   std::string out = "\nRetention: customers who have not left at an exit\n";
   std::vector<std::string> header{"day", "all", "95% CI", "churn in period"};
   for (const auto& p : m.personas)
     header.push_back(p.name);
   TextTable table(header);
-  std::vector<LifetimeSummary> personas;
-  for (std::size_t p = 0; p < m.personas.size(); ++p)
-    personas.push_back(summarizeLifetime(m, results.personas[p]));
   for (std::size_t k = 0; k < s.retention.size(); ++k) {
     const auto& point = s.retention[k];
     std::vector<std::string> cells{fmt::format("{:g}", point.days),
@@ -174,7 +164,8 @@ std::string textLifetimeValue(const rt::Machine& m, const LifetimeSummary& s) {
   return out + table.render();
 }
 
-std::string textNps(const rt::Machine& m, const Results& results, const LifetimeSummary& s) {
+std::string textNps(const rt::Machine& m, const LifetimeSummary& s,
+                    const std::vector<LifetimeSummary>& personas) {
   if (s.nps.empty()) return "";
   std::string out =
       "\nNet promoter score: % promoters (9-10) minus % detractors (0-6) of the answers\n";
@@ -188,10 +179,8 @@ std::string textNps(const rt::Machine& m, const Results& results, const Lifetime
                formatKpi(r.promoters, KpiUnit::Share), formatKpi(r.detractors, KpiUnit::Share)});
   };
   add("everyone", s.nps.front());
-  for (std::size_t p = 0; p < m.personas.size(); ++p) {
-    LifetimeSummary persona = summarizeLifetime(m, results.personas[p]);
-    if (!persona.nps.empty()) add(m.personas[p].name, persona.nps.front());
-  }
+  for (std::size_t p = 0; p < m.personas.size(); ++p)
+    if (!personas[p].nps.empty()) add(m.personas[p].name, personas[p].nps.front());
   for (std::size_t i = 1; i < s.nps.size(); ++i)
     add(fmt::format("in {}", m.stages[static_cast<std::size_t>(s.nps[i].stage)].name), s.nps[i]);
   return out + table.render();
@@ -203,8 +192,11 @@ std::string textLifetime(const rt::Machine& m, const Results& results) {
   if (!m.lifetime) return "";
   Tally all = results.overall();
   LifetimeSummary s = summarizeLifetime(m, all);
-  return textKpis(m, s) + textMilestones(m, s) + textRetention(m, results, s) +
-         textLifetimeValue(m, s) + textNps(m, results, s);
+  std::vector<LifetimeSummary> personas;
+  for (const Tally& persona : results.personas)
+    personas.push_back(summarizeLifetime(m, persona));
+  return textKpis(m, s) + textMilestones(m, s) + textRetention(m, s, personas) +
+         textLifetimeValue(m, s) + textNps(m, s, personas);
 }
 
 nlohmann::json lifetimeJson(const rt::Machine& m, const Tally& t) {

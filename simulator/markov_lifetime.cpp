@@ -58,7 +58,6 @@ struct Earnings {
   std::vector<double> perVisit, perSecond;
   /// By event: value times rate, summed over its stages: earned per second in each state.
   Eigen::VectorXd perSecondInState;
-  Eigen::VectorXd eventsPerSecondInState;  // occurrences of the valued events
 };
 
 bool earnings(const rt::Machine& m, Index persona, const Chain& chain, Earnings& out,

@@ -67,6 +67,17 @@ std::string display(const std::string& name, const std::string& text) {
 
 }  // namespace
 
+nlohmann::json intervalJson(const Interval& i) {
+  auto finite = [](double v) -> nlohmann::json {
+    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+  };
+  return {{"value", finite(i.value)}, {"low", finite(i.low)}, {"high", finite(i.high)}};
+}
+
+nlohmann::json orNull(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
 std::vector<rt::Index> journeyOrder(const rt::Machine& m) {
   // Authors declare stages in the order customers meet them; goals, then exits, close it.
   std::vector<rt::Index> order;
@@ -449,17 +460,6 @@ std::string textReport(const rt::Machine& m, const Results& results, const RunIn
 // JSON
 
 namespace {
-
-nlohmann::json intervalJson(const Interval& i) {
-  auto finite = [](double v) -> nlohmann::json {
-    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
-  };
-  return {{"value", finite(i.value)}, {"low", finite(i.low)}, {"high", finite(i.high)}};
-}
-
-nlohmann::json orNull(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
-}
 
 /// Time to goal in at most 40 bars from the first to the last of the 2,000 bins used, merged.
 nlohmann::json histogramJson(const Tally& t, double horizon) {

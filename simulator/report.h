@@ -11,6 +11,10 @@
 
 namespace journey::sim {
 
+/// `{"value", "low", "high"}`, and a number, with null where they are not finite.
+nlohmann::json intervalJson(const Interval& interval);
+nlohmann::json orNull(double value);
+
 /// Stages in journey order: ordinary stages as declared, then goals, then exits.
 std::vector<rt::Index> journeyOrder(const rt::Machine& machine);
 

@@ -7,22 +7,9 @@
 
 #include "simulator/chunks.h"
 #include "simulator/stats.h"
+#include "simulator/sums.h"
 
 namespace journey::sim {
-namespace {
-
-template <typename T, typename U>
-void addInto(std::vector<T>& into, std::span<const U> from) {
-  for (std::size_t i = 0; i < into.size(); ++i)
-    into[i] += from[i];
-}
-
-template <typename T>
-void addInto(std::vector<T>& into, const std::vector<T>& from) {
-  addInto(into, std::span<const T>(from));
-}
-
-}  // namespace
 
 Tally::Tally(const rt::Machine& m)
     : endedAt(m.stages.size()),

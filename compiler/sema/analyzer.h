@@ -342,7 +342,7 @@ class Analyzer {
   /// Checks the KPI (once) and returns its type; a KPI on a cycle of KPIs is reported once.
   Folded checkKpi(ast::KpiDecl& kpi);
   /// The value of a KPI read by name in another KPI.
-  Folded readKpi(const ast::NameExpr& e, const Symbol& symbol);
+  Folded readKpi(const Symbol& symbol);
   void reportKpiCycle(const ast::KpiDecl& kpi);
   void checkDiscount();
 

@@ -289,7 +289,7 @@ Folded Analyzer::checkName(ast::NameExpr& e, const Place& place) {
                           index == personaIndex_.end() ? -1.0 : static_cast<double>(index->second));
       }
       case NameKind::Kpi:
-        if (place.kpi) return readKpi(e, *symbol);
+        if (place.kpi) return readKpi(*symbol);
         [[fallthrough]];
       default: {
         Diagnostic& d = report(DiagnosticKind::WrongKindOfName, e.name.range,

@@ -73,12 +73,11 @@ Folded Analyzer::checkKpi(ast::KpiDecl& kpi) {
   return kpiTypes_.try_emplace(&kpi, folded).first->second;
 }
 
-Folded Analyzer::readKpi(const ast::NameExpr& e, const Symbol& symbol) {
+Folded Analyzer::readKpi(const Symbol& symbol) {
   auto* kpi = const_cast<ast::KpiDecl*>(static_cast<const ast::KpiDecl*>(symbol.decl));
   if (kpi == nullptr) return Folded::error();
   Folded type = checkKpi(*kpi);
   if (!type.ok()) return Folded::error();
-  (void)e;
   return Folded::of(type.type.kind);
 }
 
