@@ -648,6 +648,9 @@ class Customer {
   std::size_t payloadStride_ = 1;
   std::vector<Index> waiting_;  // runs in `wait for`, in the order they began waiting
   std::vector<double> eventPayload_;
+  /// Zeros: what a payload read sees outside an event, so that a machine that reads one
+  /// anywhere else (only a hand-made `.jm` can) reads 0 rather than through a null pointer.
+  std::vector<double> noPayload_;
   /// Timer groups (7.2.1) and the conditions that went true (7.1.6); kept to reuse memory.
   std::vector<Index> group_, fired_;
   std::vector<ActionRecord> actions_;

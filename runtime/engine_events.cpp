@@ -165,7 +165,7 @@ void Customer::handleEvent(Index event, bool spontaneous, std::uint32_t visit,
   if (e.value != kNone) [[unlikely]] {
     context_.payload = eventPayload_.data();
     earn(eval(e.value));
-    context_.payload = nullptr;
+    context_.payload = noPayload_.data();
   }
   activity();  // 6.3.3
   // 6.3.4: runs waiting for this event, in the order they began waiting.
@@ -199,12 +199,12 @@ void Customer::handleEvent(Index event, bool spontaneous, std::uint32_t visit,
       if (target == kNone) break;
       context_.payload = eventPayload_.data();
       Index to = resolve(target);
-      context_.payload = nullptr;
+      context_.payload = noPayload_.data();
       if (to != kNone) moveTo(to);
       break;
     }
   }
-  context_.payload = nullptr;
+  context_.payload = noPayload_.data();
   // 6.3.7: the next spontaneous occurrence.
   if (spontaneous && !finished_ && visit_ == visitAtStart) scheduleEvent(event);
 }

@@ -97,6 +97,7 @@ Customer::Customer(const Program& program, Counters* counters, Options options)
   inactiveDue_.resize(m_.rules.size());
   payloadStride_ = std::max<std::size_t>(1, program.maxPayloadFields());
   eventPayload_.resize(payloadStride_);
+  noPayload_.assign(payloadStride_, 0.0);
   context_.vars = vars_.data();
   context_.attributes = attributes_.data();
   context_.visits = visits_.data();
@@ -119,7 +120,7 @@ void Customer::reset(std::uint64_t seed, std::uint64_t index) {
   waiting_.clear();
   actions_.clear();
   path_.clear();
-  context_.payload = nullptr;
+  context_.payload = noPayload_.data();
   context_.random = &journey_;
   context_.emotion = 0;
   context_.cost = 0;
@@ -251,9 +252,9 @@ void Customer::settleRate() {
 double Customer::evaluate(ExprId id) const {
   const Program::ExprSlot& slot = tables_.slots[id];
   if (slot.constant) return slot.value;
-  // A copy: the customer stays as it is. No payload is in scope; reads see zeros.
+  // A copy: the customer stays as it is. No payload is in scope.
   EvalContext context = context_;
-  context.payload = eventPayload_.data();
+  context.payload = noPayload_.data();
   double value =
       slot.function != nullptr ? slot.function(&context) : interpret(m_, m_.exprs[id], context);
   return context.failed != 0 ? std::numeric_limits<double>::quiet_NaN() : value;
